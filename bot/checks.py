@@ -1,0 +1,53 @@
+"""`auditbot check`: every input the bot reads, validated without acting on any."""
+
+from __future__ import annotations
+
+import re
+
+from bot import sheets
+from bot.config import Settings
+from bot.core.records import Month, Problem
+
+_SHEET_NAME = re.compile(r"(\d{4}-\d{2})\.(csv|xlsx)")
+
+
+def check_inputs(settings: Settings) -> list[Problem]:
+    roster = sheets.read_roster(settings.roster)
+    problems = list(roster.problems)
+    for folder, kind in (
+        (settings.allocations, "allocations"),
+        (settings.completions, "completions"),
+    ):
+        if not folder.is_dir():
+            problems.append(Problem(str(folder), f"the {kind} folder does not exist"))
+            continue
+        for month in _months_in(folder, problems):
+            path, found = sheets.find_month_sheet(folder, month)
+            problems += found
+            if path is None:
+                continue
+            if kind == "allocations":
+                problems += sheets.read_allocations(
+                    path, roster.auditors, settings.case_ref_regex
+                ).problems
+            else:
+                problems += sheets.read_completions(path, settings.case_ref_regex).problems
+    return problems
+
+
+def _months_in(folder, problems: list[Problem]) -> list[Month]:
+    months = set()
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith((".", "~$")):  # hidden files and Excel's lock files
+            continue
+        match = _SHEET_NAME.fullmatch(path.name)
+        try:
+            months.add(Month.parse(match.group(1)) if match else None)
+        except ValueError:
+            match = None
+        if match is None:
+            problems.append(
+                Problem(str(path), "not a sheet name the bot reads (expected like 2021-05.csv)")
+            )
+    months.discard(None)
+    return sorted(months)

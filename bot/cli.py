@@ -1,0 +1,162 @@
+"""The command line: parse, call one function, print."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from bot.app import App
+from bot.config import ConfigError, Settings, load_settings
+from bot.core.records import Month
+
+console = Console()
+
+
+def _settings(ctx: click.Context) -> Settings:
+    try:
+        return load_settings(ctx.obj["config"])
+    except ConfigError as exc:
+        console.print(f"[red]Config error[/red]\n{exc}", markup=True, highlight=False)
+        sys.exit(2)
+
+
+def _parse_at(value: str | None, settings: Settings) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a time like 2021-05-14T09:30") from None
+    if moment.tzinfo is None:  # a wall-clock time in the council's zone
+        moment = moment.replace(tzinfo=settings.tz)
+    return moment
+
+
+@click.group()
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("config.yaml"),
+    show_default=True,
+    help="The bot's config file.",
+)
+@click.pass_context
+def main(ctx: click.Context, config: Path) -> None:
+    """Runs the monthly case-audit cycle by email."""
+    ctx.obj = {"config": config}
+
+
+@main.command()
+@click.option("--at", "at", metavar="TIME", help="Local time to act as, e.g. 2021-05-14T09:30.")
+@click.pass_context
+def tick(ctx: click.Context, at: str | None) -> None:
+    """One pass: everything due at that time, and nothing else."""
+    from bot.tick import tick as run_tick
+
+    settings = _settings(ctx)
+    app = App.open(settings)
+    try:
+        report = run_tick(app, _parse_at(at, settings))
+    finally:
+        app.close()
+    for key in report.planned:
+        console.print(f"planned {key}", highlight=False)
+    for month in report.closed:
+        console.print(f"closed {month}", highlight=False)
+    console.print(
+        f"{report.at:%Y-%m-%d %H:%M %Z}: {len(report.planned)} planned, "
+        f"{report.drained.sent} sent, {len(report.skipped)} skipped, "
+        f"{len(report.problems)} input problems",
+        highlight=False,
+    )
+
+
+@main.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """The daemon: a tick every few minutes until SIGTERM or Ctrl-C."""
+    from bot.scheduler import run_forever
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    app = App.open(_settings(ctx))
+    try:
+        run_forever(app)
+    finally:
+        app.close()
+
+
+@main.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Validate config, roster and sheets; exit 1 if anything is wrong."""
+    from bot.checks import check_inputs
+
+    problems = check_inputs(_settings(ctx))
+    for problem in problems:
+        console.print(f"[red]✗[/red] {problem}", highlight=False)
+    if problems:
+        console.print(f"{len(problems)} problems found.")
+        sys.exit(1)
+    console.print("[green]✓[/green] config, roster and sheets are all readable and valid.")
+
+
+@main.command()
+@click.option("--month", "month_text", metavar="YYYY-MM", help="Default: the current month.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document instead of a table.")
+@click.pass_context
+def status(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
+    """Each auditor's state for a month, and totals."""
+    from bot.status import month_status
+
+    settings = _settings(ctx)
+    try:
+        month = (
+            Month.parse(month_text) if month_text else Month.of(datetime.now(settings.tz).date())
+        )
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from None
+    app = App.open(settings)
+    try:
+        states, totals = month_status(app, month)
+    finally:
+        app.close()
+    if as_json:
+        print(json.dumps({"month": str(month), "auditors": states, "totals": totals}, default=str))
+        return
+    table = Table(title=f"Audits for {month.title}")
+    for column in ("Auditor", "Team", "Cases", "Allocated", "Reminded", "State"):
+        table.add_column(column)
+    for s in states:
+        stage = "" if s["reminded_stage"] is None else f"stage {s['reminded_stage']}"
+        table.add_row(
+            f"{s['name']} <{s['email']}>",
+            s["team"],
+            str(s["cases"]),
+            "yes" if s["allocated"] else "no",
+            stage,
+            s["state"],
+        )
+    console.print(table)
+    console.print("  ".join(f"{k}: {v}" for k, v in totals.items()), highlight=False)
+
+
+@main.command()
+@click.option(
+    "--workspace",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("demo-workspace"),
+    show_default=True,
+    help="Folder for the demo's config, sheets, store and mail (made anew).",
+)
+def demo(workspace: Path) -> None:
+    """A whole month simulated in seconds, with every mail to read in a browser."""
+    from bot.demo import run_demo
+
+    run_demo(workspace, console)

@@ -1,0 +1,212 @@
+"""config.yaml -> typed settings, with errors that name the file, line and field."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+DEFAULT_CASE_REF_PATTERN = r"(?=[^\d]*\d)[A-Za-z0-9][A-Za-z0-9/_.-]{1,39}"
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message names file, line and field."""
+
+
+class _Strict(BaseModel):
+    # Unknown keys are refused: a misspelt key silently ignored is a setting silently lost.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.fullmatch(value):
+        raise ValueError(f"{value!r} is not an email address")
+    return value.lower()
+
+
+Email = Annotated[str, AfterValidator(_email)]
+
+
+class Person(_Strict):
+    name: str = Field(min_length=1)
+    email: Email
+
+
+class Team(_Strict):
+    email: Email
+
+
+class LocalMail(_Strict):
+    transport: Literal["local"] = "local"
+    outbox: Path = Path("var/mail/outbox")
+    inbox: Path = Path("var/mail/inbox")
+
+
+class Schedule(_Strict):
+    send_time: time = time(9, 0)
+    reminders: tuple[int, ...] = (10, 5, 2, 0)
+    # Stages k <= this copy the auditor's Head of Service; null never copies.
+    copy_head_of_service_from_stage: int | None = 2
+    tick_minutes: int = Field(default=5, ge=1, le=60)
+
+    @field_validator("send_time", mode="before")
+    @classmethod
+    def _parse_time(cls, value: Any) -> Any:
+        if isinstance(value, int):  # YAML 1.1 reads 09:00 unquoted as a sexagesimal number
+            return time(value // 60, value % 60)
+        return value
+
+    @field_validator("send_time")
+    @classmethod
+    def _not_in_clock_change_hours(cls, value: time) -> time:
+        # 01:00-02:59 local happens twice or not at all on clock-change Sundays.
+        if 1 <= value.hour < 3:
+            raise ValueError("choose a send time outside 01:00-02:59 (clock changes)")
+        return value
+
+    @field_validator("reminders")
+    @classmethod
+    def _ladder(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not value or any(k < 0 for k in value) or len(set(value)) != len(value):
+            raise ValueError("reminders must be distinct working-day counts, 0 or more")
+        return tuple(sorted(value, reverse=True))
+
+
+class Settings(_Strict):
+    """The whole configuration; paths are already resolved against the config's folder."""
+
+    timezone: str = "Europe/London"
+    council: str = "the council"
+    mailbox: Email
+    director: Person
+    qa_team: Team
+    roster: Path
+    allocations: Path
+    completions: Path
+    store: str = "sqlite:///var/auditbot.db"
+    mail: LocalMail = LocalMail()
+    schedule: Schedule = Schedule()
+    templates: Path | None = None
+    case_ref_pattern: str = DEFAULT_CASE_REF_PATTERN
+    config_path: Path = Path("config.yaml")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("case_ref_pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _resolve_paths(self) -> Settings:
+        base = self.config_path.parent
+        resolved: dict[str, Any] = {
+            key: base / getattr(self, key) for key in ("roster", "allocations", "completions")
+        }
+        if self.templates is not None:
+            resolved["templates"] = base / self.templates
+        resolved["mail"] = self.mail.model_copy(
+            update={"outbox": base / self.mail.outbox, "inbox": base / self.mail.inbox}
+        )
+        resolved["store"] = _resolve_sqlite_url(self.store, base)
+        for key, value in resolved.items():
+            object.__setattr__(self, key, value)
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def case_ref_regex(self) -> re.Pattern[str]:
+        return re.compile(self.case_ref_pattern)
+
+
+def _resolve_sqlite_url(url: str, base: Path) -> str:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+        return prefix + str((base / url[len(prefix) :]).resolve())
+    return url
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and validate ``path``; raise ConfigError naming the file, line and field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    data.setdefault("config_path", path)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        lines = [_describe(path, node, error) for error in exc.errors()]
+        raise ConfigError("\n".join(lines)) from None
+
+
+def _describe(path: Path, root: yaml.Node | None, error: Any) -> str:
+    location = [part for part in error["loc"] if isinstance(part, str | int)]
+    field = ".".join(str(part) for part in location) or "(top level)"
+    line = _line_of(root, location)
+    where = f"{path}, line {line}" if line else str(path)
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown setting (misspelt?)"
+    elif error["type"] == "missing":
+        message = "required setting is missing"
+    return f"{where}, field {field}: {message}"
+
+
+def _line_of(node: yaml.Node | None, location: list[str | int]) -> int | None:
+    """The 1-based line of the deepest YAML node on ``location`` that exists."""
+    line = None
+    for part in location:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == part), None)
+            key = next((k for k, _ in node.value if k.value == part), None)
+            if key is None:
+                break
+            line, node = key.start_mark.line + 1, match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line

@@ -1,0 +1,76 @@
+"""What the core asks the shell to do: plain records, no behaviour."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bot.core.records import Month
+
+
+class Outcome(enum.StrEnum):
+    COMPLETE = "complete"
+    EXEMPTED = "exempted"
+    MISSED = "missed"
+
+
+@dataclass(frozen=True)
+class MailPlan:
+    """One message that ought to exist; ``key`` makes it happen at most once."""
+
+    key: str
+    template: str
+    to: tuple[str, ...]
+    context: Mapping[str, Any]
+    cc: tuple[str, ...] = ()
+    month: Month | None = None
+    about: str | None = None  # the auditor the message concerns, if any
+    stage: int | None = None
+    detail: Mapping[str, Any] = field(default_factory=dict)  # kept in the store, not mailed
+
+
+@dataclass(frozen=True)
+class SkipPlan:
+    """A reminder stage superseded during downtime: recorded, never sent."""
+
+    key: str
+    month: Month
+    about: str
+    stage: int
+
+
+@dataclass(frozen=True)
+class AuditorOutcome:
+    email: str
+    name: str
+    team: str
+    head_of_service_email: str
+    outcome: Outcome
+    cases: int
+
+
+@dataclass(frozen=True)
+class ClosePlan:
+    month: Month
+    outcomes: tuple[AuditorOutcome, ...]
+
+
+@dataclass(frozen=True)
+class LatePlan:
+    """A missed auditor whose audits all arrived after the month was frozen."""
+
+    month: Month
+    email: str
+    submitted_on: date
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the store already holds under an outbox key."""
+
+    status: str
+    planned_on: date  # local date the row was planned
+    detail: Mapping[str, Any] = field(default_factory=dict)

@@ -1,0 +1,93 @@
+"""Reading the QA team's spreadsheets for a tick: the roster in force and each month's sheets."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from bot import sheets
+from bot.config import Settings
+from bot.core.records import Allocation, Auditor, Completion, Month, Problem, Role
+from bot.store import repo
+
+
+@dataclass(frozen=True)
+class RosterInForce:
+    auditors: dict[str, Auditor]
+    problems: list[Problem]
+    fallback: bool  # the file had problems and the last good roster is used instead
+
+
+def roster_in_force(settings: Settings, connection: Connection, now: datetime) -> RosterInForce:
+    """The roster file if it is clean, else the last clean roster the store remembers."""
+    sheet = sheets.read_roster(settings.roster)
+    if not sheet.problems:
+        rows = [_auditor_row(a) for a in sheet.auditors.values()]
+        digest = hashlib.sha256(repr(rows).encode()).hexdigest()
+        stored = repo.latest_roster(connection)
+        if stored is None or stored[0] != digest:
+            repo.save_roster(connection, digest, rows, now)
+            repo.add_event(connection, now, "roster_loaded", auditors=len(rows), digest=digest)
+        return RosterInForce(sheet.auditors, [], fallback=False)
+    stored = repo.latest_roster(connection)
+    if stored is None:
+        # Nothing better to fall back on: the clean rows of the file are all there is.
+        return RosterInForce(sheet.auditors, sheet.problems, fallback=False)
+    auditors = {row["email"]: _auditor_from_row(row) for row in stored[1]}
+    return RosterInForce(auditors, sheet.problems, fallback=True)
+
+
+def _auditor_row(auditor: Auditor) -> dict[str, object]:
+    return {**asdict(auditor), "role": auditor.role.value}
+
+
+def _auditor_from_row(row: dict) -> Auditor:
+    return Auditor(**{**row, "role": Role(row["role"])})
+
+
+@dataclass(frozen=True)
+class MonthSheets:
+    month: Month
+    sheet_found: bool
+    allocations: dict[str, tuple[Allocation, ...]]
+    held_back: frozenset[str]
+    completions: dict[str, Completion]
+    problems: dict[str, list[Problem]] = field(default_factory=dict)  # by file
+
+
+def read_month(settings: Settings, month: Month, roster: dict[str, Auditor]) -> MonthSheets:
+    problems: dict[str, list[Problem]] = {}
+    pattern = settings.case_ref_regex
+    path, found_problems = sheets.find_month_sheet(settings.allocations, month)
+    _collect(problems, found_problems)
+    by_auditor: dict[str, list[Allocation]] = {}
+    held_back: frozenset[str] = frozenset()
+    if path is not None:
+        allocation_sheet = sheets.read_allocations(path, roster, pattern)
+        _collect(problems, allocation_sheet.problems)
+        held_back = allocation_sheet.held_back
+        for allocation in allocation_sheet.allocations:
+            by_auditor.setdefault(allocation.auditor_email, []).append(allocation)
+    completions: dict[str, Completion] = {}
+    done_path, done_problems = sheets.find_month_sheet(settings.completions, month)
+    _collect(problems, done_problems)
+    if done_path is not None:
+        completion_sheet = sheets.read_completions(done_path, pattern)
+        _collect(problems, completion_sheet.problems)
+        completions = {c.case_ref: c for c in completion_sheet.completions}
+    return MonthSheets(
+        month=month,
+        sheet_found=path is not None,
+        allocations={email: tuple(rows) for email, rows in by_auditor.items()},
+        held_back=held_back,
+        completions=completions,
+        problems=problems,
+    )
+
+
+def _collect(into: dict[str, list[Problem]], problems: list[Problem]) -> None:
+    for problem in problems:
+        into.setdefault(problem.file, []).append(problem)

@@ -1,0 +1,71 @@
+"""Jinja2 rendering of each mail into subject, text and HTML.
+
+A council can override any template by pointing ``templates:`` in config.yaml at a folder
+holding files with the same names; anything it does not override comes from ``templates/``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+class RenderError(ValueError):
+    """A template produced something that must not be sent."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def long_date(day: date) -> str:
+    """``Monday 31 May 2021``: unambiguous on both sides of the Atlantic."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def short_date(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+class Renderer:
+    def __init__(self, override: Path | None = None, **globals_: Any) -> None:
+        loaders = [FileSystemLoader(BUILTIN_TEMPLATES)]
+        if override is not None:
+            loaders.insert(0, FileSystemLoader(override))
+        self.env = Environment(
+            loader=ChoiceLoader(loaders),
+            # HTML parts are escaped (values come from sheets and mail); text parts are not.
+            autoescape=select_autoescape(enabled_extensions=("html",), default=False),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["long_date"] = long_date
+        self.env.filters["short_date"] = short_date
+        self.env.globals.update(globals_)
+
+    def render(self, name: str, context: Mapping[str, Any]) -> Rendered:
+        subject = self.env.get_template(f"{name}/subject.txt").render(context)
+        subject = " ".join(subject.split(" ")).strip()
+        if _CONTROL.search(subject) or not subject:
+            # Also catches an encoded newline smuggled in from a sheet (CVE-2024-6923).
+            raise RenderError(f"template {name}: subject is empty or holds control characters")
+        return Rendered(
+            subject=subject,
+            text=self.env.get_template(f"{name}/body.txt").render(context),
+            html=self.env.get_template(f"{name}/body.html").render(context),
+        )

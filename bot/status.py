@@ -1,0 +1,29 @@
+"""Gathering a month's facts from the store and the sheets for `auditbot status`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from bot.app import App
+from bot.core.records import Month
+from bot.core.status import ClosedOutcome, auditor_states, totals
+from bot.inputs import read_month, roster_in_force
+from bot.store import repo
+from bot.tick import _facts
+
+
+def month_status(app: App, month: Month) -> tuple[list[dict], dict[str, int]]:
+    with app.engine.begin() as connection:
+        roster = roster_in_force(app.settings, connection, datetime.now(UTC))
+        sheets = read_month(app.settings, month, roster.auditors)
+        records = repo.load_records(connection, [month])
+        closed = month in repo.closed_months(connection, [month])
+        facts = _facts(connection, month, sheets, roster.auditors, records, closed)
+        reminded = repo.sent_stage_by_auditor(connection, month)
+        outcomes = {
+            o.email: ClosedOutcome(o.outcome, o.late_on)
+            for o in repo.load_outcomes(connection, month)
+        }
+    states = auditor_states(facts, reminded, outcomes)
+    return [asdict(s) for s in states], totals(states)

@@ -1,0 +1,151 @@
+"""Reads and writes of business state. Functions take an open connection; callers own
+the transaction so that state and outbox rows commit together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.core.plans import ClosePlan, LatePlan, Record
+from bot.core.records import Month
+from bot.store.schema import Status, events, month_closes, outbox, outcomes, roster_versions
+
+
+def insert_ignoring_duplicates(connection: Connection, table: Any, rows: Sequence[dict]) -> int:
+    """Insert rows; a row whose unique key exists already is left alone (another tick or
+    instance wrote it first). Returns how many were new."""
+    if not rows:
+        return 0
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        statement = postgresql.insert(table).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table).on_conflict_do_nothing()
+    else:  # pragma: no cover - only the two supported stores
+        raise NotImplementedError(dialect)
+    return connection.execute(statement, list(rows)).rowcount
+
+
+def load_records(connection: Connection, months: Iterable[Month]) -> dict[str, Record]:
+    """Outbox keys for ``months`` and every key not tied to a month."""
+    names = [str(m) for m in months]
+    query = select(outbox.c.key, outbox.c.status, outbox.c.planned_on, outbox.c.detail).where(
+        outbox.c.month.in_(names) | outbox.c.month.is_(None)
+    )
+    return {
+        row.key: Record(row.status, row.planned_on, row.detail or {})
+        for row in connection.execute(query)
+    }
+
+
+def closed_months(connection: Connection, months: Iterable[Month]) -> set[Month]:
+    names = [str(m) for m in months]
+    query = select(month_closes.c.month).where(month_closes.c.month.in_(names))
+    return {Month.parse(row.month) for row in connection.execute(query)}
+
+
+def record_close(connection: Connection, plan: ClosePlan, now: datetime) -> bool:
+    """Freeze the month. False when another tick or instance closed it first."""
+    if not insert_ignoring_duplicates(
+        connection, month_closes, [{"month": str(plan.month), "closed_at": now}]
+    ):
+        return False
+    insert_ignoring_duplicates(
+        connection,
+        outcomes,
+        [
+            {
+                "month": str(plan.month),
+                "auditor_email": o.email,
+                "name": o.name,
+                "team": o.team,
+                "head_of_service_email": o.head_of_service_email,
+                "outcome": o.outcome.value,
+                "cases": o.cases,
+                "late_on": None,
+            }
+            for o in plan.outcomes
+        ],
+    )
+    return True
+
+
+def record_late(connection: Connection, plan: LatePlan) -> None:
+    connection.execute(
+        update(outcomes)
+        .where(outcomes.c.month == str(plan.month), outcomes.c.auditor_email == plan.email)
+        .where(outcomes.c.late_on.is_(None))
+        .values(late_on=plan.submitted_on)
+    )
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    email: str
+    name: str
+    team: str
+    head_of_service_email: str
+    outcome: str
+    cases: int
+    late_on: date | None
+
+
+def load_outcomes(connection: Connection, month: Month) -> list[OutcomeRow]:
+    query = (
+        select(outcomes).where(outcomes.c.month == str(month)).order_by(outcomes.c.auditor_email)
+    )
+    return [
+        OutcomeRow(
+            r.auditor_email, r.name, r.team, r.head_of_service_email, r.outcome, r.cases, r.late_on
+        )
+        for r in connection.execute(query)
+    ]
+
+
+def latest_roster(connection: Connection) -> tuple[str, list[dict[str, Any]]] | None:
+    query = select(roster_versions).order_by(roster_versions.c.id.desc()).limit(1)
+    row = connection.execute(query).first()
+    return (row.digest, row.auditors) if row else None
+
+
+def save_roster(
+    connection: Connection, digest: str, auditors: list[dict[str, Any]], now: datetime
+) -> None:
+    insert_ignoring_duplicates(
+        connection, roster_versions, [{"digest": digest, "loaded_at": now, "auditors": auditors}]
+    )
+
+
+def add_event(
+    connection: Connection,
+    now: datetime,
+    kind: str,
+    *,
+    month: Month | None = None,
+    subject: str | None = None,
+    **detail: Any,
+) -> None:
+    """Append to the audit trail; rows are never updated or deleted."""
+    connection.execute(
+        insert(events).values(
+            at=now, kind=kind, month=str(month) if month else None, subject=subject, detail=detail
+        )
+    )
+
+
+def sent_stage_by_auditor(connection: Connection, month: Month) -> dict[str, int]:
+    """The most urgent reminder stage actually sent to each auditor."""
+    query = select(outbox.c.about, outbox.c.stage).where(
+        outbox.c.month == str(month),
+        outbox.c.kind == "reminder",
+        outbox.c.status.in_([Status.SENT, Status.PLANNED, Status.SENDING, Status.UNKNOWN]),
+    )
+    stages: dict[str, int] = {}
+    for row in connection.execute(query):
+        stages[row.about] = min(row.stage, stages.get(row.about, row.stage))
+    return stages

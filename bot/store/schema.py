@@ -1,0 +1,116 @@
+"""Tables. Business state lives here, never in the scheduler."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC and hands back aware datetimes on SQLite as well as PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware one")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Status(enum.StrEnum):
+    PLANNED = "planned"
+    SENDING = "sending"  # claimed by a sender; outcome not yet recorded
+    SENT = "sent"
+    UNKNOWN = "unknown"  # a send may have happened without an answer: settle via Sent Items
+    SKIPPED = "skipped"  # superseded reminder stage; never to be sent
+
+
+metadata = MetaData()
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(400), nullable=False, unique=True),
+    Column("kind", String(40), nullable=False),
+    Column("month", String(7), index=True),
+    Column("about", String(320)),
+    Column("stage", Integer),
+    Column("status", String(10), nullable=False, index=True),
+    Column("planned_at", UTCDateTime, nullable=False),
+    Column("planned_on", Date, nullable=False),  # local date, for "not on allocation day"
+    Column("claimed_at", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("to_addrs", JSON, nullable=False),
+    Column("cc_addrs", JSON, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("detail", JSON, nullable=False),
+)
+
+roster_versions = Table(
+    "roster_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("loaded_at", UTCDateTime, nullable=False),
+    Column("auditors", JSON, nullable=False),
+)
+
+month_closes = Table(
+    "month_closes",
+    metadata,
+    Column("month", String(7), primary_key=True),
+    Column("closed_at", UTCDateTime, nullable=False),
+)
+
+outcomes = Table(
+    "outcomes",
+    metadata,
+    Column("month", String(7), nullable=False),
+    Column("auditor_email", String(320), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("team", Text, nullable=False),
+    Column("head_of_service_email", String(320), nullable=False),
+    Column("outcome", String(10), nullable=False),
+    Column("cases", Integer, nullable=False),
+    Column("late_on", Date),
+    UniqueConstraint("month", "auditor_email"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("month", String(7), index=True),
+    Column("subject", String(400)),
+    Column("detail", JSON, nullable=False),
+)

@@ -1,0 +1,200 @@
+"""One pass of the bot: read inputs, plan what is due by ``now``, record it, send it.
+
+This is the imperative shell around the pure planner. Plans and the state they reflect
+are written in one transaction; only then does the outbox drain through the transport.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection, select
+
+from bot.app import App
+from bot.core.cycle import MonthFacts, Plan, plan_month, plan_problem_report
+from bot.core.plans import ClosePlan, LatePlan, MailPlan, Record, SkipPlan
+from bot.core.records import Month, Problem
+from bot.inputs import MonthSheets, read_month, roster_in_force
+from bot.outbox import DrainReport, drain
+from bot.store import repo
+from bot.store.schema import Status, month_closes, outbox
+
+
+@dataclass
+class TickReport:
+    at: datetime
+    planned: list[str] = field(default_factory=list)  # outbox keys written this tick
+    skipped: list[str] = field(default_factory=list)
+    closed: list[Month] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    drained: DrainReport = field(default_factory=DrainReport)
+
+
+def tick(app: App, now: datetime) -> TickReport:
+    """Do everything due at ``now`` (an aware datetime) and nothing else."""
+    if now.tzinfo is None:
+        raise ValueError("tick needs an aware datetime")
+    local = now.astimezone(app.settings.tz)
+    report = TickReport(at=local)
+    with app.engine.begin() as connection:
+        plans = _plan(app, connection, local, now, report)
+        _record(app, connection, plans, local, now, report)
+    report.drained = drain(app.engine, app.transport, app.settings.mailbox, now)
+    return report
+
+
+def months_to_consider(connection: Connection, today: Month) -> list[Month]:
+    """The current month, the one before, and any earlier month still open (downtime)."""
+    opened = (
+        select(outbox.c.month)
+        .distinct()
+        .where(
+            outbox.c.month.is_not(None),
+            outbox.c.month.not_in(select(month_closes.c.month)),
+        )
+    )
+    earlier = {Month.parse(m) for m in connection.scalars(opened) if m < str(today)}
+    return sorted(earlier | {today.previous(), today})
+
+
+def _plan(
+    app: App, connection: Connection, local: datetime, now: datetime, report: TickReport
+) -> list[Plan]:
+    settings = app.settings
+    roster = roster_in_force(settings, connection, now)
+    months = months_to_consider(connection, Month.of(local.date()))
+    next_month = Month.of(local.date()).next()
+    records = repo.load_records(connection, [*months, next_month])
+    closed = repo.closed_months(connection, months)
+    problems: dict[str, list[Problem]] = {}
+    if roster.problems:
+        problems["roster"] = roster.problems
+    plans: list[Plan] = []
+    for month in months:
+        sheets = read_month(settings, month, roster.auditors)
+        _merge(problems, sheets)
+        facts = _facts(connection, month, sheets, roster.auditors, records, month in closed)
+        plans += plan_month(facts, local, app.rules)
+    if (settings.allocations / f"{next_month}.csv").exists() or (
+        settings.allocations / f"{next_month}.xlsx"
+    ).exists():
+        # Next month's sheet, if already saved, is checked early so problems are fixed in time.
+        _merge(problems, read_month(settings, next_month, roster.auditors))
+    for source, found in sorted(problems.items()):
+        report.problems += found
+        kind = "roster" if source == "roster" else "sheet"
+        plans += plan_problem_report(source, [str(p) for p in found], records, app.rules, kind)
+    return plans
+
+
+def _merge(problems: dict[str, list[Problem]], sheets: MonthSheets) -> None:
+    for source, found in sheets.problems.items():
+        problems.setdefault(source, found)
+
+
+def _facts(
+    connection: Connection,
+    month: Month,
+    sheets: MonthSheets,
+    roster: dict,
+    records: dict[str, Record],
+    closed: bool,
+) -> MonthFacts:
+    missed: frozenset[str] = frozenset()
+    late: frozenset[str] = frozenset()
+    if closed:
+        outcomes = repo.load_outcomes(connection, month)
+        missed = frozenset(o.email for o in outcomes if o.outcome == "missed")
+        late = frozenset(o.email for o in outcomes if o.late_on is not None)
+    return MonthFacts(
+        month=month,
+        roster=roster,
+        sheet_found=sheets.sheet_found,
+        allocations=sheets.allocations,
+        held_back=sheets.held_back,
+        completions=sheets.completions,
+        records=records,
+        closed=closed,
+        missed=missed,
+        late=late,
+    )
+
+
+def _record(
+    app: App,
+    connection: Connection,
+    plans: list[Plan],
+    local: datetime,
+    now: datetime,
+    report: TickReport,
+) -> None:
+    rows = []
+    for plan in plans:
+        if isinstance(plan, MailPlan):
+            rows.append(_outbox_row(app, plan, local, now))
+        elif isinstance(plan, SkipPlan):
+            rows.append(_skip_row(plan, local, now))
+        elif isinstance(plan, ClosePlan):
+            if repo.record_close(connection, plan, now):
+                repo.add_event(connection, now, "month_closed", month=plan.month)
+                report.closed.append(plan.month)
+        elif isinstance(plan, LatePlan):
+            repo.record_late(connection, plan)
+            repo.add_event(
+                connection,
+                now,
+                "late_submission",
+                month=plan.month,
+                subject=plan.email,
+                submitted_on=plan.submitted_on.isoformat(),
+            )
+    repo.insert_ignoring_duplicates(connection, outbox, rows)
+    for row in rows:
+        if row["status"] == Status.SKIPPED:
+            report.skipped.append(row["key"])
+            repo.add_event(connection, now, "reminder_skipped", subject=row["key"])
+        else:
+            report.planned.append(row["key"])
+            repo.add_event(connection, now, "mail_planned", subject=row["key"], to=row["to_addrs"])
+
+
+def _outbox_row(app: App, plan: MailPlan, local: datetime, now: datetime) -> dict:
+    rendered = app.renderer.render(plan.template, plan.context)
+    return {
+        "key": plan.key,
+        "kind": plan.template,
+        "month": str(plan.month) if plan.month else None,
+        "about": plan.about,
+        "stage": plan.stage,
+        "status": Status.PLANNED,
+        "planned_at": now,
+        "planned_on": local.date(),
+        "to_addrs": list(plan.to),
+        "cc_addrs": list(plan.cc),
+        "subject": rendered.subject,
+        "body_text": rendered.text,
+        "body_html": rendered.html,
+        "detail": dict(plan.detail),
+        "attempts": 0,
+    }
+
+
+def _skip_row(plan: SkipPlan, local: datetime, now: datetime) -> dict:
+    return {
+        "key": plan.key,
+        "kind": "reminder",
+        "month": str(plan.month),
+        "about": plan.about,
+        "stage": plan.stage,
+        "status": Status.SKIPPED,
+        "planned_at": now,
+        "planned_on": local.date(),
+        "to_addrs": [],
+        "cc_addrs": [],
+        "subject": "",
+        "body_text": "",
+        "body_html": "",
+        "detail": {},
+        "attempts": 0,
+    }

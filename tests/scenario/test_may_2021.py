@@ -1,0 +1,135 @@
+"""May 2021 day by day: a bank holiday on the 3rd and on the deadline, the 31st."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.core.records import Month
+from bot.status import month_status
+from tests.world import ALEX, HANA, KIM, OMAR, QA, SAM, World
+
+SAM_EMAIL, ALEX_EMAIL, KIM_EMAIL = SAM[1], ALEX[1], KIM[1]
+
+
+def _may(world: World) -> None:
+    world.write_allocations(
+        "2021-05",
+        [
+            (SAM_EMAIL, "CR-1001", "case_audit"),
+            (SAM_EMAIL, "CR-1002", "dip_sample"),
+            (ALEX_EMAIL, "CR-2001", "case_audit"),
+            (KIM_EMAIL, "CR-3001", "thematic"),
+            (KIM_EMAIL, "CR-3002", "case_audit"),
+        ],
+    )
+
+
+def _summary(by_day):
+    return {
+        day: sorted((m.key, m.to, m.cc) for m in mails) for day, mails in sorted(by_day.items())
+    }
+
+
+def test_may_2021_sends_exactly_the_expected_mail_on_each_day(world: World) -> None:
+    _may(world)
+    by_day = world.run_days(date(2021, 5, 1), date(2021, 5, 19))
+    # Sam finishes before the stage-5 reminder; Kim finishes one case in time and one late.
+    world.write_completions(
+        "2021-05",
+        [
+            ("CR-1001", SAM_EMAIL, "2021-05-19", "good"),
+            ("CR-1002", SAM_EMAIL, "2021-05-20", "requires_improvement"),
+            ("CR-3001", KIM_EMAIL, "2021-05-25", "inadequate"),
+        ],
+    )
+    by_day |= world.run_days(date(2021, 5, 20), date(2021, 5, 31))
+    world.write_completions(
+        "2021-05",
+        [
+            ("CR-1001", SAM_EMAIL, "2021-05-19", "good"),
+            ("CR-1002", SAM_EMAIL, "2021-05-20", "requires_improvement"),
+            ("CR-3001", KIM_EMAIL, "2021-05-25", "inadequate"),
+            ("CR-3002", KIM_EMAIL, "2021-06-01", "good"),
+        ],
+    )
+    by_day |= world.run_days(date(2021, 6, 1), date(2021, 6, 3))
+
+    no_cc: tuple[str, ...] = ()
+    assert _summary(by_day) == {
+        # 3 May is the Early May bank holiday: allocations go on Tuesday the 4th.
+        date(2021, 5, 4): [
+            (f"allocation/2021-05/{ALEX_EMAIL}", (ALEX_EMAIL,), no_cc),
+            (f"allocation/2021-05/{KIM_EMAIL}", (KIM_EMAIL,), no_cc),
+            (f"allocation/2021-05/{SAM_EMAIL}", (SAM_EMAIL,), no_cc),
+        ],
+        # The deadline day is Friday 28 May (the 31st is a bank holiday): stage 10 is the 14th.
+        date(2021, 5, 14): [
+            (f"reminder/2021-05/stage-10/{ALEX_EMAIL}", (ALEX_EMAIL,), no_cc),
+            (f"reminder/2021-05/stage-10/{KIM_EMAIL}", (KIM_EMAIL,), no_cc),
+            (f"reminder/2021-05/stage-10/{SAM_EMAIL}", (SAM_EMAIL,), no_cc),
+        ],
+        date(2021, 5, 21): [
+            (f"reminder/2021-05/stage-5/{ALEX_EMAIL}", (ALEX_EMAIL,), no_cc),
+            (f"reminder/2021-05/stage-5/{KIM_EMAIL}", (KIM_EMAIL,), no_cc),
+        ],
+        date(2021, 5, 26): [
+            (f"reminder/2021-05/stage-2/{ALEX_EMAIL}", (ALEX_EMAIL,), (HANA,)),
+            (f"reminder/2021-05/stage-2/{KIM_EMAIL}", (KIM_EMAIL,), (OMAR,)),
+        ],
+        date(2021, 5, 28): [
+            (f"reminder/2021-05/stage-0/{ALEX_EMAIL}", (ALEX_EMAIL,), (HANA,)),
+            (f"reminder/2021-05/stage-0/{KIM_EMAIL}", (KIM_EMAIL,), (OMAR,)),
+        ],
+        # Tuesday 1 June: May closes, and June's sheet is missing on its allocation day.
+        date(2021, 6, 1): [
+            (f"close/2021-05/head/{HANA}", (HANA,), no_cc),
+            (f"close/2021-05/head/{OMAR}", (OMAR,), no_cc),
+            ("close/2021-05/qa", (QA,), no_cc),
+            ("missing-sheet/allocations/2021-06", (QA,), no_cc),
+        ],
+    }
+
+
+def test_the_close_names_who_missed_and_counts_late_work_as_not_counted(world: World) -> None:
+    _may(world)
+    world.write_completions(
+        "2021-05",
+        [
+            ("CR-1001", SAM_EMAIL, "2021-05-19", "good"),
+            ("CR-1002", SAM_EMAIL, "2021-05-20", "good"),
+            ("CR-3001", KIM_EMAIL, "2021-05-25", "good"),
+            ("CR-3002", KIM_EMAIL, "2021-05-31", "good"),  # on the deadline (a bank holiday)
+        ],
+    )
+    world.run_days(date(2021, 5, 1), date(2021, 5, 31))
+    world.write_completions(
+        "2021-05",
+        [
+            ("CR-1001", SAM_EMAIL, "2021-05-19", "good"),
+            ("CR-1002", SAM_EMAIL, "2021-05-20", "good"),
+            ("CR-3001", KIM_EMAIL, "2021-05-25", "good"),
+            ("CR-3002", KIM_EMAIL, "2021-05-31", "good"),
+            ("CR-2001", ALEX_EMAIL, "2021-06-01", "good"),  # a day late
+        ],
+    )
+    close = {m.key: m for m in world.run_days(date(2021, 6, 1), date(2021, 6, 1))[date(2021, 6, 1)]}
+
+    to_hana = close[f"close/2021-05/head/{HANA}"]
+    assert to_hana.subject == "May 2021 audits: 1 of your auditors did not submit in time"
+    assert "Alex Jones (Looked After Children), 1 audit allocated" in to_hana.text
+    assert "Sam Patel" not in to_hana.text
+    to_omar = close[f"close/2021-05/head/{OMAR}"]
+    assert to_omar.subject == "May 2021 audits: all your auditors submitted in time"
+    summary = close["close/2021-05/qa"]
+    assert summary.subject == (
+        "May 2021 audit month closed: 2 of 3 auditors complete (67% of those not exempted)"
+    )
+    # Frozen: Alex's late submission is recorded as late, never as complete.
+    world.tick("2021-06-02T09:30")
+    states, totals = month_status(world.open(), Month(2021, 5))
+    by_email = {s["email"]: s for s in states}
+    assert by_email[ALEX_EMAIL]["state"] == "late"
+    assert str(by_email[ALEX_EMAIL]["late_on"]) == "2021-06-01"
+    assert by_email[SAM_EMAIL]["state"] == "complete"
+    assert by_email[KIM_EMAIL]["state"] == "complete"
+    assert totals == {"auditors": 3, "complete": 2, "late": 1}

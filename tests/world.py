@@ -1,0 +1,173 @@
+"""A council in a temporary folder: config, roster, sheets, and the bot pointed at it.
+
+Tests travel in time by ticking at chosen local times and read the mail that lands in
+the outbox maildir, as a person would.
+"""
+
+from __future__ import annotations
+
+import csv
+import email
+import email.policy
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.app import App
+from bot.config import load_settings
+from bot.tick import TickReport, tick
+
+LONDON = ZoneInfo("Europe/London")
+
+QA = "qa-team@council.example"
+DIRECTOR = "director@council.example"
+BOT = "audit-bot@council.example"
+
+# Named personas: (name, email, team, head of service email, head of service name)
+SAM = ("Sam Patel", "sam@council.example", "Children in Need", "hana@council.example", "Hana Ahmed")
+ALEX = (
+    "Alex Jones",
+    "alex@council.example",
+    "Looked After Children",
+    "hana@council.example",
+    "Hana Ahmed",
+)
+KIM = ("Kim Lee", "kim@council.example", "Early Help", "omar@council.example", "Omar Khan")
+HANA = "hana@council.example"
+OMAR = "omar@council.example"
+PERSONAS = (SAM, ALEX, KIM)
+
+
+@dataclass(frozen=True)
+class Landed:
+    """One message found in the outbox maildir."""
+
+    key: str
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    subject: str
+    text: str
+    html: str
+    message: EmailMessage
+
+    @property
+    def kind(self) -> str:
+        return self.key.split("/")[0]
+
+
+def parse_landed(raw: bytes) -> Landed:
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+
+    def addresses(header: str) -> tuple[str, ...]:
+        value = message.get(header)
+        return tuple(a.addr_spec for a in value.addresses) if value else ()
+
+    text = message.get_body(("plain",))
+    html = message.get_body(("html",))
+    return Landed(
+        key=str(message["X-Audit-Bot-Key"]),
+        to=addresses("To"),
+        cc=addresses("Cc"),
+        subject=str(message["Subject"]),
+        text=text.get_content() if text else "",
+        html=html.get_content() if html else "",
+        message=message,
+    )
+
+
+@dataclass
+class World:
+    root: Path
+    store: str
+    seen: set[str] = field(default_factory=set)
+    app: App | None = None
+
+    @classmethod
+    def create(cls, root: Path, store: str | None = None, **schedule: object) -> World:
+        store = store or f"sqlite:///{root / 'var' / 'bot.db'}"
+        world = cls(root, store)
+        (root / "allocations").mkdir(parents=True)
+        (root / "completions").mkdir()
+        lines = [
+            "timezone: Europe/London",
+            "council: Example Borough Council",
+            f"mailbox: {BOT}",
+            f"director: {{name: Dana Director, email: {DIRECTOR}}}",
+            f"qa_team: {{email: {QA}}}",
+            "roster: roster.csv",
+            "allocations: allocations",
+            "completions: completions",
+            f"store: '{store}'",
+            "mail: {transport: local, outbox: mail/outbox, inbox: mail/inbox}",
+            "schedule:",
+            '  send_time: "09:00"',
+            *(f"  {k}: {v}" for k, v in schedule.items()),
+        ]
+        (root / "config.yaml").write_text("\n".join(lines) + "\n")
+        world.write_roster(PERSONAS)
+        return world
+
+    @property
+    def config(self) -> Path:
+        return self.root / "config.yaml"
+
+    def write_roster(self, people, extra_rows: list[list[str]] | None = None) -> None:
+        rows = [["name", "email", "team", "head_of_service_email", "head_of_service"]]
+        rows += [list(p) for p in people] + (extra_rows or [])
+        _write_csv(self.root / "roster.csv", rows)
+
+    def write_allocations(self, month: str, rows: list[tuple[str, ...]]) -> Path:
+        path = self.root / "allocations" / f"{month}.csv"
+        _write_csv(path, [["auditor_email", "case_ref", "audit_type"], *map(list, rows)])
+        return path
+
+    def write_completions(self, month: str, rows: list[tuple[str, ...]]) -> Path:
+        path = self.root / "completions" / f"{month}.csv"
+        _write_csv(path, [["case_ref", "auditor_email", "submitted_on", "grade"], *map(list, rows)])
+        return path
+
+    def open(self) -> App:
+        if self.app is None:
+            self.app = App.open(load_settings(self.config))
+        return self.app
+
+    def close(self) -> None:
+        if self.app is not None:
+            self.app.close()
+            self.app = None
+
+    def tick(self, when: str | datetime) -> TickReport:
+        moment = datetime.fromisoformat(when) if isinstance(when, str) else when
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=LONDON)
+        return tick(self.open(), moment)
+
+    def all_mail(self) -> list[Landed]:
+        new = self.root / "mail" / "outbox" / "new"
+        return sorted((parse_landed(p.read_bytes()) for p in new.iterdir()), key=lambda m: m.key)
+
+    def new_mail(self) -> list[Landed]:
+        """Messages that landed since the last call."""
+        new = self.root / "mail" / "outbox" / "new"
+        fresh = sorted(p for p in new.iterdir() if p.name not in self.seen)
+        self.seen.update(p.name for p in fresh)
+        return sorted((parse_landed(p.read_bytes()) for p in fresh), key=lambda m: m.key)
+
+    def run_days(self, first: date, last: date, at: str = "09:30") -> dict[date, list[Landed]]:
+        """Tick once a day at ``at`` local time; the mail that landed, by day."""
+        by_day: dict[date, list[Landed]] = {}
+        day = first
+        while day <= last:
+            self.tick(f"{day.isoformat()}T{at}")
+            if landed := self.new_mail():
+                by_day[day] = landed
+            day += timedelta(days=1)
+        return by_day
+
+
+def _write_csv(path: Path, rows: list[list[str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
