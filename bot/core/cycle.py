@@ -113,6 +113,8 @@ def _plan_allocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> li
         auditor = facts.roster.get(email)
         if auditor is None or not auditor.active or email in facts.exempted:
             continue
+        if email in facts.held_back:  # never a partial allocation: wait for the sheet fix
+            continue
         issued = issued_by_auditor.get(email, set())
         new_cases = tuple(c for c in cases if c.case_ref not in issued)
         if not new_cases:
