@@ -16,7 +16,7 @@ from bot.app import App
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.records import Month
 
-console = Console()
+console = Console(soft_wrap=True)  # one problem per line, greppable, even in a pipe
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -102,7 +102,7 @@ def check(ctx: click.Context) -> None:
     for problem in problems:
         console.print(f"[red]✗[/red] {problem}", highlight=False)
     if problems:
-        console.print(f"{len(problems)} problems found.")
+        console.print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found.")
         sys.exit(1)
     console.print("[green]✓[/green] config, roster and sheets are all readable and valid.")
 

@@ -13,7 +13,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Undefined,
+    select_autoescape,
+)
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -31,12 +38,19 @@ class Rendered:
     html: str
 
 
+def _defined(value: Any) -> None:
+    if isinstance(value, Undefined):
+        str(value)  # StrictUndefined raises here, naming the missing variable
+
+
 def long_date(day: date) -> str:
     """``Monday 31 May 2021``: unambiguous on both sides of the Atlantic."""
+    _defined(day)
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def short_date(day: date) -> str:
+    _defined(day)
     return f"{day:%a} {day.day} {day:%b}"
 
 

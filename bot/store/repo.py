@@ -28,7 +28,9 @@ def insert_ignoring_duplicates(connection: Connection, table: Any, rows: Sequenc
         statement = sqlite.insert(table).on_conflict_do_nothing()
     else:  # pragma: no cover - only the two supported stores
         raise NotImplementedError(dialect)
-    return connection.execute(statement, list(rows)).rowcount
+    # rowcount is not reliable for executemany on every driver; RETURNING counts exactly.
+    first_column = next(iter(table.columns))
+    return len(connection.execute(statement.returning(first_column), list(rows)).all())
 
 
 def load_records(connection: Connection, months: Iterable[Month]) -> dict[str, Record]:

@@ -1,0 +1,90 @@
+"""The command line as a QA officer uses it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from bot.cli import main
+from tests.world import SAM, World
+
+SAM_EMAIL = SAM[1]
+
+
+def _run(world: World, *args: str):
+    return CliRunner().invoke(main, ["--config", str(world.config), *args])
+
+
+def test_tick_at_a_local_time_reports_what_it_planned_and_does_nothing_twice(world: World) -> None:
+    world.write_allocations("2021-05", [(SAM_EMAIL, "CR-1001", "case_audit")])
+    first = _run(world, "tick", "--at", "2021-05-04T09:30")
+    assert first.exit_code == 0, first.output
+    assert f"planned allocation/2021-05/{SAM_EMAIL}" in first.output
+    assert "1 planned, 1 sent" in first.output
+    second = _run(world, "tick", "--at", "2021-05-04T09:30")
+    assert "0 planned, 0 sent" in second.output
+
+
+def test_status_json_gives_each_auditors_state_and_totals(world: World) -> None:
+    world.write_allocations("2021-05", [(SAM_EMAIL, "CR-1001", "case_audit")])
+    world.write_completions("2021-05", [])
+    _run(world, "tick", "--at", "2021-05-04T09:30")
+    _run(world, "tick", "--at", "2021-05-14T09:30")
+    result = _run(world, "status", "--month", "2021-05", "--json")
+    document = json.loads(result.output)
+    (sam,) = document["auditors"]
+    assert (sam["email"], sam["state"], sam["reminded_stage"], sam["cases"]) == (
+        SAM_EMAIL,
+        "outstanding",
+        10,
+        1,
+    )
+    assert document["totals"] == {"auditors": 1, "outstanding": 1}
+    table = _run(world, "status", "--month", "2021-05")
+    assert "Sam Patel" in table.output and "stage 10" in table.output
+
+
+def test_check_names_file_row_and_column_and_exits_1(world: World) -> None:
+    path = world.write_allocations("2021-05", [("stranger@council.example", "CR-1", "case_audit")])
+    result = _run(world, "check")
+    assert result.exit_code == 1
+    assert f"{path}, row 2, column auditor_email" in " ".join(result.output.split())
+    world.write_allocations("2021-05", [(SAM_EMAIL, "CR-1001", "case_audit")])
+    assert _run(world, "check").exit_code == 0
+
+
+def test_a_bad_config_is_reported_with_its_line_and_exit_code_2(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("mailbox: bot@council.example\nschedule: {send_time: '25:00'}\n")
+    result = CliRunner().invoke(main, ["--config", str(config), "tick"])
+    assert result.exit_code == 2
+    assert "line 2, field schedule.send_time" in " ".join(result.output.split())
+
+
+def test_the_daemon_ticks_and_stops_cleanly_on_sigterm(world: World) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(world.config), "run"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        lines = []
+        while time.monotonic() < deadline:
+            line = process.stderr.readline()
+            lines.append(line)
+            if "tick:" in line:
+                break
+        assert any("tick:" in line for line in lines), lines
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+    finally:
+        process.kill()
