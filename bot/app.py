@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.core.cycle import CycleRules
+from bot.core.exemptions import ExemptionRules
 from bot.mail.local import LocalTransport
 from bot.mail.transport import Transport
 from bot.render import Renderer
@@ -39,6 +40,20 @@ class App:
             copy_head_of_service_from_stage=schedule.copy_head_of_service_from_stage,
             qa_team=self.settings.qa_team.email,
             council=self.settings.council,
+        )
+
+    @property
+    def exemption_rules(self) -> ExemptionRules:
+        settings = self.settings
+        return ExemptionRules(
+            mailbox=settings.mailbox,
+            director_email=settings.director.email,
+            director_name=settings.director.name,
+            qa_team=settings.qa_team.email,
+            council=settings.council,
+            chase_after=settings.exemptions.chase_after_working_days,
+            escalate_after=settings.exemptions.escalate_after_working_days,
+            last_week_days=settings.exemptions.last_week_days,
         )
 
     def close(self) -> None:

@@ -56,6 +56,20 @@ class LocalMail(_Strict):
     transport: Literal["local"] = "local"
     outbox: Path = Path("var/mail/outbox")
     inbox: Path = Path("var/mail/inbox")
+    # Act only on replies Exchange marks as authenticated inside the organisation.
+    require_internal_sender: bool = False
+
+
+class Exemptions(_Strict):
+    chase_after_working_days: int = Field(default=2, ge=1)
+    escalate_after_working_days: int = Field(default=4, ge=1)
+    last_week_days: int = Field(default=7, ge=0)
+
+    @model_validator(mode="after")
+    def _chase_before_escalating(self) -> Exemptions:
+        if self.escalate_after_working_days <= self.chase_after_working_days:
+            raise ValueError("escalate_after_working_days must exceed chase_after_working_days")
+        return self
 
 
 class Schedule(_Strict):
@@ -102,6 +116,7 @@ class Settings(_Strict):
     store: str = "sqlite:///var/auditbot.db"
     mail: LocalMail = LocalMail()
     schedule: Schedule = Schedule()
+    exemptions: Exemptions = Exemptions()
     templates: Path | None = None
     case_ref_pattern: str = DEFAULT_CASE_REF_PATTERN
     config_path: Path = Path("config.yaml")

@@ -18,6 +18,7 @@ from jinja2 import (
     Environment,
     FileSystemLoader,
     StrictUndefined,
+    TemplateNotFound,
     Undefined,
     select_autoescape,
 )
@@ -74,12 +75,21 @@ class Renderer:
 
     def render(self, name: str, context: Mapping[str, Any]) -> Rendered:
         subject = self.env.get_template(f"{name}/subject.txt").render(context)
-        subject = " ".join(subject.split(" ")).strip()
-        if _CONTROL.search(subject) or not subject:
-            # Also catches an encoded newline smuggled in from a sheet (CVE-2024-6923).
-            raise RenderError(f"template {name}: subject is empty or holds control characters")
-        return Rendered(
-            subject=subject,
-            text=self.env.get_template(f"{name}/body.txt").render(context),
-            html=self.env.get_template(f"{name}/body.html").render(context),
-        )
+        # Template line breaks are layout and become spaces; any other control character
+        # (\r, NUL, an encoded line separator from a sheet: CVE-2024-6923) is refused.
+        if _CONTROL.search(subject.replace("\n", "")):
+            raise RenderError(f"template {name}: subject holds control characters")
+        subject = " ".join(subject.split())
+        if not subject:
+            raise RenderError(f"template {name}: subject is empty")
+        text = self.env.get_template(f"{name}/body.txt").render(context)
+        try:
+            html_template = self.env.get_template(f"{name}/body.html")
+        except TemplateNotFound:
+            # Short notices need no HTML of their own: their text in the house layout.
+            html = self.env.get_template("text_as_html.html").render(
+                {**context, "text": text, "title": subject}
+            )
+        else:
+            html = html_template.render(context)
+        return Rendered(subject=subject, text=text, html=html)

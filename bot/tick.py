@@ -1,6 +1,6 @@
-"""One pass of the bot: read inputs, plan what is due by ``now``, record it, send it.
+"""One pass of the bot: read the inbox, plan what is due by ``now``, record it, send it.
 
-This is the imperative shell around the pure planner. Plans and the state they reflect
+This is the imperative shell around the pure planners. Plans and the state they reflect
 are written in one transaction; only then does the outbox drain through the transport.
 """
 
@@ -12,12 +12,16 @@ from datetime import datetime
 from sqlalchemy import Connection, select
 
 from bot.app import App
-from bot.core.cycle import MonthFacts, Plan, plan_month, plan_problem_report
+from bot.core import exemptions as ex
+from bot.core.cycle import MonthFacts, Plan, is_due, plan_month, plan_problem_report
 from bot.core.plans import ClosePlan, LatePlan, MailPlan, Record, SkipPlan
 from bot.core.records import Month, Problem
+from bot.inbox import InboxReport, process_inbox
 from bot.inputs import MonthSheets, read_month, roster_in_force
+from bot.mail.message import message_id_for
 from bot.outbox import DrainReport, drain
 from bot.store import repo
+from bot.store import requests as store
 from bot.store.schema import Status, month_closes, outbox
 
 
@@ -28,6 +32,7 @@ class TickReport:
     skipped: list[str] = field(default_factory=list)
     closed: list[Month] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    inbox: InboxReport = field(default_factory=InboxReport)
     drained: DrainReport = field(default_factory=DrainReport)
 
 
@@ -37,6 +42,12 @@ def tick(app: App, now: datetime) -> TickReport:
         raise ValueError("tick needs an aware datetime")
     local = now.astimezone(app.settings.tz)
     report = TickReport(at=local)
+
+    def record_mail(connection: Connection, plans: list[MailPlan]) -> None:
+        _record(app, connection, list(plans), local, now, report)
+
+    # Replies first, so that a decision made this morning counts before reminders go.
+    report.inbox = process_inbox(app, now, local, record_mail)
     with app.engine.begin() as connection:
         plans = _plan(app, connection, local, now, report)
         _record(app, connection, plans, local, now, report)
@@ -76,15 +87,17 @@ def _plan(
         _merge(problems, sheets)
         facts = _facts(connection, month, sheets, roster.auditors, records, month in closed)
         plans += plan_month(facts, local, app.rules)
-    if (settings.allocations / f"{next_month}.csv").exists() or (
-        settings.allocations / f"{next_month}.xlsx"
-    ).exists():
+    if any((settings.allocations / f"{next_month}.{ext}").exists() for ext in ("csv", "xlsx")):
         # Next month's sheet, if already saved, is checked early so problems are fixed in time.
         _merge(problems, read_month(settings, next_month, roster.auditors))
     for source, found in sorted(problems.items()):
         report.problems += found
         kind = "roster" if source == "roster" else "sheet"
         plans += plan_problem_report(source, [str(p) for p in found], records, app.rules, kind)
+    if is_due(local.date(), local, settings.schedule.send_time):
+        plans += ex.plan_timers(
+            store.undecided_requests(connection), records, local.date(), app.exemption_rules
+        )
     return plans
 
 
@@ -107,6 +120,7 @@ def _facts(
         outcomes = repo.load_outcomes(connection, month)
         missed = frozenset(o.email for o in outcomes if o.outcome == "missed")
         late = frozenset(o.email for o in outcomes if o.late_on is not None)
+    self_reported = store.noted(connection, month, "self_reported")
     return MonthFacts(
         month=month,
         roster=roster,
@@ -116,23 +130,40 @@ def _facts(
         completions=sheets.completions,
         records=records,
         closed=closed,
+        exempted=store.exempted(connection, month),
         missed=missed,
         late=late,
+        self_reported=self_reported,
+        unconfirmed={
+            email: tuple(
+                c.case_ref
+                for c in sheets.allocations.get(email, ())
+                if c.case_ref not in sheets.completions
+            )
+            for email in self_reported
+        },
     )
 
 
 def _record(
     app: App,
     connection: Connection,
-    plans: list[Plan],
+    plans: list,
     local: datetime,
     now: datetime,
     report: TickReport,
 ) -> None:
+    tokens = store.auditor_tokens(
+        connection,
+        [(p.month, p.about) for p in plans if isinstance(p, MailPlan) and p.auditor_thread],
+    )
     rows = []
     for plan in plans:
         if isinstance(plan, MailPlan):
-            rows.append(_outbox_row(app, plan, local, now))
+            reference = plan.reference
+            if plan.auditor_thread:
+                reference = tokens[(plan.month, plan.about)]
+            rows.append(_outbox_row(app, plan, reference, local, now))
         elif isinstance(plan, SkipPlan):
             rows.append(_skip_row(plan, local, now))
         elif isinstance(plan, ClosePlan):
@@ -149,6 +180,19 @@ def _record(
                 subject=plan.email,
                 submitted_on=plan.submitted_on.isoformat(),
             )
+        elif isinstance(plan, ex.Escalation):
+            request = plan.request
+            store.move_request(
+                connection,
+                request,
+                [ex.State.AWAITING_HEAD],
+                now,
+                state=ex.State.AWAITING_DIRECTOR,
+                no_head_response=True,
+            )
+            repo.add_event(
+                connection, now, "request_escalated", month=request.month, subject=request.ref
+            )
     repo.insert_ignoring_duplicates(connection, outbox, rows)
     for row in rows:
         if row["status"] == Status.SKIPPED:
@@ -159,42 +203,55 @@ def _record(
             repo.add_event(connection, now, "mail_planned", subject=row["key"], to=row["to_addrs"])
 
 
-def _outbox_row(app: App, plan: MailPlan, local: datetime, now: datetime) -> dict:
-    rendered = app.renderer.render(plan.template, plan.context)
+def _outbox_row(
+    app: App, plan: MailPlan, reference: str | None, local: datetime, now: datetime
+) -> dict:
+    rendered = app.renderer.render(plan.template, {**plan.context, "reference": reference})
     return {
-        "key": plan.key,
-        "kind": plan.template,
-        "month": str(plan.month) if plan.month else None,
-        "about": plan.about,
-        "stage": plan.stage,
+        **_row_base(plan.key, plan.template, plan.month, plan.about, plan.stage, local, now),
         "status": Status.PLANNED,
-        "planned_at": now,
-        "planned_on": local.date(),
         "to_addrs": list(plan.to),
         "cc_addrs": list(plan.cc),
         "subject": rendered.subject,
         "body_text": rendered.text,
         "body_html": rendered.html,
         "detail": dict(plan.detail),
-        "attempts": 0,
+        "message_id": message_id_for(plan.key, app.settings.mailbox),
+        "thread": reference,
     }
 
 
 def _skip_row(plan: SkipPlan, local: datetime, now: datetime) -> dict:
     return {
-        "key": plan.key,
-        "kind": "reminder",
-        "month": str(plan.month),
-        "about": plan.about,
-        "stage": plan.stage,
+        **_row_base(plan.key, "reminder", plan.month, plan.about, plan.stage, local, now),
         "status": Status.SKIPPED,
-        "planned_at": now,
-        "planned_on": local.date(),
         "to_addrs": [],
         "cc_addrs": [],
         "subject": "",
         "body_text": "",
         "body_html": "",
         "detail": {},
+        "message_id": None,
+        "thread": None,
+    }
+
+
+def _row_base(
+    key: str,
+    kind: str,
+    month: Month | None,
+    about: str | None,
+    stage: int | None,
+    local: datetime,
+    now: datetime,
+) -> dict:
+    return {
+        "key": key,
+        "kind": kind,
+        "month": str(month) if month else None,
+        "about": about,
+        "stage": stage,
+        "planned_at": now,
+        "planned_on": local.date(),
         "attempts": 0,
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import email
 import email.policy
+import email.utils
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -145,6 +146,20 @@ class World:
             moment = moment.replace(tzinfo=LONDON)
         return tick(self.open(), moment)
 
+    def deliver(self, raw: bytes) -> None:
+        self.open().transport.deliver(raw)
+
+    def reply(self, original: Landed, sender: str, body: str, **options: object) -> None:
+        self.deliver(build_reply(original, sender, body, **options))
+
+    def write_in(self, sender: str, subject: str, body: str, **options: object) -> None:
+        self.deliver(build_new(sender, subject, body, **options))
+
+    def filed(self, folder: str) -> int:
+        """How many inbound messages sit in the inbox's Processed or Quarantine folder."""
+        path = self.root / "mail" / "inbox" / f".{folder}" / "cur"
+        return len(list(path.iterdir())) if path.exists() else 0
+
     def all_mail(self) -> list[Landed]:
         new = self.root / "mail" / "outbox" / "new"
         return sorted((parse_landed(p.read_bytes()) for p in new.iterdir()), key=lambda m: m.key)
@@ -166,6 +181,48 @@ class World:
                 by_day[day] = landed
             day += timedelta(days=1)
         return by_day
+
+
+def build_reply(
+    original: Landed,
+    sender: str,
+    body: str,
+    *,
+    subject: str | None = None,
+    threading: bool = True,
+    headers: dict[str, str] | None = None,
+    message_id: str | None = None,
+) -> bytes:
+    """A reply as Outlook writes one: new text on top, the original quoted below."""
+    reply = EmailMessage()
+    reply["From"] = sender
+    reply["To"] = BOT
+    reply["Subject"] = subject if subject is not None else f"RE: {original.subject}"
+    reply["Message-ID"] = message_id or email.utils.make_msgid(domain="council.example")
+    if threading:
+        reply["In-Reply-To"] = original.message["Message-ID"]
+        reply["References"] = original.message["Message-ID"]
+    for name, value in (headers or {}).items():
+        reply[name] = value
+    quoted = (
+        f"{body}\n\n"
+        f"From: Audit bot <{BOT}>\nSent: Tuesday, May 4, 2021 9:30 AM\n"
+        f"To: {sender}\nSubject: {original.subject}\n\n{original.text}"
+    )
+    reply.set_content(quoted)
+    return reply.as_bytes()
+
+
+def build_new(sender: str, subject: str, body: str, headers: dict[str, str] | None = None) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = BOT
+    message["Subject"] = subject
+    message["Message-ID"] = email.utils.make_msgid(domain="council.example")
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(body)
+    return message.as_bytes()
 
 
 def _write_csv(path: Path, rows: list[list[str]]) -> None:

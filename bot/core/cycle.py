@@ -111,7 +111,11 @@ def _plan_allocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> li
     plans: list[Plan] = []
     for email, cases in sorted(facts.allocations.items()):
         auditor = facts.roster.get(email)
-        if auditor is None or not auditor.active or email in facts.exempted:
+        if auditor is None or not auditor.active:
+            continue
+        if email in facts.exempted:
+            if allocation_key(month, email) not in facts.records:
+                plans.append(_exempt_but_allocated(facts, auditor, rules))
             continue
         if email in facts.held_back:  # never a partial allocation: wait for the sheet fix
             continue
@@ -135,9 +139,31 @@ def _plan_allocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> li
         }
         detail = {"cases": [c.case_ref for c in new_cases]}
         plans.append(
-            MailPlan(key, template, (email,), context, month=month, about=email, detail=detail)
+            MailPlan(
+                key,
+                template,
+                (email,),
+                context,
+                month=month,
+                about=email,
+                detail=detail,
+                auditor_thread=True,
+            )
         )
     return plans
+
+
+def _exempt_but_allocated(facts: MonthFacts, auditor: Auditor, rules: CycleRules) -> MailPlan:
+    """Exempted before allocation day: no allocation mail, and the QA team is told."""
+    context = {
+        "name": auditor.name,
+        "email": auditor.email,
+        "month": facts.month.title,
+        "cases": [c.case_ref for c in facts.allocations[auditor.email]],
+        "council": rules.council,
+    }
+    key = f"exempt-but-allocated/{facts.month}/{auditor.email}"
+    return MailPlan(key, "exempt_but_allocated", (rules.qa_team,), context, month=facts.month)
 
 
 def _issued_cases(facts: MonthFacts) -> dict[str, set[str]]:
@@ -221,6 +247,7 @@ def _reminder(
         month=month,
         about=auditor.email,
         stage=stage,
+        auditor_thread=True,
     )
 
 

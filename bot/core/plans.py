@@ -30,6 +30,9 @@ class MailPlan:
     about: str | None = None  # the auditor the message concerns, if any
     stage: int | None = None
     detail: Mapping[str, Any] = field(default_factory=dict)  # kept in the store, not mailed
+    reference: str | None = None  # the reference token for replies, shown in the subject
+    # The shell gives the mail the auditor's token for the month (made once, at random).
+    auditor_thread: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 import mailbox
 import os
+import secrets
 from email.message import EmailMessage
 from pathlib import Path
+
+from bot.mail.transport import Folder, InboundItem
 
 
 def _make_private_maildir(path: Path) -> None:
@@ -46,3 +49,27 @@ class LocalTransport:
     def sent_messages(self) -> mailbox.Maildir:
         """The outbox as a standard maildir, for tests, the demo and people."""
         return mailbox.Maildir(self.outbox, create=False)
+
+    def fetch_new(self) -> list[InboundItem]:
+        items = []
+        for sub in ("new", "cur"):
+            for path in sorted((self.inbox / sub).iterdir()):
+                if path.is_file():
+                    items.append(InboundItem(f"{sub}/{path.name}", path.read_bytes()))
+        return items
+
+    def move(self, item_id: str, folder: Folder) -> None:
+        # Maildir++ subfolder (".Processed"), as mail clients and Dovecot lay them out.
+        target = self.inbox / f".{folder}"
+        _make_private_maildir(target)
+        name = item_id.split("/", 1)[1]
+        (self.inbox / item_id).replace(target / "cur" / name.split(":")[0])
+
+    def deliver(self, raw: bytes) -> str:
+        """Put a message into the inbox as a mail server would (tests and the demo)."""
+        digest = hashlib.sha256(raw).hexdigest()[:24]
+        name = f"{digest}.{os.getpid()}.{secrets.token_hex(4)}"
+        temporary = self.inbox / "tmp" / name
+        temporary.write_bytes(raw)
+        temporary.replace(self.inbox / "new" / name)
+        return name

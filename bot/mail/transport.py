@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Literal, Protocol
+
+Folder = Literal["Processed", "Quarantine"]
+
+
+@dataclass(frozen=True)
+class InboundItem:
+    """One message waiting in the bot's inbox; ``id`` is the transport's own handle."""
+
+    id: str
+    raw: bytes
 
 
 class SendOutcomeUnknownError(Exception):
@@ -17,3 +28,9 @@ class Transport(Protocol):
 
     def was_sent(self, key: str) -> bool:
         """Whether a message carrying ``key`` is already among the sent mail."""
+
+    def fetch_new(self) -> list[InboundItem]:
+        """Messages in the inbox not yet moved to Processed or Quarantine."""
+
+    def move(self, item_id: str, folder: Folder) -> None:
+        """File a message away once what it asked for has been recorded. Never deletes."""

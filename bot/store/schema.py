@@ -8,10 +8,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     DateTime,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -72,6 +74,9 @@ outbox = Table(
     Column("body_text", Text, nullable=False),
     Column("body_html", Text, nullable=False),
     Column("detail", JSON, nullable=False),
+    # Deterministic from the key; lets a reply's In-Reply-To lead back to its thread.
+    Column("message_id", String(200), index=True),
+    Column("thread", String(60)),  # the reference token in the subject, if any
 )
 
 roster_versions = Table(
@@ -113,4 +118,75 @@ events = Table(
     Column("month", String(7), index=True),
     Column("subject", String(400)),
     Column("detail", JSON, nullable=False),
+)
+
+
+threads = Table(
+    # A reference token in a subject, bound to what a reply to it concerns.
+    "threads",
+    metadata,
+    Column("token", String(60), primary_key=True),
+    Column("kind", String(10), nullable=False),  # auditor (a month's audits) | request
+    Column("month", String(7), nullable=False),
+    Column("auditor_email", String(320), nullable=False),
+    Column("request_id", Integer),
+    UniqueConstraint("kind", "month", "auditor_email", "request_id"),
+)
+
+exemptions = Table(
+    "exemptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("month", String(7), nullable=False, index=True),
+    Column("number", Integer, nullable=False),
+    Column("token", String(60), nullable=False, unique=True),
+    Column("auditor_email", String(320), nullable=False, index=True),
+    Column("auditor_name", Text, nullable=False),
+    Column("team", Text, nullable=False),
+    Column("head_email", String(320), nullable=False),
+    Column("head_name", Text, nullable=False),
+    Column("reason", String(20), nullable=False),
+    Column("words", Text, nullable=False),
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("requested_on", Date, nullable=False),
+    Column("after_allocation", Boolean, nullable=False),
+    Column("last_week", Boolean, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("head_words", Text),
+    Column("head_decided_at", UTCDateTime),
+    Column("no_head_response", Boolean, nullable=False, default=False),
+    Column("director_words", Text),
+    Column("decided_at", UTCDateTime),
+    Column("inbound_id", Integer, nullable=False),
+    UniqueConstraint("month", "number"),
+)
+
+notes = Table(
+    # What auditors told the bot: at risk, self-reported completion, out of office.
+    "notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("month", String(7), nullable=False, index=True),
+    Column("auditor_email", String(320), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("words", Text, nullable=False),
+    Column("inbound_id", Integer),
+)
+
+inbound = Table(
+    # Every message that arrived, stored raw before it is acted on. Never deleted.
+    "inbound",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_key", String(300), nullable=False, unique=True),  # Message-ID or digest
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("sender", String(320)),
+    Column("subject", Text),
+    Column("raw", LargeBinary, nullable=False),
+    Column("status", String(12), nullable=False),  # received | processed | quarantined
+    Column("kind", String(12)),
+    Column("intent", String(20)),
+    Column("verdict", Text),
+    Column("processed_at", UTCDateTime),
 )

@@ -13,13 +13,16 @@ def _allocation_context(**overrides):
         "deadline": date(2021, 5, 31),
         "cases": [{"ref": "CR-1001", "type": "Case audit"}],
         "council": "Example Borough Council",
+        "reference": "AUD-2021-05-K7M3Q9XA",
     }
     return context | overrides
 
 
 def test_the_allocation_mail_lists_cases_deadline_and_how_to_ask_for_an_exemption() -> None:
     mail = Renderer().render("allocation", _allocation_context())
-    assert mail.subject == "Your case audits for May 2021: due by Monday 31 May 2021"
+    assert mail.subject == (
+        "Your case audits for May 2021: due by Monday 31 May 2021 [AUD-2021-05-K7M3Q9XA]"
+    )
     for part in (mail.text, mail.html):
         text = " ".join(part.split())  # line wrapping is not the reader's concern
         assert "CR-1001" in text
@@ -79,5 +82,5 @@ def test_reminders_escalate_in_tone(stage, urgency, subject) -> None:
         outstanding=[{"ref": "CR-1001", "type": "Case audit"}],
     )
     mail = Renderer().render("reminder", context)
-    assert mail.subject == subject
+    assert mail.subject == f"{subject} [AUD-2021-05-K7M3Q9XA]"
     assert ("Hana Ahmed (your Head of Service) is copied" in mail.text) == (stage <= 2)

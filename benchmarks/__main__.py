@@ -1,0 +1,5 @@
+import sys
+
+from benchmarks.cycle import main
+
+sys.exit(main())

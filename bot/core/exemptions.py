@@ -1,0 +1,253 @@
+"""Exemption requests: their states, their timers, and the mail each step sends.
+
+auditor asks -> awaiting_head -> (Head of Service supports) -> awaiting_director -> approved
+                              -> (does not support) -> not_supported      -> declined
+                              -> (no answer in N working days) -> awaiting_director
+awaiting_head | awaiting_director -> withdrawn (by the auditor)
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from bot.core import calendar as cal
+from bot.core.plans import MailPlan, Record
+from bot.core.records import Month
+from bot.core.replies import Reason
+
+REASON_LABELS = {
+    Reason.ABSENCE: "prolonged absence or ill-health",
+    Reason.OTHER_QA_ACTIVITY: "other quality assurance work",
+    Reason.STATUTORY_WORK: "heavy statutory work",
+    Reason.OTHER: "outside the policy's exceptional circumstances",
+}
+
+
+class State(enum.StrEnum):
+    AWAITING_HEAD = "awaiting_head"
+    AWAITING_DIRECTOR = "awaiting_director"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    NOT_SUPPORTED = "not_supported"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def undecided(self) -> bool:
+        return self in (State.AWAITING_HEAD, State.AWAITING_DIRECTOR)
+
+    @property
+    def label(self) -> str:
+        return {
+            State.AWAITING_HEAD: "waiting for the Head of Service",
+            State.AWAITING_DIRECTOR: "waiting for the director",
+            State.APPROVED: "approved by the director",
+            State.DECLINED: "declined by the director",
+            State.NOT_SUPPORTED: "not supported by the Head of Service",
+            State.WITHDRAWN: "withdrawn by the auditor",
+        }[self]
+
+
+@dataclass(frozen=True)
+class ExemptionRules:
+    mailbox: str
+    director_email: str
+    director_name: str
+    qa_team: str
+    council: str
+    chase_after: int = 2  # working days without a Head of Service answer
+    escalate_after: int = 4
+    last_week_days: int = 7
+
+
+@dataclass(frozen=True)
+class Request:
+    ref: str  # EXM-2021-05-017: what people call it
+    token: str  # EXM-2021-05-017-K7M3Q9XA: what binds a reply to it (unguessable)
+    month: Month
+    auditor_email: str
+    auditor_name: str
+    team: str
+    head_email: str
+    head_name: str
+    reason: Reason
+    words: str
+    requested_at: datetime
+    requested_on: date
+    after_allocation: bool
+    last_week: bool
+    state: State = State.AWAITING_HEAD
+    head_words: str | None = None
+    no_head_response: bool = False
+    director_words: str | None = None
+    id: int | None = None
+
+    @property
+    def outside_policy(self) -> bool:
+        return self.reason is Reason.OTHER
+
+
+def is_last_week(month: Month, day: date, days: int) -> bool:
+    """A request in the last ``days`` days before the deadline is a warning sign."""
+    return 0 <= (cal.deadline(month) - day).days < days
+
+
+def _context(request: Request, rules: ExemptionRules, **extra: object) -> dict[str, object]:
+    return {
+        "ref": request.ref,
+        "reference": request.token,
+        "month": request.month.title,
+        "deadline": cal.deadline(request.month),
+        "auditor": {"name": request.auditor_name, "email": request.auditor_email},
+        "team": request.team,
+        "head": {"name": request.head_name or request.head_email, "email": request.head_email},
+        "director": {"name": rules.director_name, "email": rules.director_email},
+        "reason": request.reason.value,
+        "reason_label": REASON_LABELS[request.reason],
+        "outside_policy": request.outside_policy,
+        "words": request.words,
+        "after_allocation": request.after_allocation,
+        "last_week": request.last_week,
+        "requested_on": request.requested_on,
+        "head_words": request.head_words,
+        "no_head_response": request.no_head_response,
+        "director_words": request.director_words,
+        "state": request.state.value,
+        "state_label": request.state.label,
+        "mailbox": rules.mailbox,
+        "council": rules.council,
+        "escalate_after": rules.escalate_after,
+        **extra,
+    }
+
+
+def _mail(
+    request: Request, suffix: str, template: str, to: str, context: dict, cc: tuple[str, ...] = ()
+) -> MailPlan:
+    return MailPlan(
+        key=f"exemption/{request.ref}/{suffix}",
+        template=template,
+        to=(to,),
+        cc=cc,
+        context=context,
+        month=request.month,
+        about=request.auditor_email,
+        reference=request.token,
+    )
+
+
+def mails_for_new_request(
+    request: Request, history: list[dict[str, object]], rules: ExemptionRules
+) -> list[MailPlan]:
+    """The auditor's acknowledgement and the Head of Service's copy of the request."""
+    return [
+        _mail(request, "ack", "exemption_ack", request.auditor_email, _context(request, rules)),
+        _mail(
+            request,
+            "to-head",
+            "exemption_to_head",
+            request.head_email,
+            _context(request, rules, history=history),
+        ),
+    ]
+
+
+def mails_for_head_decision(
+    request: Request, supported: bool, rules: ExemptionRules
+) -> list[MailPlan]:
+    context = _context(request, rules, supported=supported)
+    mails = [
+        _mail(
+            request,
+            "head-confirm",
+            "decision_confirm",
+            request.head_email,
+            context | {"decider": "head"},
+        )
+    ]
+    if supported:
+        mails.append(
+            _mail(request, "to-director", "exemption_to_director", rules.director_email, context)
+        )
+    else:
+        mails.append(_mail(request, "outcome", "exemption_outcome", request.auditor_email, context))
+    return mails
+
+
+def mails_for_director_decision(
+    request: Request, approved: bool, rules: ExemptionRules
+) -> list[MailPlan]:
+    context = _context(request, rules, approved=approved, supported=True)
+    return [
+        _mail(
+            request,
+            "outcome",
+            "exemption_outcome",
+            request.auditor_email,
+            context,
+            cc=(request.head_email,),
+        ),
+        _mail(
+            request,
+            "director-confirm",
+            "decision_confirm",
+            rules.director_email,
+            context | {"decider": "director"},
+        ),
+    ]
+
+
+def mails_for_withdrawal(request: Request, rules: ExemptionRules) -> list[MailPlan]:
+    context = _context(request, rules)
+    cc = (request.head_email,)
+    if request.state is State.AWAITING_DIRECTOR:
+        cc += (rules.director_email,)
+    return [
+        _mail(request, "withdrawn", "exemption_withdrawn", request.auditor_email, context, cc=cc)
+    ]
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A request the Head of Service left unanswered, now going to the director."""
+
+    request: Request
+
+
+def plan_timers(
+    requests: list[Request],
+    records: dict[str, Record],
+    today: date,
+    rules: ExemptionRules,
+) -> list[MailPlan | Escalation]:
+    """Chase a silent Head of Service once; after longer, go to the director without them.
+    Called only when scheduled mail is due (a working day, at or after the send time)."""
+    plans: list[MailPlan | Escalation] = []
+    for request in requests:
+        if request.state is not State.AWAITING_HEAD:
+            continue
+        waited = cal.working_days_between(request.requested_on, today)
+        if waited >= rules.escalate_after:
+            escalated = replace(request, state=State.AWAITING_DIRECTOR, no_head_response=True)
+            plans.append(Escalation(escalated))
+            plans.append(
+                _mail(
+                    escalated,
+                    "to-director",
+                    "exemption_to_director",
+                    rules.director_email,
+                    _context(escalated, rules),
+                )
+            )
+        elif waited >= rules.chase_after and f"exemption/{request.ref}/chase" not in records:
+            plans.append(
+                _mail(
+                    request,
+                    "chase",
+                    "exemption_chase",
+                    request.head_email,
+                    _context(request, rules, waited=waited),
+                )
+            )
+    return plans

@@ -1,0 +1,190 @@
+"""What an inbound message means and who may act on it: a pure function.
+
+The bot acts only for the person a record waits for; anything it cannot attribute or
+understand is quarantined or forwarded to the QA team, never guessed at.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from bot.core.exemptions import Request, State
+from bot.core.records import Auditor, Month
+from bot.core.replies import Analysis, Intent, Kind
+
+
+class Action(enum.StrEnum):
+    IGNORE = "ignore"  # our own mail, or a message already seen
+    AUTO_REPLY = "auto_reply"
+    BOUNCE = "bounce"
+    QUARANTINE = "quarantine"
+    FORWARD = "forward"  # a person at the QA team answers
+    NEW_REQUEST = "new_request"
+    AT_RISK = "at_risk"
+    SELF_REPORT = "self_report"
+    WITHDRAW = "withdraw"
+    HEAD_DECISION = "head_decision"
+    DIRECTOR_DECISION = "director_decision"
+    ALREADY_DECIDED = "already_decided"
+    NOT_YET = "not_yet"  # the director answered a request still with the Head of Service
+
+
+@dataclass(frozen=True)
+class Binding:
+    """The record a reply's reference token or threading headers lead to."""
+
+    month: Month
+    auditor_email: str
+    request: Request | None = None  # None: the auditor's own thread for the month
+
+
+@dataclass(frozen=True)
+class Parties:
+    mailbox: str
+    director: str
+    qa_team: str
+    roster: Mapping[str, Auditor]
+    require_internal: bool = False  # Graph: sender must be authenticated inside the org
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    action: Action
+    why: str
+    month: Month | None = None
+    auditor: Auditor | None = None
+    request: Request | None = None
+    approve: bool | None = None
+
+
+def interpret(
+    analysis: Analysis,
+    binding: Binding | None,
+    parties: Parties,
+    today: date,
+    open_requests: Mapping[str, list[Request]] | None = None,
+) -> Interpretation:
+    """What ``analysis`` asks for; ``open_requests`` are undecided requests by auditor."""
+    sender = analysis.sender
+    if sender == parties.mailbox:
+        return Interpretation(Action.IGNORE, "the bot's own mail")
+    if analysis.kind is Kind.BOUNCE:
+        return Interpretation(Action.BOUNCE, "delivery failure report")
+    if analysis.kind is Kind.AUTO_REPLY:
+        auditor = parties.roster.get(sender or "")
+        return Interpretation(Action.AUTO_REPLY, "automatic reply", auditor=auditor)
+    if analysis.malformed:
+        return Interpretation(Action.QUARANTINE, f"unreadable message: {analysis.malformed}")
+    if sender is None:
+        return Interpretation(Action.QUARANTINE, "no sender address")
+    if parties.require_internal and analysis.auth_internal is not True:
+        return Interpretation(Action.QUARANTINE, "sender not authenticated inside the organisation")
+    if binding is not None and binding.request is not None:
+        return _about_request(analysis, binding.request, parties)
+    if binding is not None and sender != binding.auditor_email:
+        return Interpretation(
+            Action.QUARANTINE, f"reply to {binding.auditor_email}'s audits from someone else"
+        )
+    auditor = parties.roster.get(sender)
+    if auditor is None or not auditor.active:
+        if sender in (parties.director, parties.qa_team) or _is_head(sender, parties):
+            return Interpretation(Action.FORWARD, "message without a reference the bot can act on")
+        return Interpretation(Action.QUARANTINE, "sender is not in the roster")
+    thread_month = binding.month if binding else Month.of(today)
+    return _from_auditor(analysis, auditor, thread_month, today, open_requests or {})
+
+
+def _is_head(sender: str, parties: Parties) -> bool:
+    return any(a.head_of_service_email == sender for a in parties.roster.values())
+
+
+def _from_auditor(
+    analysis: Analysis,
+    auditor: Auditor,
+    thread_month: Month,
+    today: date,
+    open_requests: Mapping[str, list[Request]],
+) -> Interpretation:
+    intent = analysis.intent
+    if intent is Intent.EXEMPTION_REQUEST:
+        month = analysis.month or thread_month
+        if month < Month.of(today):
+            return Interpretation(Action.FORWARD, f"exemption asked for a past month ({month})")
+        pending = [r for r in open_requests.get(auditor.email, []) if r.month == month]
+        if pending:
+            return Interpretation(
+                Action.FORWARD, f"a request for {month} is already open ({pending[0].ref})"
+            )
+        return Interpretation(Action.NEW_REQUEST, "exemption request", month=month, auditor=auditor)
+    if intent is Intent.AT_RISK:
+        return Interpretation(
+            Action.AT_RISK, "at risk of slipping", month=thread_month, auditor=auditor
+        )
+    if intent is Intent.COMPLETED:
+        return Interpretation(
+            Action.SELF_REPORT, "says it is done", month=thread_month, auditor=auditor
+        )
+    if intent is Intent.WITHDRAW:
+        pending = open_requests.get(auditor.email, [])
+        if len(pending) == 1:
+            return Interpretation(
+                Action.WITHDRAW, "withdrawal", auditor=auditor, request=pending[0]
+            )
+        return Interpretation(Action.FORWARD, "withdrawal, but which request is unclear")
+    return Interpretation(
+        Action.FORWARD, f"not something the bot acts on ({intent})", auditor=auditor
+    )
+
+
+def _about_request(analysis: Analysis, request: Request, parties: Parties) -> Interpretation:
+    sender, intent = analysis.sender, analysis.intent
+    deciding = intent in (Intent.APPROVE, Intent.DECLINE)
+    approve = intent is Intent.APPROVE if deciding else None
+    if sender == request.auditor_email:
+        if intent is Intent.WITHDRAW and request.state.undecided:
+            return Interpretation(Action.WITHDRAW, "withdrawal", request=request)
+        if intent is Intent.WITHDRAW:
+            return Interpretation(
+                Action.ALREADY_DECIDED, "withdrawal after a decision", request=request
+            )
+        if deciding:
+            return Interpretation(
+                Action.QUARANTINE, f"{sender} tried to decide their own request", request=request
+            )
+        return Interpretation(
+            Action.FORWARD, "the auditor wrote about their request", request=request
+        )
+    if sender == request.head_email and sender != parties.director:
+        if not deciding:
+            return Interpretation(
+                Action.FORWARD, "unclear answer from the Head of Service", request=request
+            )
+        if request.state is State.AWAITING_HEAD:
+            return Interpretation(
+                Action.HEAD_DECISION, "Head of Service answered", request=request, approve=approve
+            )
+        return Interpretation(
+            Action.ALREADY_DECIDED, "the request has moved on", request=request, approve=approve
+        )
+    if sender == parties.director:
+        if not deciding:
+            return Interpretation(
+                Action.FORWARD, "unclear answer from the director", request=request
+            )
+        if request.state is State.AWAITING_DIRECTOR:
+            return Interpretation(
+                Action.DIRECTOR_DECISION, "director decided", request=request, approve=approve
+            )
+        if request.state is State.AWAITING_HEAD:
+            return Interpretation(Action.NOT_YET, "still with the Head of Service", request=request)
+        return Interpretation(
+            Action.ALREADY_DECIDED, "already decided", request=request, approve=approve
+        )
+    return Interpretation(
+        Action.QUARANTINE,
+        f"reply to {request.ref} from someone it does not wait for",
+        request=request,
+    )

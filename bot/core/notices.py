@@ -1,0 +1,93 @@
+"""The short mails that answer an inbound message: acknowledgements, forwards, warnings.
+
+Each is keyed by the inbound message's id, so a message answered once is never answered
+again, however often it is read.
+"""
+
+from __future__ import annotations
+
+from bot.core.exemptions import ExemptionRules
+from bot.core.inbound import Action, Interpretation
+from bot.core.plans import MailPlan
+from bot.core.replies import Analysis
+
+
+def _base(analysis: Analysis, meaning: Interpretation, rules: ExemptionRules) -> dict[str, object]:
+    request = meaning.request
+    return {
+        "sender": analysis.sender or "(no sender)",
+        "subject": analysis.subject,
+        "body": analysis.body,
+        "why": meaning.why,
+        "ref": request.ref if request else None,
+        "state_label": request.state.label if request else None,
+        "month": meaning.month.title if meaning.month else None,
+        "name": meaning.auditor.name if meaning.auditor else None,
+        "council": rules.council,
+    }
+
+
+def notices_for(
+    action: Action,
+    meaning: Interpretation,
+    analysis: Analysis,
+    inbound_id: int,
+    rules: ExemptionRules,
+) -> list[MailPlan]:
+    context = _base(analysis, meaning, rules)
+    key = f"inbound/{inbound_id}"
+    reference = meaning.request.token if meaning.request else analysis.reference
+    sender = analysis.sender
+    month = meaning.month or (meaning.request.month if meaning.request else None)
+
+    def mail(
+        suffix: str, template: str, to: str, cc: tuple[str, ...] = (), **extra: object
+    ) -> MailPlan:
+        return MailPlan(
+            f"{key}/{suffix}",
+            template,
+            (to,),
+            context | extra,
+            cc=cc,
+            month=month,
+            reference=reference,
+        )
+
+    if action is Action.BOUNCE:
+        # Told once per address, however many bounces arrive for it.
+        addresses = analysis.bounced_recipients or ("(address not found in the report)",)
+        return [
+            MailPlan(
+                f"bounce/{address}",
+                "bounce_notice",
+                (rules.qa_team,),
+                context | {"address": address},
+            )
+            for address in addresses
+        ]
+    if action is Action.QUARANTINE:
+        return [mail("quarantined", "quarantined", rules.qa_team)]
+    if action is Action.FORWARD:
+        plans = [mail("forwarded", "forwarded", rules.qa_team)]
+        if sender:
+            plans.append(mail("will-answer", "will_answer", sender))
+        return plans
+    if action is Action.AT_RISK and meaning.auditor is not None:
+        head = meaning.auditor.head_of_service_email
+        return [
+            mail(
+                "at-risk",
+                "at_risk",
+                head,
+                cc=(rules.qa_team,),
+                head=meaning.auditor.head_of_service or head,
+            ),
+            mail("ack", "at_risk_ack", meaning.auditor.email),
+        ]
+    if action is Action.SELF_REPORT and meaning.auditor is not None:
+        return [mail("ack", "completed_ack", meaning.auditor.email)]
+    if action is Action.ALREADY_DECIDED and sender:
+        return [mail("already-decided", "already_decided", sender)]
+    if action is Action.NOT_YET and sender:
+        return [mail("not-yet", "not_yet", sender)]
+    return []  # IGNORE and AUTO_REPLY: nothing is ever sent in answer to an automatic message

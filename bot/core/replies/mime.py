@@ -1,0 +1,253 @@
+"""Reading a raw message without trusting it: bounded work, no exceptions escape.
+
+The stdlib parser is used with ``compat32`` because the default policy parses header values
+lazily and can raise on access for broken headers; here header values are decoded by hand
+(RFC 2047 words, unknown charsets replaced) so that nothing raises later.
+"""
+
+from __future__ import annotations
+
+import binascii
+import email
+import email.policy
+import quopri
+import re
+from dataclasses import dataclass, field
+from email.header import decode_header
+from email.message import Message
+
+PARSE_LIMIT = 1 << 20  # bytes handed to the parser: text parts come before big attachments
+TEXT_LIMIT = 64 * 1024  # characters of decoded text the reader works on
+HTML_LIMIT = 128 * 1024  # characters of HTML source converted to text
+PART_LIMIT = 512 * 1024  # characters of one encoded payload decoded
+HEADER_LIMIT = 8 * 1024  # characters of one header value kept
+MAX_PARTS = 200
+MAX_DEPTH = 12
+
+_CHARSET_ALIASES = {
+    "unicode-1-1-utf-7": "utf-7",
+    "x-unknown": "utf-8",
+    "unknown-8bit": "utf-8",
+    "x-user-defined": "utf-8",
+    "ks_c_5601-1987": "cp949",
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_FOLD = re.compile(r"\r?\n(?=[ \t])|\r(?=[ \t])")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One readable text part, in message order."""
+
+    text: str
+    is_html: bool
+
+
+@dataclass
+class Mail:
+    """The parts of a message the reader looks at."""
+
+    headers: dict[str, list[str]] = field(default_factory=dict)  # lower-cased name -> values
+    content_type: str = "text/plain"
+    report_type: str = ""
+    delivery_reports: list[str] = field(default_factory=list)  # message/delivery-status text
+    disposition_report: bool = False  # a read receipt (message/disposition-notification)
+    chunks: list[Chunk] = field(default_factory=list)
+    raw_from: list[str] = field(default_factory=list)  # From values before RFC 2047 decoding
+    returned_subjects: list[str] = field(default_factory=list)  # of messages sent back to us
+    broken: bool = False  # a multipart whose boundaries could not be found
+    parts_seen: int = 0
+
+    def first(self, name: str) -> str | None:
+        values = self.headers.get(name.lower())
+        return values[0] if values else None
+
+    def has(self, name: str) -> bool:
+        return name.lower() in self.headers
+
+
+def decode_bytes(data: bytes, charset: str | None) -> str:
+    """Decode text in a declared charset; anything unknown or broken becomes utf-8 with U+FFFD."""
+    name = (charset or "").strip().strip("\"'").lower()
+    name = _CHARSET_ALIASES.get(name, name)
+    if not name:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode("cp1252", "replace")
+    try:
+        return data.decode(name, "replace")
+    except (LookupError, UnicodeError, ValueError, TypeError):
+        # LookupError also covers bytes-to-bytes codecs named as charsets ("base64").
+        return data.decode("utf-8", "replace")
+
+
+def _to_bytes(text: str) -> bytes:
+    # The bytes parser keeps 8-bit data as surrogate escapes; this gives the bytes back.
+    try:
+        return text.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape")
+
+
+def decode_header_value(value: object) -> str:
+    """An unfolded, decoded header value with control characters removed."""
+    text = str(value)[:HEADER_LIMIT]
+    text = _FOLD.sub("", text)
+    if any("\udc80" <= ch <= "\udcff" for ch in text):
+        text = decode_bytes(_to_bytes(text), None)
+    if "=?" in text:
+        try:
+            pieces = decode_header(text)
+        except Exception:  # a broken encoded word leaves the text as it is
+            pieces = [(text, None)]
+        text = "".join(
+            piece if isinstance(piece, str) else decode_bytes(piece, charset)
+            for piece, charset in pieces
+        )
+    return _CONTROL.sub(" ", text).strip()
+
+
+def _header(part: Message, name: str) -> str:
+    try:
+        value = part.get(name)
+    except Exception:
+        return ""
+    return "" if value is None else decode_header_value(value)
+
+
+def _content_type(part: Message) -> str:
+    value = _header(part, "content-type").split(";", 1)[0].strip().lower()
+    if value.count("/") != 1:
+        # RFC 2045: an invalid or missing type is text/plain (inside multipart/digest too,
+        # which is rare enough to ignore).
+        return "text/plain"
+    return value
+
+
+def _param(part: Message, name: str) -> str:
+    match = re.search(
+        rf"(?:^|;)\s*{name}\s*=\s*\"?([^\";]*)", _header(part, "content-type"), re.IGNORECASE
+    )
+    return match.group(1).strip().lower() if match else ""
+
+
+def _is_attachment(part: Message) -> bool:
+    return _header(part, "content-disposition").lower().startswith("attachment")
+
+
+def _raw_payload(part: Message) -> object:
+    # Not get_payload(): for 8-bit text it decodes with the declared charset itself, which
+    # raises for some codecs ("idna") and would make the bytes impossible to recover.
+    return getattr(part, "_payload", None)
+
+
+def _payload_bytes(part: Message) -> bytes:
+    payload = _raw_payload(part)
+    if not isinstance(payload, str):
+        return b""
+    data = _to_bytes(payload[:PART_LIMIT])
+    encoding = _header(part, "content-transfer-encoding").lower()
+    if encoding == "base64":
+        cleaned = re.sub(rb"[^A-Za-z0-9+/]", b"", data)
+        cleaned = cleaned[: len(cleaned) // 4 * 4]
+        try:
+            return binascii.a2b_base64(cleaned)
+        except (binascii.Error, ValueError):
+            return b""
+    if encoding == "quoted-printable":
+        return quopri.decodestring(data)
+    return data
+
+
+def _part_text(part: Message, limit: int) -> str:
+    try:
+        charset = part.get_content_charset()
+    except Exception:
+        charset = None
+    return decode_bytes(_payload_bytes(part), charset)[:limit]
+
+
+def _status_text(part: Message) -> str:
+    payload = _raw_payload(part)
+    if isinstance(payload, str):
+        return decode_bytes(_payload_bytes(part), None)[:TEXT_LIMIT]
+    lines: list[str] = []
+    if isinstance(payload, list):
+        for block in payload[:MAX_PARTS]:
+            if isinstance(block, Message):
+                lines.extend(f"{k}: {decode_header_value(v)}" for k, v in block.raw_items())
+                lines.append("")
+    return "\n".join(lines)[:TEXT_LIMIT]
+
+
+def _collect(part: Message, mail: Mail, depth: int) -> list[Chunk]:
+    mail.parts_seen += 1
+    if depth > MAX_DEPTH or mail.parts_seen > MAX_PARTS:
+        return []
+    ctype = _content_type(part)
+    if ctype == "message/delivery-status":
+        mail.delivery_reports.append(_status_text(part))
+        return []
+    if ctype == "message/disposition-notification":
+        mail.disposition_report = True
+        return []
+    if ctype in ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers"):
+        _note_returned_subject(part, mail)
+        return []  # a returned or forwarded message is not the sender's text
+    if ctype.startswith("message/"):
+        return []
+    if ctype.startswith("multipart/"):
+        payload = _raw_payload(part)
+        mail.broken = mail.broken or not isinstance(payload, list)
+        children = (
+            [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
+        )
+        found = [_collect(child, mail, depth + 1) for child in children]
+        if ctype == "multipart/alternative":
+            return _choose_alternative(found)
+        return [chunk for chunks in found for chunk in chunks]
+    if _is_attachment(part):
+        return []
+    if ctype == "text/plain":
+        return [Chunk(_part_text(part, TEXT_LIMIT), is_html=False)]
+    if ctype == "text/html":
+        return [Chunk(_part_text(part, HTML_LIMIT), is_html=True)]
+    return []
+
+
+def _note_returned_subject(part: Message, mail: Mail) -> None:
+    payload = _raw_payload(part)
+    if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+        subject = _header(payload[0], "subject")
+    else:
+        headers = decode_bytes(_payload_bytes(part), None)[:TEXT_LIMIT]
+        match = re.search(r"(?im)^subject:(.*(?:\n[ \t].*)*)", headers)
+        subject = decode_header_value(match.group(1)) if match else ""
+    if subject and len(mail.returned_subjects) < 10:
+        mail.returned_subjects.append(subject)
+
+
+def _choose_alternative(found: list[list[Chunk]]) -> list[Chunk]:
+    """Prefer the plain text rendering; fall back to HTML when the plain one is empty."""
+    for want_html in (False, True):
+        for chunks in found:
+            if any(c.is_html == want_html and c.text.strip() for c in chunks):
+                return chunks
+    return next((chunks for chunks in found if chunks), [])
+
+
+def parse(raw: bytes) -> Mail:
+    """Parse the first PARSE_LIMIT bytes of a message. May raise; the caller guards."""
+    message = email.message_from_bytes(raw[:PARSE_LIMIT], policy=email.policy.compat32)
+    mail = Mail()
+    for name, value in list(message.raw_items())[:1000]:
+        key = str(name).strip().lower()
+        mail.headers.setdefault(key, []).append(decode_header_value(value))
+        if key == "from":
+            unfolded = _FOLD.sub("", str(value)[:HEADER_LIMIT])
+            mail.raw_from.append(decode_bytes(_to_bytes(unfolded), None))
+    mail.content_type = _content_type(message)
+    mail.report_type = _param(message, "report-type")
+    mail.chunks = _collect(message, mail, 0)
+    return mail

@@ -1,0 +1,247 @@
+"""The new text of a reply: the quoted original, signatures and gateway banners removed.
+
+Two kinds of boundary are told apart. A *hard* boundary (``-----Original Message-----``, an
+Outlook header block, a rule of underscores, a legal footer) ends the new text for good: what
+follows is the old mail. A *quote* (``>`` lines, an "On ... wrote:" attribution) usually ends it
+too, but when nothing except a greeting stands above it the writer answered below or between
+the quoted lines, so the unquoted text around the quotes is kept instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_LINES = 5000
+LONG_LINE = 400  # longer lines are prose, never a header or an attribution
+
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b-\u200f\u2028\u2029\u2060\ufeff]"
+)
+_ODD_SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+
+_ORIGINAL = re.compile(
+    r"^\s*-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|"
+    r"mensaje original|messaggio originale|oorspronkelijk bericht|originalmeddelande|"
+    r"opprinnelig melding|oprindelig meddelelse|alkuperäinen viesti|wiadomość oryginalna|"
+    r"mensagem original|původní zpráva|исходное сообщение|eredeti üzenet|"
+    r"forwarded message|weitergeleitete nachricht|message transféré|doorgestuurd bericht)"
+    r"\s*-{2,}\s*$",
+    re.IGNORECASE,
+)
+_FORWARDED = re.compile(r"^\s*(begin forwarded message|anfang der weitergeleiteten)\s*:", re.I)
+_UNDERSCORES = re.compile(r"^\s*_{20,}\s*$")
+_FOOTER = re.compile(
+    r"^\s*(disclaimer|confidentiality notice|important notice|legal notice)\s*:?\s*$"
+    r"|^\s*this (e-?mail|message) has been scanned\b"
+    r"|^\s*this (e-?mail|message) and any (files|attachments)\b"
+    r"|^\s*the information (contained )?in this (e-?mail|message|communication)\b"
+    r"|^\s*if you are not the intended recipient\b",
+    re.IGNORECASE,
+)
+_HEADER_LINE = re.compile(
+    r"^\s*\*{0,2}\s*([^\W\d_][\w .'\-]{0,28}?)\s*\*{0,2}\s*[:：]\s*\*{0,2}(?:\s|$)"
+)
+_FROM_KEYS = frozenset(
+    {
+        "from", "von", "van", "de", "fra", "från", "od", "da", "lähettäjä", "feladó", "от", "від",
+        "kimden", "frá", "αποστολέας", "差出人", "发件人", "寄件者", "afzender", "remitente",
+        "expéditeur", "mittente", "gönderen", "odesílatel", "nadawca", "remetente", "avsändare",
+        "afsender",
+    }
+)  # fmt: skip
+_TO_KEYS = frozenset(
+    {
+        "to", "cc", "bcc", "à", "a", "an", "aan", "para", "til", "till", "do", "kime", "komu",
+        "кому", "címzett", "vastaanottaja", "宛先", "收件人", "收件者", "kopie",
+    }
+)  # fmt: skip
+_META_KEYS = frozenset(
+    {
+        "sent", "date", "subject", "reply-to", "envoyé", "objet", "datum", "betreff", "gesendet",
+        "verzonden", "onderwerp", "enviado", "enviada", "asunto", "fecha", "inviato", "oggetto",
+        "data", "sendt", "emne", "skickat", "ämne", "wysłano", "temat", "lähetetty", "aihe",
+        "päivämäärä", "отправлено", "тема", "дата", "tárgy", "elküldve", "dátum", "gönderildi",
+        "konu", "tarih", "předmět", "odesláno", "assunto", "日付", "件名", "送信日時", "主题",
+        "发送时间", "日期", "主旨", "傳送時間", "verstuurd",
+    }
+)  # fmt: skip
+_ATTRIBUTION = re.compile(
+    r"^\s*[-–—]*\s*.{0,300}?\b(wrote|writes|a écrit|a ecrit|schrieb|schreef|escribió|escribio|"
+    r"ha scritto|escreveu|skrev|kirjoitti|napisał|napisała|napisal|написал|написала|yazdı|"
+    r"írta|έγραψε|napsal|napísal|a scris|har skrivit)\b[^:\n]{0,200}[:：]\s*$",
+    re.IGNORECASE,
+)
+_ATTRIBUTION_LEAD = re.compile(
+    r"^\s*[-–—]*\s*(on|le|am|op|el|il|em|den|w dniu|dnia|dne|dňa|pada|στις|в|\d)", re.I
+)
+_QUOTED = re.compile(r"^\s*>")
+_GREETING = re.compile(
+    r"^(hi|hello|hey|hiya|dear|morning|afternoon|evening|good (morning|afternoon|evening))\b"
+    r"[\w .'-]{0,40}[,.!:]?$",
+    re.IGNORECASE,
+)
+_SEE_BELOW = re.compile(
+    r"\b(see|answers?|responses?|replies|comments?|notes?|reply)\b.{0,30}"
+    r"\b(below|inline|in line|in (red|blue|bold))\b",
+    re.IGNORECASE,
+)
+_SIGNATURE_DASHES = re.compile(r"^--\s*$")
+_MOBILE = re.compile(
+    r"^(sent from my|sent from (outlook|mail for windows|yahoo mail|aol|samsung|bluemail|"
+    r"proton ?mail|gmail|blackberry)|sent (via|using) (the )?\w+|get outlook for|"
+    r"envoyé de mon|envoyé depuis|envoyé à partir de|von meinem|gesendet von|verzonden (vanaf|met)|"
+    r"enviado desde|enviado de mi|inviato da|skickat från|sendt fra|wysłane z)\b",
+    re.IGNORECASE,
+)
+_BANNER = re.compile(
+    r"^\s*(\[?(external|caution|warning|attention)\]?\s*[:!\-]|\[external\]"
+    r"|this (e-?mail|message) (originated|was sent|came|is) from outside"
+    r"|external (e-?mail|sender|message)\b)",
+    re.IGNORECASE,
+)
+_BANNER_TOPIC = re.compile(
+    r"outside|external|do not click|recogni[sz]e the sender|phishing|suspicious", re.IGNORECASE
+)
+_SEPARATOR = re.compile(r"^[\s\-_=*~#.]*$")
+
+
+def normalise(text: str) -> list[str]:
+    """Lines with odd spaces made plain, invisible characters and trailing space removed."""
+    text = _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _ODD_SPACE.sub(" ", text)
+    return [line.rstrip() for line in text.split("\n")[:MAX_LINES]]
+
+
+def _header_key(line: str) -> str | None:
+    if len(line) > LONG_LINE:
+        return None
+    match = _HEADER_LINE.match(line)
+    if not match:
+        return None
+    key = " ".join(match.group(1).lower().split())
+    if key in _FROM_KEYS:
+        return "from"
+    if key in _TO_KEYS:
+        return "to"
+    return "meta" if key in _META_KEYS else None
+
+
+def _starts_header_block(lines: list[str], index: int) -> bool:
+    """An Outlook-style block: From and Sent/Date/Subject lines (and maybe To) close together.
+
+    "From: 1 June" and "To: 30 June" alone are a person's leave dates, not a quote header.
+    """
+    if _header_key(lines[index]) is None:
+        return False
+    keys = [key for key in map(_header_key, lines[index : index + 6]) if key]
+    return "from" in keys and ("meta" in keys or len(keys) >= 3)
+
+
+def _hard_cut(lines: list[str]) -> int:
+    seen_text = False
+    for index, line in enumerate(lines):
+        if (
+            _ORIGINAL.match(line)
+            or _FORWARDED.match(line)
+            or _UNDERSCORES.match(line)
+            or _starts_header_block(lines, index)
+            or (seen_text and _FOOTER.match(line))
+        ):
+            return index
+        seen_text = seen_text or bool(line.strip())
+    return len(lines)
+
+
+def _is_attribution(text: str) -> bool:
+    return (
+        len(text) <= LONG_LINE
+        and bool(_ATTRIBUTION.match(text))
+        and (bool(_ATTRIBUTION_LEAD.match(text)) or "@" in text or "<" in text)
+    )
+
+
+def _quote_marks(lines: list[str]) -> list[bool]:
+    """Which lines belong to a quote: ``>`` lines and attribution lines (one or two)."""
+    marks = [bool(_QUOTED.match(line)) for line in lines]
+    for index, line in enumerate(lines):
+        if marks[index] or not line.strip():
+            continue
+        if _is_attribution(line):
+            marks[index] = True
+        elif (
+            index + 1 < len(lines)
+            and not marks[index + 1]
+            and _ATTRIBUTION_LEAD.match(line)
+            and not line.rstrip().endswith((".", "!", "?"))
+            and _is_attribution(f"{line.strip()} {lines[index + 1].strip()}")
+        ):
+            marks[index] = marks[index + 1] = True
+    return marks
+
+
+def _answers_below(above: list[str]) -> bool:
+    written = [line.strip() for line in above if line.strip()]
+    if len(written) <= 2 and all(_GREETING.match(line) for line in written):
+        return True
+    return bool(_SEE_BELOW.search(" ".join(written)))
+
+
+def _drop_quotes(lines: list[str]) -> list[str]:
+    marks = _quote_marks(lines)
+    first = next((index for index, mark in enumerate(marks) if mark), None)
+    if first is None:
+        return lines
+    above = lines[:first]
+    if not _answers_below(above):
+        return above
+    # Bottom-posted or answered inline: the writer's words are the unquoted lines.
+    return above + [
+        line for line, mark in zip(lines[first:], marks[first:], strict=True) if not mark
+    ]
+
+
+def _is_mobile_signature(line: str) -> bool:
+    text = re.sub(r"<[^>]*>", "", line).strip().rstrip(".!")
+    # "Sent from my desk, is much easier" is a sentence, not a signature.
+    return bool(_MOBILE.match(text)) and "," not in text and len(text.split()) <= 9
+
+
+def _drop_signature(lines: list[str]) -> list[str]:
+    for index, line in enumerate(lines):
+        if _SIGNATURE_DASHES.match(line) or _is_mobile_signature(line):
+            return lines[:index]
+    return lines
+
+
+def _drop_banners(lines: list[str]) -> list[str]:
+    """Remove the external-sender warnings that mail gateways put at the top."""
+    for _ in range(2):
+        start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+        end = next((i for i in range(start, len(lines)) if not lines[i].strip()), len(lines))
+        paragraph = " ".join(lines[start:end])
+        if not (_BANNER.match(paragraph) and _BANNER_TOPIC.search(paragraph)):
+            break
+        lines = lines[end:]
+    return lines
+
+
+def _tidy(lines: list[str]) -> str:
+    while lines and _SEPARATOR.match(lines[-1]):
+        lines = lines[:-1]
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+    tidy: list[str] = []
+    for line in lines:
+        if line.strip() or (tidy and tidy[-1]):
+            tidy.append(line if line.strip() else "")
+    return "\n".join(tidy).strip("\n")
+
+
+def new_text(text: str) -> str:
+    """The writer's own words in a reply's text."""
+    lines = normalise(text)
+    lines = lines[: _hard_cut(lines)]
+    lines = _drop_quotes(lines)
+    lines = _drop_banners(lines)
+    lines = _drop_signature(lines)
+    return _tidy(lines)

@@ -1,0 +1,369 @@
+"""Read the QA team's spreadsheets: the roster, and each month's allocations and completions.
+
+Each reader returns the rows it could use plus a list of Problems a QA officer can act on
+(file, row, column, plain-English message). None of them raises on bad input: a broken sheet
+is an everyday event, and the caller decides what to do with a sheet that has problems.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, time
+from functools import lru_cache
+from pathlib import Path
+from typing import TypeVar
+
+from bot.core.records import (
+    Allocation,
+    Auditor,
+    AuditType,
+    Completion,
+    Grade,
+    Month,
+    Problem,
+    Role,
+)
+from bot.sheet_io import Row, normalise_name, read_table
+
+__all__ = [
+    "DEFAULT_CASE_REF_PATTERN",
+    "AllocationSheet",
+    "CompletionSheet",
+    "RosterSheet",
+    "find_month_sheet",
+    "read_allocations",
+    "read_completions",
+    "read_roster",
+]
+
+# Matched against the whole value. A case reference is 2-40 letters, digits and / - _ . that
+# starts with a letter or digit and has at least one digit, so a child's NAME ("Jane Smith",
+# "JSmith") can never pass for one.
+DEFAULT_CASE_REF_PATTERN: re.Pattern[str] = re.compile(
+    r"(?=[^0-9]*[0-9])[A-Za-z0-9][A-Za-z0-9/._-]{1,39}"
+)
+
+# One @, a dot inside the domain, and nothing that is whitespace, a control character or has a
+# meaning in a mail header (<>()[],;:"\), since these addresses are put into headers.
+_NOT_IN_ADDRESS = r"@\s\x00-\x1f\x7f<>()\[\],;:\"\\"
+_EMAIL = re.compile(rf"[^{_NOT_IN_ADDRESS}]+@[^{_NOT_IN_ADDRESS}.]+(?:\.[^{_NOT_IN_ADDRESS}.]+)+")
+
+# Day, then an optional time (validated, then thrown away: only the day is kept).
+_TIME = r"(?:[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?"
+_ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})" + _TIME)
+_UK_DAY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})" + _TIME.replace("[ T]", " "))
+
+_ROLES = {role.value: role for role in Role}
+_AUDIT_TYPES = {kind.value: kind for kind in AuditType}
+_GRADES: dict[str, Grade | None] = {grade.value: grade for grade in Grade}
+_ACTIVE = {"yes": True, "y": True, "true": True, "1": True,
+           "no": False, "n": False, "false": False, "0": False}  # fmt: skip
+
+_ROSTER_REQUIRED = ("name", "email", "team", "head_of_service_email")
+_ROSTER_COLUMNS = (*_ROSTER_REQUIRED, "head_of_service", "role", "active")
+_ALLOCATION_COLUMNS = ("auditor_email", "case_ref", "audit_type")
+_COMPLETION_COLUMNS = ("case_ref", "auditor_email", "submitted_on", "grade")
+
+_T = TypeVar("_T")
+
+# "Dip sample", "dip-sample" -> "dip_sample". Cached: a sheet repeats a handful of spellings.
+_canonical = lru_cache(maxsize=256)(normalise_name)
+
+
+def _is_email(text: str) -> bool:
+    return len(text) <= 254 and _email_shaped(text)  # 254: the longest address SMTP allows
+
+
+@lru_cache(maxsize=65536)  # sheets name the same people over and over
+def _email_shaped(text: str) -> bool:
+    return _EMAIL.fullmatch(text) is not None
+
+
+@dataclass(frozen=True)
+class RosterSheet:
+    auditors: dict[str, Auditor]  # keyed by lower-cased email, only valid rows
+    problems: list[Problem]
+
+
+@dataclass(frozen=True)
+class AllocationSheet:
+    allocations: tuple[Allocation, ...]  # valid rows only, in sheet order
+    # Lower-cased emails of roster auditors with at least one bad row: sending them part of
+    # their allocation would look like the whole of it.
+    held_back: frozenset[str]
+    problems: list[Problem]
+
+
+@dataclass(frozen=True)
+class CompletionSheet:
+    completions: tuple[Completion, ...]
+    problems: list[Problem]
+
+
+def find_month_sheet(folder: Path, month: Month) -> tuple[Path | None, list[Problem]]:
+    """``folder/2021-05.csv`` or ``folder/2021-05.xlsx``; never a guess when both are there."""
+    wanted = {f"{month}.csv", f"{month}.xlsx"}
+    try:
+        # Compared case-insensitively, so "2021-05.CSV" is found and also counts as a clash.
+        found = sorted(p for p in folder.iterdir() if p.name.lower() in wanted and p.is_file())
+    except OSError as error:
+        message = f"this folder cannot be read: {error.strerror or error}"
+        return None, [Problem(str(folder), message)]
+    if len(found) > 1:
+        names = " and ".join(p.name for p in found)
+        message = (
+            f"there are {len(found)} sheets for {month}: {names}; "
+            "delete or rename all but one so it is clear which is meant"
+        )
+        return None, [Problem(str(folder), message)]
+    return (found[0] if found else None), []
+
+
+# Each reader first tries a fast test that only passes a row that is plainly right, and runs
+# the full checks (which say what is wrong) on anything else. A 30,000-row sheet must read in
+# well under 0.2 s, and building problem-finding machinery for every good row costs too much.
+
+
+def read_roster(path: Path) -> RosterSheet:
+    path = Path(path)
+    file = str(path)
+    rows, problems = read_table(path, _ROSTER_COLUMNS, _ROSTER_REQUIRED)
+    auditors: dict[str, Auditor] = {}
+    first_row: dict[str, int] = {}  # email -> the row it first appeared on
+    for row in rows:
+        number, cells, tainted = row
+        name, email, team, boss_email, boss, role_text, active_text = cells
+        email, boss_email = email.lower(), boss_email.lower()
+        role = _ROLES.get(_canonical(role_text)) if role_text else Role.AUDITOR
+        active = _ACTIVE.get(_canonical(active_text)) if active_text else True
+        if (
+            tainted
+            or not (name and team)
+            or role is None
+            or active is None
+            or email == boss_email
+            or email in first_row
+            or not (_is_email(email) and _is_email(boss_email))
+        ):
+            check = _Checks(file, row)
+            check.filled("name", name)
+            check.filled("team", team)
+            email_ok = check.email("email", email)
+            if check.email("head_of_service_email", boss_email) and email == boss_email:
+                message = f"{_quote(email)} is listed as their own head of service"
+                check.add("head_of_service_email", message)
+            role = check.choice("role", role_text, _ROLES, Role.AUDITOR, "a role")
+            active = check.choice("active", active_text, _ACTIVE, True, "an active value")
+            if email_ok and email in first_row:
+                message = f"{_quote(email)} is already in the roster on row {first_row[email]}"
+                check.add("email", message)
+            elif email_ok:
+                first_row[email] = number  # a later row for this person is still a duplicate
+            if check.found:
+                problems.extend(check.found)
+                continue
+        first_row[email] = number
+        auditors[email] = Auditor(name, email, team, boss_email, boss, role, active)
+    return RosterSheet(auditors, problems)
+
+
+def read_allocations(
+    path: Path,
+    roster: Mapping[str, Auditor],
+    case_ref_pattern: re.Pattern[str] = DEFAULT_CASE_REF_PATTERN,
+) -> AllocationSheet:
+    path = Path(path)
+    file = str(path)
+    rows, problems = read_table(path, _ALLOCATION_COLUMNS, ("auditor_email", "case_ref"))
+    allocations: list[Allocation] = []
+    held_back: set[str] = set()
+    first_row: dict[str, int] = {}  # case ref (upper-cased) -> the row it first appeared on
+    for row in rows:
+        number, cells, tainted = row
+        email, case_ref, type_text = cells
+        email = email.lower()
+        auditor = roster.get(email)  # roster keys are good addresses, so a hit vouches for it
+        audit_type = _AUDIT_TYPES.get(_canonical(type_text)) if type_text else AuditType.CASE_AUDIT
+        key = case_ref.upper()
+        if (
+            tainted
+            or auditor is None
+            or not auditor.active
+            or audit_type is None
+            or key in first_row
+            or not case_ref_pattern.fullmatch(case_ref)
+        ):
+            check = _Checks(file, row)
+            if check.email("auditor_email", email):
+                if auditor is None:
+                    check.add("auditor_email", f"{_quote(email)} is not in the roster")
+                elif not auditor.active:
+                    message = f"{_quote(email)} is marked inactive in the roster"
+                    check.add("auditor_email", message)
+            if check.case_ref(case_ref, case_ref_pattern):
+                if key in first_row:
+                    message = f"case reference {_quote(case_ref)} already allocated on row "
+                    check.add("case_ref", f"{message}{first_row[key]}")
+                else:
+                    first_row[key] = number  # even on a bad row: a second copy is still wrong
+            audit_type = check.choice(
+                "audit_type", type_text, _AUDIT_TYPES, AuditType.CASE_AUDIT, "an audit type"
+            )
+            if check.found:
+                problems.extend(check.found)
+                if email in roster:
+                    held_back.add(email)
+                continue
+        first_row[key] = number
+        allocations.append(Allocation(email, case_ref, audit_type))
+    return AllocationSheet(tuple(allocations), frozenset(held_back), problems)
+
+
+def read_completions(
+    path: Path, case_ref_pattern: re.Pattern[str] = DEFAULT_CASE_REF_PATTERN
+) -> CompletionSheet:
+    path = Path(path)
+    file = str(path)
+    required = ("case_ref", "auditor_email", "submitted_on")
+    rows, problems = read_table(path, _COMPLETION_COLUMNS, required)
+    completions: list[Completion] = []
+    kept: dict[str, tuple[int, int]] = {}  # case ref (upper-cased) -> (index, row number)
+    days: dict[str, date | None] = {}  # an export repeats the same few dates thousands of times
+    for row in rows:
+        number, cells, tainted = row
+        case_ref, email, submitted_text, grade_text = cells
+        email = email.lower()
+        if submitted_text not in days:
+            days[submitted_text] = _parse_day(submitted_text)
+        submitted_on = days[submitted_text]
+        grade = _GRADES.get(_canonical(grade_text)) if grade_text else None
+        if (
+            tainted
+            or submitted_on is None
+            or (grade is None and grade_text)
+            or not case_ref_pattern.fullmatch(case_ref)
+            # Not checked against the roster: people leave, and the audit tool is the authority.
+            or not _is_email(email)
+        ):
+            check = _Checks(file, row)
+            check.case_ref(case_ref, case_ref_pattern)
+            check.email("auditor_email", email)
+            submitted_on = check.day("submitted_on", submitted_text)
+            grade = check.choice("grade", grade_text, _GRADES, None, "a grade")
+            if check.found or submitted_on is None:
+                problems.extend(check.found)
+                continue
+        completion = Completion(case_ref, email, submitted_on, grade)
+        key = case_ref.upper()
+        if key not in kept:
+            kept[key] = (len(completions), number)
+            completions.append(completion)
+            continue
+        index, first = kept[key]
+        earlier = completions[index]
+        if earlier.auditor_email != email:
+            message = (
+                f"case reference {_quote(case_ref)} was already submitted by "
+                f"{_quote(earlier.auditor_email)} on row {first}, not by {_quote(email)}"
+            )
+            problems.append(Problem(file, message, number, "auditor_email"))
+        elif submitted_on < earlier.submitted_on:
+            # The audit tool re-exports resubmissions: the first submission is the one that counts.
+            completions[index] = completion
+    return CompletionSheet(tuple(completions), problems)
+
+
+class _Checks:
+    """The problems of one row; the row is used only if none are found."""
+
+    __slots__ = ("file", "found", "row", "unusable")
+
+    def __init__(self, file: str, row: Row) -> None:
+        self.file = file
+        self.row, _, already = row
+        self.found: list[Problem] = list(already)
+        # Cells with control characters are already reported: do not report them twice.
+        self.unusable = {p.column for p in already}
+
+    def add(self, column: str, message: str) -> None:
+        self.found.append(Problem(self.file, message, self.row, column))
+
+    def filled(self, column: str, value: str) -> bool:
+        if column in self.unusable:
+            return False
+        if not value:
+            self.add(column, f"the {column.replace('_', ' ')} is empty")
+            return False
+        return True
+
+    def email(self, column: str, value: str) -> bool:
+        if not self.filled(column, value):
+            return False
+        if not _is_email(value):
+            self.add(column, f"{_quote(value)} is not an email address")
+            return False
+        return True
+
+    def case_ref(self, value: str, pattern: re.Pattern[str]) -> bool:
+        if not self.filled("case_ref", value):
+            return False
+        if not pattern.fullmatch(value):
+            # Never quoted: a value that fails here may well be a child's name.
+            rule = " (2 to 40 letters, digits or / - _ . with at least one digit)"
+            message = (
+                "this is not a case reference: put case references only in this column, "
+                f"never names{rule if pattern is DEFAULT_CASE_REF_PATTERN else ''}"
+            )
+            self.add("case_ref", message)
+            return False
+        return True
+
+    def choice(
+        self, column: str, text: str, options: Mapping[str, _T], default: _T, what: str
+    ) -> _T:
+        """Blank means the default; a bad value is reported (and the row will be dropped)."""
+        if column in self.unusable or not text:
+            return default
+        value = options.get(text)
+        if value is None:
+            value = options.get(_canonical(text))
+        if value is None:
+            allowed = ", ".join(key.replace("_", " ") for key in options)
+            self.add(column, f"{_quote(text)} is not {what}; use one of: {allowed}")
+            return default
+        return value
+
+    def day(self, column: str, text: str) -> date | None:
+        if not self.filled(column, text):
+            return None
+        day = _parse_day(text)
+        if day is None:
+            message = (
+                f"{_quote(text)} is not a date: write it as 2021-05-14 or 14/05/2021 "
+                "(day first), with a time after it if you like"
+            )
+            self.add(column, message)
+        return day
+
+
+def _parse_day(text: str) -> date | None:
+    """ISO or UK day-first, optionally with a time; never US month-first."""
+    if match := _ISO_DAY.fullmatch(text):
+        year, month, day, hour, minute, second = match.groups()
+    elif match := _UK_DAY.fullmatch(text):
+        day, month, year, hour, minute, second = match.groups()
+    else:
+        return None
+    try:
+        if hour is not None:
+            time(int(hour), int(minute), int(second or 0))  # a time, if given, must be real too
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def _quote(value: str) -> str:
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    return f'"{shown}"'

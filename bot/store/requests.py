@@ -1,0 +1,232 @@
+"""Exemption requests, thread tokens, notes and inbound mail in the store."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from bot.core.exemptions import Request, State
+from bot.core.inbound import Binding
+from bot.core.records import Month
+from bot.core.replies import Reason
+from bot.store.repo import insert_ignoring_duplicates
+from bot.store.schema import exemptions, notes, outbox, threads
+
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+def new_secret() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(8))
+
+
+def auditor_tokens(
+    connection: Connection, wanted: Iterable[tuple[Month, str]]
+) -> dict[tuple[Month, str], str]:
+    """The reference token of each (month, auditor) thread, made at random the first time."""
+    wanted = set(wanted)
+    if not wanted:
+        return {}
+    months = {str(m) for m, _ in wanted}
+    query = select(threads.c.token, threads.c.month, threads.c.auditor_email).where(
+        threads.c.kind == "auditor", threads.c.month.in_(months)
+    )
+    found = {(Month.parse(r.month), r.auditor_email): r.token for r in connection.execute(query)}
+    missing = [pair for pair in wanted if pair not in found]
+    rows = [
+        {
+            "token": f"AUD-{month}-{new_secret()}",
+            "kind": "auditor",
+            "month": str(month),
+            "auditor_email": email,
+        }
+        for month, email in missing
+    ]
+    insert_ignoring_duplicates(connection, threads, rows)
+    if rows:  # another instance may have made some first: read back what is in force
+        found = {
+            (Month.parse(r.month), r.auditor_email): r.token for r in connection.execute(query)
+        }
+    return {pair: found[pair] for pair in wanted}
+
+
+def _request(row: Any) -> Request:
+    return Request(
+        id=row.id,
+        ref=f"EXM-{row.month}-{row.number:03d}",
+        token=row.token,
+        month=Month.parse(row.month),
+        auditor_email=row.auditor_email,
+        auditor_name=row.auditor_name,
+        team=row.team,
+        head_email=row.head_email,
+        head_name=row.head_name,
+        reason=Reason(row.reason),
+        words=row.words,
+        requested_at=row.requested_at,
+        requested_on=row.requested_on,
+        after_allocation=row.after_allocation,
+        last_week=row.last_week,
+        state=State(row.state),
+        head_words=row.head_words,
+        no_head_response=row.no_head_response,
+        director_words=row.director_words,
+    )
+
+
+def load_requests(connection: Connection, *where: Any) -> list[Request]:
+    query = select(exemptions).where(*where).order_by(exemptions.c.month, exemptions.c.number)
+    return [_request(row) for row in connection.execute(query)]
+
+
+def undecided_requests(connection: Connection) -> list[Request]:
+    return load_requests(
+        connection, exemptions.c.state.in_([State.AWAITING_HEAD, State.AWAITING_DIRECTOR])
+    )
+
+
+def exempted(connection: Connection, month: Month) -> frozenset[str]:
+    query = select(exemptions.c.auditor_email).where(
+        exemptions.c.month == str(month), exemptions.c.state == State.APPROVED
+    )
+    return frozenset(connection.scalars(query))
+
+
+def history(connection: Connection, auditor_email: str, since: Month) -> list[dict[str, object]]:
+    """An auditor's requests from ``since`` on, for the Head of Service to see."""
+    return [
+        {"ref": r.ref, "month": r.month.title, "reason": r.reason.value, "state": r.state.label}
+        for r in load_requests(
+            connection,
+            exemptions.c.auditor_email == auditor_email,
+            exemptions.c.month >= str(since),
+        )
+    ]
+
+
+def create_request(connection: Connection, draft: Request, inbound_id: int) -> Request:
+    """Number the request within its month and bind a fresh token to it."""
+    number = 1 + (
+        connection.scalar(
+            select(func.max(exemptions.c.number)).where(exemptions.c.month == str(draft.month))
+        )
+        or 0
+    )
+    ref = f"EXM-{draft.month}-{number:03d}"
+    token = f"{ref}-{new_secret()}"
+    row_id = connection.execute(
+        insert(exemptions)
+        .values(
+            month=str(draft.month),
+            number=number,
+            token=token,
+            auditor_email=draft.auditor_email,
+            auditor_name=draft.auditor_name,
+            team=draft.team,
+            head_email=draft.head_email,
+            head_name=draft.head_name,
+            reason=draft.reason.value,
+            words=draft.words,
+            requested_at=draft.requested_at,
+            requested_on=draft.requested_on,
+            after_allocation=draft.after_allocation,
+            last_week=draft.last_week,
+            state=State.AWAITING_HEAD,
+            no_head_response=False,
+            inbound_id=inbound_id,
+        )
+        .returning(exemptions.c.id)
+    ).scalar_one()
+    connection.execute(
+        insert(threads).values(
+            token=token,
+            kind="request",
+            month=str(draft.month),
+            auditor_email=draft.auditor_email,
+            request_id=row_id,
+        )
+    )
+    return replace(draft, id=row_id, ref=ref, token=token)
+
+
+def move_request(
+    connection: Connection,
+    request: Request,
+    expected: Iterable[State],
+    now: datetime,
+    **changes: Any,
+) -> bool:
+    """Change a request only if it is still in an expected state. False means another
+    reply or instance got there first: the first valid decision wins."""
+    values = dict(changes)
+    if "head_words" in values:
+        values["head_decided_at"] = now
+    if values.get("state") in (State.APPROVED, State.DECLINED):
+        values["decided_at"] = now
+    result = connection.execute(
+        update(exemptions)
+        .where(exemptions.c.id == request.id, exemptions.c.state.in_([s.value for s in expected]))
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
+def add_note(
+    connection: Connection,
+    month: Month,
+    email: str,
+    kind: str,
+    now: datetime,
+    words: str,
+    inbound_id: int | None,
+) -> None:
+    connection.execute(
+        insert(notes).values(
+            month=str(month),
+            auditor_email=email,
+            kind=kind,
+            at=now,
+            words=words,
+            inbound_id=inbound_id,
+        )
+    )
+
+
+def noted(connection: Connection, month: Month, kind: str) -> frozenset[str]:
+    query = select(notes.c.auditor_email).where(notes.c.month == str(month), notes.c.kind == kind)
+    return frozenset(connection.scalars(query))
+
+
+def binding_for(
+    connection: Connection, token: str | None, message_ids: Iterable[str]
+) -> Binding | bool | None:
+    """What a reply is bound to: by its reference token, else by the message it answers.
+    False when a token was given but matches nothing (a guess, or a typo)."""
+    if token is None:
+        ids = [m for m in message_ids if m]
+        if not ids:
+            return None
+        token = connection.scalar(
+            select(outbox.c.thread)
+            .where(outbox.c.message_id.in_(ids), outbox.c.thread.is_not(None))
+            .limit(1)
+        )
+        if token is None:
+            return None
+    row = connection.execute(select(threads).where(threads.c.token == token)).first()
+    if row is None:
+        return False
+    request = None
+    if row.request_id is not None:
+        request = load_requests(connection, exemptions.c.id == row.request_id)[0]
+    return Binding(Month.parse(row.month), row.auditor_email, request)
+
+
+def allocation_issued_on(connection: Connection, month: Month, email: str) -> date | None:
+    return connection.scalar(
+        select(outbox.c.planned_on).where(outbox.c.key == f"allocation/{month}/{email}")
+    )
