@@ -116,15 +116,16 @@ def status(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
     from bot.status import month_status
 
     settings = _settings(ctx)
+    now = datetime.now(UTC)
     try:
         month = (
-            Month.parse(month_text) if month_text else Month.of(datetime.now(settings.tz).date())
+            Month.parse(month_text) if month_text else Month.of(now.astimezone(settings.tz).date())
         )
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--month") from None
     app = App.open(settings)
     try:
-        states, totals = month_status(app, month)
+        states, totals = month_status(app, month, now)
     finally:
         app.close()
     if as_json:

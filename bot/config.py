@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-DEFAULT_CASE_REF_PATTERN = r"(?=[^\d]*\d)[A-Za-z0-9][A-Za-z0-9/_.-]{1,39}"
+from bot.sheets import DEFAULT_CASE_REF_PATTERN
 
 
 class ConfigError(Exception):
@@ -118,7 +118,7 @@ class Settings(_Strict):
     schedule: Schedule = Schedule()
     exemptions: Exemptions = Exemptions()
     templates: Path | None = None
-    case_ref_pattern: str = DEFAULT_CASE_REF_PATTERN
+    case_ref_pattern: str = DEFAULT_CASE_REF_PATTERN.pattern
     config_path: Path = Path("config.yaml")
 
     @field_validator("timezone")
@@ -161,6 +161,8 @@ class Settings(_Strict):
 
     @property
     def case_ref_regex(self) -> re.Pattern[str]:
+        if self.case_ref_pattern == DEFAULT_CASE_REF_PATTERN.pattern:
+            return DEFAULT_CASE_REF_PATTERN  # the sheet reader explains this one in full
         return re.compile(self.case_ref_pattern)
 
 

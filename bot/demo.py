@@ -60,7 +60,10 @@ def run_demo(workspace: Path, console: Console) -> None:
     app = App.open(settings)
     try:
         logs = _simulate(app, workspace)
-        states, totals = month_status(app, data.MONTH)
+        end = data.LAST_DAY
+        states, totals = month_status(
+            app, data.MONTH, datetime(end.year, end.month, end.day, *TICK_AT, tzinfo=settings.tz)
+        )
     finally:
         app.close()
     mails = data.read_outbox(settings.mail.outbox, settings.tz)

@@ -184,7 +184,9 @@ def _act(
                 supported=supported,
             )
         else:
-            plans += notices_for(Action.ALREADY_DECIDED, meaning, analysis, inbound_id, rules)
+            plans += notices_for(
+                Action.ALREADY_DECIDED, meaning, analysis, inbound_id, rules, local.date()
+            )
     elif action is Action.DIRECTOR_DECISION:
         request = meaning.request
         approved = bool(meaning.approve)
@@ -208,7 +210,9 @@ def _act(
                 approved=approved,
             )
         else:
-            plans += notices_for(Action.ALREADY_DECIDED, meaning, analysis, inbound_id, rules)
+            plans += notices_for(
+                Action.ALREADY_DECIDED, meaning, analysis, inbound_id, rules, local.date()
+            )
     elif action is Action.WITHDRAW:
         request = meaning.request
         if store.move_request(
@@ -223,10 +227,12 @@ def _act(
                 connection, now, "request_withdrawn", month=request.month, subject=request.ref
             )
         else:
-            plans += notices_for(Action.ALREADY_DECIDED, meaning, analysis, inbound_id, rules)
+            plans += notices_for(
+                Action.ALREADY_DECIDED, meaning, analysis, inbound_id, rules, local.date()
+            )
     else:
         plans += _note(connection, meaning, analysis, inbound_id, now, local)
-        plans += notices_for(action, meaning, analysis, inbound_id, rules)
+        plans += notices_for(action, meaning, analysis, inbound_id, rules, local.date())
     record_mail(connection, plans)
     return action is Action.QUARANTINE
 

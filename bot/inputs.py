@@ -21,9 +21,14 @@ class RosterInForce:
     fallback: bool  # the file had problems and the last good roster is used instead
 
 
-def roster_in_force(settings: Settings, connection: Connection, now: datetime) -> RosterInForce:
-    """The roster file if it is clean, else the last clean roster the store remembers."""
+def roster_in_force(
+    settings: Settings, connection: Connection, now: datetime, *, remember: bool = True
+) -> RosterInForce:
+    """The roster file if it is clean, else the last clean roster the store remembers.
+    With ``remember`` a clean roster that changed is stored as the new last good one."""
     sheet = sheets.read_roster(settings.roster)
+    if not sheet.problems and not remember:
+        return RosterInForce(sheet.auditors, [], fallback=False)
     if not sheet.problems:
         rows = [_auditor_row(a) for a in sheet.auditors.values()]
         digest = hashlib.sha256(repr(rows).encode()).hexdigest()
@@ -77,7 +82,8 @@ def read_month(settings: Settings, month: Month, roster: dict[str, Auditor]) -> 
     if done_path is not None:
         completion_sheet = sheets.read_completions(done_path, pattern)
         _collect(problems, completion_sheet.problems)
-        completions = {c.case_ref: c for c in completion_sheet.completions}
+        # Keyed upper-case: the audit tool and the QA team may not type references alike.
+        completions = {c.case_ref.upper(): c for c in completion_sheet.completions}
     return MonthSheets(
         month=month,
         sheet_found=path is not None,

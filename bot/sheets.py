@@ -155,7 +155,9 @@ def read_roster(path: Path) -> RosterSheet:
                 message = f"{_quote(email)} is listed as their own head of service"
                 check.add("head_of_service_email", message)
             role = check.choice("role", role_text, _ROLES, Role.AUDITOR, "a role")
-            active = check.choice("active", active_text, _ACTIVE, True, "an active value")
+            active = check.choice(
+                "active", active_text, _ACTIVE, True, "a yes/no value", "yes or no"
+            )
             if email_ok and email in first_row:
                 message = f"{_quote(email)} is already in the roster on row {first_row[email]}"
                 check.add("email", message)
@@ -321,7 +323,13 @@ class _Checks:
         return True
 
     def choice(
-        self, column: str, text: str, options: Mapping[str, _T], default: _T, what: str
+        self,
+        column: str,
+        text: str,
+        options: Mapping[str, _T],
+        default: _T,
+        what: str,
+        allowed: str = "",
     ) -> _T:
         """Blank means the default; a bad value is reported (and the row will be dropped)."""
         if column in self.unusable or not text:
@@ -330,8 +338,8 @@ class _Checks:
         if value is None:
             value = options.get(_canonical(text))
         if value is None:
-            allowed = ", ".join(key.replace("_", " ") for key in options)
-            self.add(column, f"{_quote(text)} is not {what}; use one of: {allowed}")
+            allowed = allowed or "one of: " + ", ".join(k.replace("_", " ") for k in options)
+            self.add(column, f"{_quote(text)} is not {what}; use {allowed}")
             return default
         return value
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.app import App
 from bot.core.records import Month
@@ -13,9 +13,10 @@ from bot.store import repo
 from bot.tick import _facts
 
 
-def month_status(app: App, month: Month) -> tuple[list[dict], dict[str, int]]:
-    with app.engine.begin() as connection:
-        roster = roster_in_force(app.settings, connection, datetime.now(UTC))
+def month_status(app: App, month: Month, now: datetime) -> tuple[list[dict], dict[str, int]]:
+    """Read-only: a look at the month changes nothing in the store."""
+    with app.engine.connect() as connection:
+        roster = roster_in_force(app.settings, connection, now, remember=False)
         sheets = read_month(app.settings, month, roster.auditors)
         records = repo.load_records(connection, [month])
         closed = month in repo.closed_months(connection, [month])

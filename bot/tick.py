@@ -13,7 +13,14 @@ from sqlalchemy import Connection, select
 
 from bot.app import App
 from bot.core import exemptions as ex
-from bot.core.cycle import MonthFacts, Plan, is_due, plan_month, plan_problem_report
+from bot.core.cycle import (
+    MonthFacts,
+    Plan,
+    is_due,
+    plan_month,
+    plan_problem_report,
+    submission,
+)
 from bot.core.plans import ClosePlan, LatePlan, MailPlan, Record, SkipPlan
 from bot.core.records import Month, Problem
 from bot.inbox import InboxReport, process_inbox
@@ -138,7 +145,7 @@ def _facts(
             email: tuple(
                 c.case_ref
                 for c in sheets.allocations.get(email, ())
-                if c.case_ref not in sheets.completions
+                if submission(sheets.completions, c) is None
             )
             for email in self_reported
         },

@@ -18,9 +18,9 @@ from click.testing import CliRunner, Result
 
 from bot import demo_data
 from bot.cli import main
-from bot.config import DEFAULT_CASE_REF_PATTERN
 from bot.demo import write_index
 from bot.demo_data import SentMail
+from bot.sheets import DEFAULT_CASE_REF_PATTERN
 
 LONDON = ZoneInfo("Europe/London")
 HEADS = {"priya.sharma@council.example", "gareth.evans@council.example",
@@ -156,7 +156,7 @@ def test_no_mail_puts_anything_but_a_case_reference_where_a_case_reference_goes(
     demo: tuple[Path, Result],
 ) -> None:
     workspace, _ = demo
-    pattern = re.compile(DEFAULT_CASE_REF_PATTERN)
+    pattern = DEFAULT_CASE_REF_PATTERN
     seen: set[str] = set()
     for message in outbox(workspace):
         text = message.get_body(("plain",))

@@ -926,17 +926,19 @@ def test_arbitrary_cell_values_in_an_xlsx_never_raise(
 # --- speed ------------------------------------------------------------------------------------
 
 
-def best_of_three(read: Callable[[], object]) -> float:
+def cpu_seconds(read: Callable[[], object]) -> float:
+    """The best of five runs, in CPU time: the machine is shared, and wall time says more about
+    the neighbours than about this code."""
     times = []
-    for _ in range(3):
-        start = time.perf_counter()
+    for _ in range(5):
+        start = time.process_time()
         read()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return min(times)
 
 
 @pytest.mark.slow
-def test_a_10000_row_roster_and_a_30000_row_allocation_sheet_each_read_in_under_a_fifth_of_a_second(
+def test_a_10000_row_roster_and_a_30000_row_allocation_sheet_each_read_in_under_0_2_s(
     tmp_path: Path,
 ) -> None:
     roster_rows = [ROSTER_HEADER] + [
@@ -967,5 +969,5 @@ def test_a_10000_row_roster_and_a_30000_row_allocation_sheet_each_read_in_under_
     sheet = read_allocations(allocation_path, roster.auditors)
     assert len(sheet.allocations) == 30_000 and sheet.problems == []
 
-    assert best_of_three(lambda: read_roster(roster_path)) < 0.2
-    assert best_of_three(lambda: read_allocations(allocation_path, roster.auditors)) < 0.2
+    assert cpu_seconds(lambda: read_roster(roster_path)) < 0.2
+    assert cpu_seconds(lambda: read_allocations(allocation_path, roster.auditors)) < 0.2

@@ -15,15 +15,18 @@ from bot.core.records import Month
 
 
 @cache
-def _bank_holidays(year: int) -> frozenset[date]:
+def _bank_holiday_names(year: int) -> dict[date, str]:
     # England and Wales share one list; subdiv ENG is it.
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+    return dict(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+@cache
+def _bank_holidays(year: int) -> frozenset[date]:
+    return frozenset(_bank_holiday_names(year))
 
 
 def bank_holiday_name(day: date) -> str | None:
-    if day not in _bank_holidays(day.year):
-        return None
-    return holidays.country_holidays("GB", subdiv="ENG", years=day.year).get(day)
+    return _bank_holiday_names(day.year).get(day)
 
 
 def is_working_day(day: date) -> bool:

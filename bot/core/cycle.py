@@ -67,15 +67,16 @@ def is_due(day: date, now: datetime, send_time: time) -> bool:
     return cal.is_working_day(today) and (day < today or (day == today and now.time() >= send_time))
 
 
+def submission(completions: Mapping[str, Completion], case: Allocation) -> Completion | None:
+    """The completion of ``case``; the completions mapping is keyed by upper-case reference."""
+    return completions.get(case.case_ref.upper())
+
+
 def is_complete(
     month: Month, cases: tuple[Allocation, ...], completions: Mapping[str, Completion]
 ) -> bool:
     """Every allocated case submitted on or before the deadline; late ones do not count."""
-    deadline = cal.deadline(month)
-    return all(
-        (done := completions.get(case.case_ref)) is not None and done.submitted_on <= deadline
-        for case in cases
-    )
+    return all(_submitted_in_time(month, case, completions) for case in cases)
 
 
 def plan_month(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Plan]:
@@ -254,7 +255,7 @@ def _reminder(
 def _submitted_in_time(
     month: Month, case: Allocation, completions: Mapping[str, Completion]
 ) -> bool:
-    done = completions.get(case.case_ref)
+    done = submission(completions, case)
     return done is not None and done.submitted_on <= cal.deadline(month)
 
 
@@ -376,7 +377,7 @@ def _plan_late(facts: MonthFacts) -> list[Plan]:
     plans: list[Plan] = []
     for email in sorted(facts.missed - facts.late):
         cases = facts.allocations.get(email, ())
-        submitted = [facts.completions.get(c.case_ref) for c in cases]
+        submitted = [submission(facts.completions, c) for c in cases]
         if cases and all(submitted):
             last = max(s.submitted_on for s in submitted if s)
             plans.append(LatePlan(facts.month, email, last))

@@ -6,6 +6,8 @@ again, however often it is read.
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.core.exemptions import ExemptionRules
 from bot.core.inbound import Action, Interpretation
 from bot.core.plans import MailPlan
@@ -33,6 +35,7 @@ def notices_for(
     analysis: Analysis,
     inbound_id: int,
     rules: ExemptionRules,
+    today: date,
 ) -> list[MailPlan]:
     context = _base(analysis, meaning, rules)
     key = f"inbound/{inbound_id}"
@@ -70,7 +73,18 @@ def notices_for(
     if action is Action.FORWARD:
         plans = [mail("forwarded", "forwarded", rules.qa_team)]
         if sender:
-            plans.append(mail("will-answer", "will_answer", sender))
+            # At most one "a person will answer" a day per sender: an auto-responder that
+            # hides what it is cannot ping-pong with the bot.
+            plans.append(
+                MailPlan(
+                    f"will-answer/{sender}/{today.isoformat()}",
+                    "will_answer",
+                    (sender,),
+                    context,
+                    month=month,
+                    reference=reference,
+                )
+            )
         return plans
     if action is Action.AT_RISK and meaning.auditor is not None:
         head = meaning.auditor.head_of_service_email

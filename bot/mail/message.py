@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,6 +11,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 KEY_HEADER = "X-Audit-Bot-Key"
+
+# Fold only past RFC 5322's hard limit: Python folds a long subject right after "Subject:",
+# which some clients then show with a leading space.
+MAIL_POLICY = email.policy.default.clone(max_line_length=998)
 
 
 class UnsafeHeaderError(ValueError):
@@ -41,7 +46,7 @@ def check_header_value(value: str) -> str:
 
 
 def build_message(mail: OutgoingMail, now: datetime) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = check_header_value(mail.sender)
     message["To"] = ", ".join(check_header_value(a) for a in mail.to)
     if mail.cc:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from bot.core.records import Month
 from bot.status import month_status
@@ -115,7 +116,9 @@ def test_the_close_names_who_missed_and_counts_late_work_as_not_counted(world: W
     close = {m.key: m for m in world.run_days(date(2021, 6, 1), date(2021, 6, 1))[date(2021, 6, 1)]}
 
     to_hana = close[f"close/2021-05/head/{HANA}"]
-    assert to_hana.subject == "May 2021 audits: 1 of your auditors did not submit in time"
+    assert to_hana.subject == (
+        "May 2021 audits: 1 of your auditors did not submit all their audits in time"
+    )
     assert "Alex Jones (Looked After Children), 1 audit allocated" in to_hana.text
     assert "Sam Patel" not in to_hana.text
     to_omar = close[f"close/2021-05/head/{OMAR}"]
@@ -126,7 +129,9 @@ def test_the_close_names_who_missed_and_counts_late_work_as_not_counted(world: W
     )
     # Frozen: Alex's late submission is recorded as late, never as complete.
     world.tick("2021-06-02T09:30")
-    states, totals = month_status(world.open(), Month(2021, 5))
+    states, totals = month_status(
+        world.open(), Month(2021, 5), datetime(2021, 6, 2, 10, tzinfo=ZoneInfo("Europe/London"))
+    )
     by_email = {s["email"]: s for s in states}
     assert by_email[ALEX_EMAIL]["state"] == "late"
     assert str(by_email[ALEX_EMAIL]["late_on"]) == "2021-06-01"

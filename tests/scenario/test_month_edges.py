@@ -192,7 +192,7 @@ def test_completions_before_on_and_after_the_deadline(world: World) -> None:
     world.write_completions(
         "2021-04",
         [
-            ("CR-1001", SAM_EMAIL, "2021-04-12", "good"),  # before
+            ("cr-1001", SAM_EMAIL, "2021-04-12", "good"),  # before, typed in lower case
             ("CR-2001", ALEX_EMAIL, "30/04/2021", "good"),  # on the deadline day itself
             ("CR-3001", KIM_EMAIL, "2021-05-01", "good"),  # after: not counted
         ],
@@ -203,7 +203,7 @@ def test_completions_before_on_and_after_the_deadline(world: World) -> None:
     landed = {m.key: m for m in world.new_mail()}
     summary = landed["close/2021-04/qa"]
     assert "Complete in time:   2" in summary.text
-    assert "Not submitted:      1" in summary.text
+    assert "Not all in time:    1" in summary.text
     assert "- Kim Lee (Early Help)" in summary.text
 
 

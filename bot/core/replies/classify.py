@@ -174,7 +174,7 @@ def _from_text(text: str) -> list[str]:
 def bounced_recipients(mail: Mail, notification: str) -> tuple[str, ...]:
     """The failed addresses: from the DSN fields, X-Failed-Recipients, else the NDR text."""
     found = _from_reports(mail.delivery_reports)
-    for value in mail.headers.get("x-failed-recipients", []):
+    for value in mail.values("x-failed-recipients"):
         for address in _ADDRESS.findall(value):
             _add(found, address)
     return tuple(found or _from_text(notification))

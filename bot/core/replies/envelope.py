@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.core.replies.mime import Mail
+from bot.core.replies.mime import Mail, undecoded_header_value
 
 _QUOTED_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _COMMENT = re.compile(r"\([^()]*\)")
@@ -40,7 +40,8 @@ def _address_in(value: str) -> str | None:
 
 def read_sender(mail: Mail) -> str | None:
     """The lower-cased From address, or None when absent, unparseable or ambiguous."""
-    values = {value.strip() for value in mail.raw_from if value.strip()}
+    raw = mail.raw_headers.get("from", [])
+    values = {undecoded_header_value(value).strip() for value in raw} - {""}
     addresses = {_address_in(value) for value in values}
     if len(addresses) != 1:
         return None
@@ -59,7 +60,7 @@ def first_message_id(mail: Mail, name: str) -> str | None:
 
 def message_ids(mail: Mail, name: str) -> tuple[str, ...]:
     found: list[str] = []
-    for value in mail.headers.get(name, []):
+    for value in mail.values(name):
         for message_id in _MESSAGE_ID.findall(value):
             if message_id not in found and len(found) < 100:
                 found.append(message_id)
@@ -68,7 +69,7 @@ def message_ids(mail: Mail, name: str) -> tuple[str, ...]:
 
 def auth_internal(mail: Mail) -> bool | None:
     """Exchange stamps mail authenticated inside the organisation ``AuthAs: Internal``."""
-    values = mail.headers.get("x-ms-exchange-organization-authas")
+    values = mail.values("x-ms-exchange-organization-authas")
     if not values:
         return None
     return all(value.strip().lower() == "internal" for value in values)

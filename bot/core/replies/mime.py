@@ -33,6 +33,7 @@ _CHARSET_ALIASES = {
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _FOLD = re.compile(r"\r?\n(?=[ \t])|\r(?=[ \t])")
+_SURROGATE = re.compile("[\udc80-\udcff]")
 
 
 @dataclass(frozen=True)
@@ -47,23 +48,26 @@ class Chunk:
 class Mail:
     """The parts of a message the reader looks at."""
 
-    headers: dict[str, list[str]] = field(default_factory=dict)  # lower-cased name -> values
+    raw_headers: dict[str, list[str]] = field(default_factory=dict)  # lower-cased name -> values
     content_type: str = "text/plain"
     report_type: str = ""
     delivery_reports: list[str] = field(default_factory=list)  # message/delivery-status text
     disposition_report: bool = False  # a read receipt (message/disposition-notification)
     chunks: list[Chunk] = field(default_factory=list)
-    raw_from: list[str] = field(default_factory=list)  # From values before RFC 2047 decoding
     returned_subjects: list[str] = field(default_factory=list)  # of messages sent back to us
     broken: bool = False  # a multipart whose boundaries could not be found
     parts_seen: int = 0
 
+    def values(self, name: str) -> list[str]:
+        """Decoded values of a header, in order; decoded only when asked for."""
+        return [decode_header_value(value) for value in self.raw_headers.get(name.lower(), [])]
+
     def first(self, name: str) -> str | None:
-        values = self.headers.get(name.lower())
-        return values[0] if values else None
+        values = self.raw_headers.get(name.lower())
+        return decode_header_value(values[0]) if values else None
 
     def has(self, name: str) -> bool:
-        return name.lower() in self.headers
+        return name.lower() in self.raw_headers
 
 
 def decode_bytes(data: bytes, charset: str | None) -> str:
@@ -90,12 +94,17 @@ def _to_bytes(text: str) -> bytes:
         return text.encode("utf-8", "surrogateescape")
 
 
+def undecoded_header_value(value: str) -> str:
+    """An unfolded header value, 8-bit bytes read as text, RFC 2047 words left encoded."""
+    text = _FOLD.sub("", value[:HEADER_LIMIT])
+    if _SURROGATE.search(text):
+        text = decode_bytes(_to_bytes(text), None)
+    return text
+
+
 def decode_header_value(value: object) -> str:
     """An unfolded, decoded header value with control characters removed."""
-    text = str(value)[:HEADER_LIMIT]
-    text = _FOLD.sub("", text)
-    if any("\udc80" <= ch <= "\udcff" for ch in text):
-        text = decode_bytes(_to_bytes(text), None)
+    text = undecoded_header_value(str(value))
     if "=?" in text:
         try:
             pieces = decode_header(text)
@@ -242,11 +251,7 @@ def parse(raw: bytes) -> Mail:
     message = email.message_from_bytes(raw[:PARSE_LIMIT], policy=email.policy.compat32)
     mail = Mail()
     for name, value in list(message.raw_items())[:1000]:
-        key = str(name).strip().lower()
-        mail.headers.setdefault(key, []).append(decode_header_value(value))
-        if key == "from":
-            unfolded = _FOLD.sub("", str(value)[:HEADER_LIMIT])
-            mail.raw_from.append(decode_bytes(_to_bytes(unfolded), None))
+        mail.raw_headers.setdefault(str(name).strip().lower(), []).append(str(value))
     mail.content_type = _content_type(message)
     mail.report_type = _param(message, "report-type")
     mail.chunks = _collect(message, mail, 0)

@@ -122,7 +122,7 @@ NOT_YET = _compile(
     rf"\b(?:make sure|ensure|check|get|gets|getting)(?:\s+that)?{_W}{{0,4}}?\s+(?:are\s+|is\s+)?"
     rf"{_DONE}\b",
     rf"\b(?:will|shall|'ll|going to|plan to|hope to|aim to|intend to|expect to|try to|need to|"
-    rf"needs to|must|should|to){_W}?\s+(?:be\s+)?(?:done|complete\w*|submit\w*|finish\w*)\b",
+    rf"needs to|must|should|to){_W}{{0,2}}?\s+(?:be\s+)?(?:done|complete\w*|submit\w*|finish\w*)\b",
     r"\b(?:when|once|after|until|before|if)\s+(?:i've|i have|i'm|i am|it's|they're|they are|"
     rf"these are|i){_W}?\s+(?:done|complete\w*|submit\w*|finish\w*)\b",
 )

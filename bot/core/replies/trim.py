@@ -126,25 +126,26 @@ def _header_key(line: str) -> str | None:
     return "meta" if key in _META_KEYS else None
 
 
-def _starts_header_block(lines: list[str], index: int) -> bool:
+def _starts_header_block(keys: list[str | None], index: int) -> bool:
     """An Outlook-style block: From and Sent/Date/Subject lines (and maybe To) close together.
 
     "From: 1 June" and "To: 30 June" alone are a person's leave dates, not a quote header.
     """
-    if _header_key(lines[index]) is None:
+    if keys[index] is None:
         return False
-    keys = [key for key in map(_header_key, lines[index : index + 6]) if key]
-    return "from" in keys and ("meta" in keys or len(keys) >= 3)
+    window = [key for key in keys[index : index + 6] if key]
+    return "from" in window and ("meta" in window or len(window) >= 3)
 
 
 def _hard_cut(lines: list[str]) -> int:
+    keys = [_header_key(line) for line in lines]
     seen_text = False
     for index, line in enumerate(lines):
         if (
             _ORIGINAL.match(line)
             or _FORWARDED.match(line)
             or _UNDERSCORES.match(line)
-            or _starts_header_block(lines, index)
+            or _starts_header_block(keys, index)
             or (seen_text and _FOOTER.match(line))
         ):
             return index
@@ -155,6 +156,7 @@ def _hard_cut(lines: list[str]) -> int:
 def _is_attribution(text: str) -> bool:
     return (
         len(text) <= LONG_LINE
+        and text.rstrip().endswith((":", "："))
         and bool(_ATTRIBUTION.match(text))
         and (bool(_ATTRIBUTION_LEAD.match(text)) or "@" in text or "<" in text)
     )
