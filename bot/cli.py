@@ -161,3 +161,77 @@ def demo(workspace: Path) -> None:
     from bot.demo import run_demo
 
     run_demo(workspace, console)
+
+
+@main.command("parse-email")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--json", "as_json", is_flag=True, help="One JSON object per line, with a file field."
+)
+@click.option("--today", metavar="YYYY-MM-DD", help="The date to read 'next month' against.")
+def parse_email(files: tuple[Path, ...], as_json: bool, today: str | None) -> None:
+    """Analyse RFC 5322 messages without acting on them."""
+    from datetime import date
+
+    from bot.core.replies import analyse, analysis_as_json
+
+    day = date.fromisoformat(today) if today else datetime.now(UTC).date()
+    failed = False
+    for path in files:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            console.print(f"[red]{path}: cannot read: {exc.strerror}[/red]", highlight=False)
+            failed = True
+            continue
+        result = {"file": str(path), **analysis_as_json(analyse(raw, today=day))}
+        if as_json:
+            print(json.dumps(result, ensure_ascii=False))
+            continue
+        console.print(f"[bold]{path}[/bold]", highlight=False)
+        for field in ("kind", "intent", "reason", "reference", "month", "sender", "malformed"):
+            console.print(f"  {field:<10} {result[field]}", highlight=False)
+        body = result["body"] or ""
+        console.print("  body       " + body.replace("\n", "\n             "), highlight=False)
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--month", "month_text", metavar="YYYY-MM", help="Default: every month.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per request, one per line.")
+@click.pass_context
+def requests(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
+    """The exemption requests with their state, flags and history."""
+    from bot.requests_view import list_requests
+
+    settings = _settings(ctx)
+    try:
+        month = Month.parse(month_text) if month_text else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from None
+    app = App.open(settings)
+    try:
+        rows = list_requests(app, month)
+    finally:
+        app.close()
+    if as_json:
+        for row in rows:
+            print(json.dumps(row, default=str))
+        return
+    table = Table(title=f"Exemption requests{f' for {month.title}' if month else ''}")
+    table.add_column("Ref", no_wrap=True)
+    for column in ("Auditor", "Reason", "Flags", "State", "Earlier"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row["ref"],
+            row["auditor"],
+            row["month"],
+            row["reason"],
+            ", ".join(row["flags"]),
+            row["state"],
+            str(len(row["history"])),
+        )
+    console.print(table)
+    console.print(f"{len(rows)} request{'s' if len(rows) != 1 else ''}", highlight=False)

@@ -288,9 +288,7 @@ def _new_request(
         last_week=ex.is_last_week(month, local.date(), rules.last_week_days),
     )
     request = store.create_request(connection, draft, inbound_id)
-    since = Month.of(local.date())
-    for _ in range(HISTORY_MONTHS - 1):
-        since = since.previous()
+    since = Month.of(local.date()).plus(1 - HISTORY_MONTHS)
     history = [
         h for h in store.history(connection, auditor.email, since) if h["ref"] != request.ref
     ]

@@ -88,3 +88,46 @@ def test_the_daemon_ticks_and_stops_cleanly_on_sigterm(world: World) -> None:
         assert process.wait(timeout=20) == 0
     finally:
         process.kill()
+
+
+CORPUS = Path(__file__).parent / "replies" / "corpus"
+
+
+def test_parse_email_prints_one_json_object_per_file_in_order(tmp_path: Path) -> None:
+    reply = tmp_path / "reply.eml"
+    reply.write_bytes(
+        b"From: Hana <hana@council.example>\r\nTo: bot@council.example\r\n"
+        b"Subject: RE: Exemption request [EXM-2021-05-001-K7M3Q9XA]\r\n\r\n"
+        b"Not approved, sorry: we need Sam's audits this month.\r\n\r\n"
+        b"-----Original Message-----\r\nFrom: Audit bot\r\nI support this request.\r\n"
+    )
+    out_of_office = CORPUS / "sisimai_set-of-emails" / "rfc3834-02.eml"
+    result = CliRunner().invoke(main, ["parse-email", "--json", str(reply), str(out_of_office)])
+    assert result.exit_code == 0, result.output
+    first, second = (json.loads(line) for line in result.output.splitlines())
+    assert first["file"] == str(reply)
+    assert (first["kind"], first["intent"], first["reference"]) == (
+        "reply",
+        "decline",
+        "EXM-2021-05-001-K7M3Q9XA",
+    )
+    assert first["body"] == "Not approved, sorry: we need Sam's audits this month."
+    assert (second["kind"], second["intent"]) == ("auto_reply", None)
+
+
+def test_requests_lists_each_request_with_its_state_and_flags(world: World) -> None:
+    world.write_allocations("2021-05", [(SAM_EMAIL, "CR-1001", "case_audit")])
+    world.tick("2021-05-04T09:30")
+    world.write_in(SAM_EMAIL, "Exemption", "Can I be exempted this month? I'm signed off sick.")
+    world.tick("2021-05-27T09:30")
+    world.close()
+    result = _run(world, "requests", "--month", "2021-05", "--json")
+    (row,) = [json.loads(line) for line in result.output.splitlines()]
+    assert (row["ref"], row["state"], row["reason"]) == (
+        "EXM-2021-05-001",
+        "awaiting_head",
+        "absence",
+    )
+    assert row["flags"] == ["last week", "after allocation"]
+    table = _run(world, "requests")
+    assert "EXM-2021-05-001" in table.output and "1 request" in table.output

@@ -41,11 +41,19 @@ class Month:
         """``May 2021``: how a month is named in mail."""
         return self.first_day.strftime("%B %Y")
 
+    def months_after(self, other: Month) -> int:
+        """How many months ``self`` comes after ``other`` (negative if before)."""
+        return (self.year - other.year) * 12 + self.month - other.month
+
+    def plus(self, months: int) -> Month:
+        index = self.year * 12 + self.month - 1 + months
+        return Month(index // 12, index % 12 + 1)
+
     def next(self) -> Month:
-        return Month(self.year + self.month // 12, self.month % 12 + 1)
+        return self.plus(1)
 
     def previous(self) -> Month:
-        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+        return self.plus(-1)
 
 
 class Role(enum.StrEnum):

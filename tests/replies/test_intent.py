@@ -266,3 +266,15 @@ def test_an_automatic_reply_has_no_intent() -> None:
     assert analysis.kind is Kind.AUTO_REPLY
     assert analysis.intent is None
     assert analysis.reason is None
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "Hana Ahmed\nHead of Service, Children's Support Services",
+        "Hana Ahmed\nApproved Mental Health Professional",
+        "Hana Ahmed | Family Support Team",
+    ],
+)
+def test_a_job_title_in_the_signature_is_not_a_decision(signature: str) -> None:
+    assert from_hana(f"Not approved, sorry.\n\n{signature}") is Intent.DECLINE

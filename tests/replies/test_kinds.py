@@ -192,3 +192,19 @@ def test_a_person_with_an_attached_message_is_a_reply() -> None:
     )
 
     assert kind_of(raw) is Kind.REPLY
+
+
+def test_a_delivery_receipt_is_automatic_not_a_bounce() -> None:
+    raw = (
+        b"From: postmaster@council.example\r\nSubject: Delivered: Your audits\r\n"
+        b"MIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/report; report-type=delivery-status; boundary=r\r\n\r\n"
+        b"--r\r\nContent-Type: text/plain\r\n\r\nYour message has been delivered.\r\n"
+        b"--r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
+        b"Final-Recipient: rfc822; sam.patel@council.example\r\nAction: delivered\r\n--r--\r\n"
+    )
+
+    analysis = analyse(raw, today=TODAY)
+
+    assert analysis.kind is Kind.AUTO_REPLY
+    assert analysis.bounced_recipients == ()

@@ -250,3 +250,37 @@ def test_html_is_used_when_the_plain_part_is_empty() -> None:
     )
 
     assert analyse(raw, today=TODAY).body == "HTML words."
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "This e-mail (and any attachments) is confidential and may be privileged.",
+        "This email and any files transmitted with it are confidential.",
+        "The information in this email is confidential and intended for the addressee only.",
+        "If you are not the intended recipient, please delete it and tell the sender.",
+        "Disclaimer\n\nViews expressed are not necessarily those of the council.",
+    ],
+)
+def test_a_council_disclaimer_after_the_text_is_cut(footer: str) -> None:
+    assert body_of(f"Approved.\n\nHana\n\n{footer}\nNot approved otherwise.") == "Approved.\n\nHana"
+
+
+def test_a_disclaimer_is_not_cut_when_it_is_all_there_is() -> None:
+    text = "If you are not the intended recipient, who should I send the audits to?"
+
+    assert body_of(text) == text
+
+
+@pytest.mark.parametrize("odd", ["<![foo[bar]]>", "<![ x", "<![foo]>"])
+def test_markup_the_html_parser_rejects_still_gives_the_new_text(odd: str) -> None:
+    html = (
+        f"<html><body><div>Approved.{odd}</div>"
+        '<div class="gmail_quote">On Mon, Sam wrote:<blockquote>Can I be exempted?</blockquote>'
+        "</div></body></html>"
+    )
+
+    body = body_of(html, html=True)
+
+    assert body.startswith("Approved.")
+    assert "exempted" not in body

@@ -77,9 +77,35 @@ def _precedence(mail: Mail) -> bool:
     return (mail.first("precedence") or "").strip().lower() in _AUTO_PRECEDENCE
 
 
+_RECEIPTS = ("delivered", "relayed", "expanded")
+_NOT_FAILED = ("delayed", *_RECEIPTS)  # a warning or a receipt, not a failure
+
+
+def _report_blocks(reports: list[str]) -> list[tuple[dict[str, str], str]]:
+    """Per-recipient field blocks of the delivery reports, with their action."""
+    blocks: list[tuple[dict[str, str], str]] = []
+    for report in reports:
+        fields: dict[str, str] = {}
+        for line in [*report.splitlines(), ""]:
+            name, colon, value = line.partition(":")
+            if colon:
+                fields.setdefault(name.strip().lower(), value.strip())
+            elif not line.strip():  # a blank line ends a block
+                if "final-recipient" in fields or "original-recipient" in fields:
+                    blocks.append((fields, fields.get("action", "failed").lower()))
+                fields = {}
+    return blocks
+
+
+def _is_receipt(mail: Mail) -> bool:
+    """A delivery report that only says the mail arrived ("Delivered:", "Relayed:")."""
+    actions = {action for _, action in _report_blocks(mail.delivery_reports)}
+    return bool(actions) and all(action.startswith(_RECEIPTS) for action in actions)
+
+
 def _is_bounce(mail: Mail, sender: str | None, subject: str, text: str) -> bool:
     if mail.report_type == "delivery-status" or mail.delivery_reports:
-        return True
+        return not _is_receipt(mail)
     if mail.has("x-ms-exchange-message-is-ndr") or mail.has("x-failed-recipients"):
         return True
     if is_daemon(sender, mail) or _NDR_STRONG.search(text):
@@ -113,7 +139,7 @@ def classify(mail: Mail, sender: str | None, subject: str, new_text: str) -> Kin
     flat = " ".join(new_text[:4000].split()).lower()
     if _is_bounce(mail, sender, subject, flat):
         return Kind.BOUNCE
-    if _is_auto_reply(mail, subject):
+    if _is_auto_reply(mail, subject) or _is_receipt(mail):
         return Kind.AUTO_REPLY
     return Kind.REPLY
 
@@ -124,7 +150,7 @@ _NDR_INTRO = re.compile(
     r"could not be delivered to the following|delivery to the following recipients? failed|"
     r"the following addresses? (?:had|did not|failed)|following recipients? (?:failed|could not)|"
     r"your message to \S+ couldn't be delivered|(?:target|recipient|original) "
-    r"(?:mail |e-?mail )?address\s*:|^\s*<[^>\s]+@[^>\s]+>:",
+    r"(?:mail |e-?mail )?address\s*:|^[ \t]*<[^>\s]+@[^>\s]+>:",
     re.IGNORECASE | re.MULTILINE,
 )
 _NDR_STOP = re.compile(
@@ -145,16 +171,8 @@ def _add(found: list[str], address: str) -> None:
 
 def _from_reports(reports: list[str]) -> list[str]:
     found: list[str] = []
-    for report in reports:
-        for block in re.split(r"\n\s*\n", report):
-            fields: dict[str, str] = {}
-            for line in block.splitlines():
-                name, colon, value = line.partition(":")
-                if colon:
-                    fields.setdefault(name.strip().lower(), value.strip())
-            action = fields.get("action", "failed").lower()
-            if action.startswith(("delayed", "delivered", "relayed", "expanded")):
-                continue  # a warning or a receipt, not a failure
+    for fields, action in _report_blocks(reports):
+        if not action.startswith(_NOT_FAILED):
             for name in ("original-recipient", "final-recipient"):
                 if name in fields:
                     _add(found, fields[name].rpartition(";")[2])

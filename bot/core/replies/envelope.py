@@ -23,6 +23,8 @@ _MESSAGE_ID = re.compile(r"<[^<>\s]{1,500}>")
 
 
 def _address_in(value: str) -> str | None:
+    if len(value) > 2000:
+        return None  # no honest From header is this long
     value = _COMMENT.sub(" ", _COMMENT.sub(" ", _QUOTED_STRING.sub(" ", value)))
     angles = _ANGLE.findall(value)
     outside = _ANGLE.sub(" ", value)

@@ -152,16 +152,21 @@ def _crude_text(source: str) -> str:
     found = [index for index in marks if index >= 0]
     if found:
         source = source[: max(source.rfind("<", 0, min(found) + 1), 0)]
-    source = re.sub(r"(?is)<(style|script|head)\b.*?</\1\s*>", " ", source)
+    body = lowered.find("<body")
+    source = source[body:] if 0 <= body < len(source) else source
     source = re.sub(r"(?i)<br\s*/?>|</(p|div|tr|li)\s*>", "\n", source)
-    return html.unescape(re.sub(r"<[^>]{0,2000}>", " ", source))[:TEXT_LIMIT]
+    return html.unescape(re.sub(r"<[^<>]{0,2000}>", " ", source))[:TEXT_LIMIT]
+
+
+# Marked sections other than Word's conditionals make the stdlib parser raise.
+_ODD_MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[|if\b|endif\b|else\b)", re.IGNORECASE)
 
 
 def html_to_text(source: str) -> str:
     """Readable text of an HTML body; quoted containers come out as ``> `` lines."""
     converter = _Converter()
     try:
-        converter.feed(source)
+        converter.feed(_ODD_MARKED_SECTION.sub("&lt;![", source))
         converter.close()
     except Exception:  # the parser raises AssertionError on some broken markup
         return _crude_text(source)

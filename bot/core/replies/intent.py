@@ -4,7 +4,8 @@ Order matters and is the point of this module. Phrases that contain another rule
 read first and blanked out: at-risk ("might not make it") and withdrawal ("no longer need the
 exemption") before decline; double negatives and requests for a decision ("could you approve")
 before approve and decline; negation ("not approved", "not completed") before the positive
-words. Whatever signals remain are then weighed; two decisions that disagree give UNKNOWN.
+words. Whatever signals remain are then weighed; two decisions that disagree give UNKNOWN,
+and so does a decision next to a hedge ("not sure", "happy to discuss").
 """
 
 from __future__ import annotations

@@ -81,7 +81,10 @@ NOT_A_DECISION = _compile(
     r"(?:approval|support|agreement|sign off)\b",
     r"\b(?:need|needs|needing|extra|more|additional|without|offer|offered|provide|providing|"
     r"business|family|peer|admin|technical|it|practice|early help)\s+support\b",
-    r"\bsupport (?:worker|workers|plan|plans|staff|team|officer|from)\b",
+    r"\bsupport (?:worker|workers|plan|plans|staff|team|teams|officer|officers|from|services?|"
+    r"hub|unit|manager|assistant|coordinator|co-ordinator)\b",
+    # Job titles in signatures: an AMHP is an Approved Mental Health Professional.
+    r"\bapproved (?:mental health professional|premises|social worker)\b",
     r"\bas agreed\b",
     r"\bagreed (?:with|between)\b",
     r"\b(?:i|we) agreed to\b",

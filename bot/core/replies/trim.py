@@ -33,7 +33,7 @@ _UNDERSCORES = re.compile(r"^\s*_{20,}\s*$")
 _FOOTER = re.compile(
     r"^\s*(disclaimer|confidentiality notice|important notice|legal notice)\s*:?\s*$"
     r"|^\s*this (e-?mail|message) has been scanned\b"
-    r"|^\s*this (e-?mail|message) and any (files|attachments)\b"
+    r"|^\s*this (e-?mail|message),? \(?(and|including) any (files|attachments)\b"
     r"|^\s*the information (contained )?in this (e-?mail|message|communication)\b"
     r"|^\s*if you are not the intended recipient\b",
     re.IGNORECASE,

@@ -1,0 +1,61 @@
+"""`auditbot requests`: exemption requests as the QA team reads them."""
+
+from __future__ import annotations
+
+from sqlalchemy import true
+
+from bot.app import App
+from bot.core.exemptions import Request
+from bot.core.records import Month
+from bot.store import requests as store
+from bot.store.schema import exemptions
+
+
+def flags(request: Request) -> list[str]:
+    found = []
+    if request.last_week:
+        found.append("last week")
+    if request.after_allocation:
+        found.append("after allocation")
+    if request.outside_policy:
+        found.append("outside policy")
+    if request.no_head_response:
+        found.append("no Head of Service response")
+    return found
+
+
+def list_requests(app: App, month: Month | None) -> list[dict[str, object]]:
+    with app.engine.connect() as connection:
+        where = exemptions.c.month == str(month) if month else true()
+        requests = store.load_requests(connection, where)
+        everything = store.load_requests(connection)
+    rows = []
+    for request in requests:
+        earlier = [
+            r.ref
+            for r in everything
+            if r.auditor_email == request.auditor_email
+            and r.requested_at < request.requested_at
+            and (request.month.year * 12 + request.month.month)
+            - (r.month.year * 12 + r.month.month)
+            < 12
+        ]
+        rows.append(
+            {
+                "ref": request.ref,
+                "auditor": request.auditor_email,
+                "name": request.auditor_name,
+                "team": request.team,
+                "head_of_service": request.head_email,
+                "month": str(request.month),
+                "reason": request.reason.value,
+                "words": request.words,
+                "requested_at": request.requested_at.isoformat(),
+                "state": request.state.value,
+                "flags": flags(request),
+                "head_words": request.head_words,
+                "director_words": request.director_words,
+                "history": earlier,
+            }
+        )
+    return rows
