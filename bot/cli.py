@@ -235,3 +235,55 @@ def requests(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
         )
     console.print(table)
     console.print(f"{len(rows)} request{'s' if len(rows) != 1 else ''}", highlight=False)
+
+
+@main.command("verify-trail")
+@click.pass_context
+def verify_trail(ctx: click.Context) -> None:
+    """Recompute the audit trail's hash chain; name the first broken event, exit 1 if any."""
+    from bot.store.trail import verify
+
+    app = App.open(_settings(ctx))
+    try:
+        with app.engine.connect() as connection:
+            count, head, broken = verify(connection)
+    finally:
+        app.close()
+    if broken is not None:
+        console.print(
+            f"[red]✗ the audit trail is broken at event {broken.event_id}[/red]: {broken.problem}"
+            f" ({count - 1} events before it are intact)",
+            highlight=False,
+        )
+        sys.exit(1)
+    console.print(f"[green]✓[/green] {count} events, chain intact; head {head}", highlight=False)
+
+
+@main.command()
+@click.option("--month", "month_text", metavar="YYYY-MM", help="Only events about this month.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV instead of JSON lines.")
+@click.pass_context
+def trail(ctx: click.Context, month_text: str | None, as_csv: bool) -> None:
+    """Export the audit trail (who, what, when), oldest first."""
+    import csv
+
+    from bot.store.trail import rows
+
+    try:
+        month = str(Month.parse(month_text)) if month_text else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from None
+    app = App.open(_settings(ctx))
+    try:
+        with app.engine.connect() as connection:
+            writer = None
+            for row in rows(connection, month):
+                if not as_csv:
+                    print(json.dumps(row))
+                    continue
+                if writer is None:
+                    writer = csv.DictWriter(sys.stdout, fieldnames=list(row))
+                    writer.writeheader()
+                writer.writerow(row)
+    finally:
+        app.close()

@@ -8,11 +8,13 @@ the sent mail, and only if it is not is the row sent again.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, and_, or_, select, update
 
+from bot.core.records import Month
 from bot.mail.message import OutgoingMail, build_message
 from bot.mail.transport import SendOutcomeUnknownError, Transport
 from bot.store.repo import add_event
@@ -53,7 +55,9 @@ def _settle_interrupted(
     )
     settled = 0
     with engine.begin() as connection:
-        rows = connection.execute(select(outbox.c.id, outbox.c.key).where(stale)).all()
+        rows = connection.execute(
+            select(outbox.c.id, outbox.c.key, outbox.c.month).where(stale)
+        ).all()
         for row in rows:
             if transport.was_sent(row.key):
                 connection.execute(
@@ -61,13 +65,24 @@ def _settle_interrupted(
                     .where(outbox.c.id == row.id)
                     .values(status=Status.SENT, sent_at=now)
                 )
-                add_event(connection, now, "mail_sent", subject=row.key, settled=True)
+                add_event(
+                    connection,
+                    now,
+                    "mail_sent",
+                    month=_month(row.month),
+                    subject=row.key,
+                    settled=True,
+                )
                 settled += 1
             else:
                 connection.execute(
                     update(outbox).where(outbox.c.id == row.id).values(status=Status.PLANNED)
                 )
     return settled
+
+
+def _month(text: str | None) -> Month | None:
+    return Month.parse(text) if text else None
 
 
 def _claim(engine: Engine, now: datetime) -> list[int]:
@@ -107,6 +122,7 @@ def _send_claimed(
             subject=row.subject,
             text=row.body_text,
             html=row.body_html,
+            images={cid: base64.b64decode(data) for cid, data in (row.images or {}).items()},
         )
         try:
             transport.send(build_message(mail, now), row.key)
@@ -118,7 +134,7 @@ def _send_claimed(
             _mark(engine, row.id, Status.PLANNED, now, error=f"{type(exc).__name__}: {exc}")
             report.failed += 1
             continue
-        _mark(engine, row.id, Status.SENT, now, key=row.key)
+        _mark(engine, row.id, Status.SENT, now, key=row.key, month=row.month)
         report.sent += 1
 
 
@@ -130,6 +146,7 @@ def _mark(
     *,
     error: str | None = None,
     key: str | None = None,
+    month: str | None = None,
 ) -> None:
     values: dict[str, object] = {"status": status, "last_error": error}
     if status is Status.SENT:
@@ -141,4 +158,4 @@ def _mark(
             .values(**values)
         )
         if status is Status.SENT:
-            add_event(connection, now, "mail_sent", subject=key)
+            add_event(connection, now, "mail_sent", month=_month(month), subject=key)

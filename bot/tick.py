@@ -6,6 +6,7 @@ are written in one transaction; only then does the outbox drain through the tran
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -204,10 +205,15 @@ def _record(
     for row in rows:
         if row["status"] == Status.SKIPPED:
             report.skipped.append(row["key"])
-            repo.add_event(connection, now, "reminder_skipped", subject=row["key"])
+            _trail(connection, now, "reminder_skipped", row)
         else:
             report.planned.append(row["key"])
-            repo.add_event(connection, now, "mail_planned", subject=row["key"], to=row["to_addrs"])
+            _trail(connection, now, "mail_planned", row, to=row["to_addrs"], cc=row["cc_addrs"])
+
+
+def _trail(connection: Connection, now: datetime, kind: str, row: dict, **detail: object) -> None:
+    month = Month.parse(row["month"]) if row["month"] else None
+    repo.add_event(connection, now, kind, month=month, subject=row["key"], **detail)
 
 
 def _outbox_row(
@@ -223,6 +229,7 @@ def _outbox_row(
         "body_text": rendered.text,
         "body_html": rendered.html,
         "detail": dict(plan.detail),
+        "images": {cid: base64.b64encode(png).decode() for cid, png in plan.images.items()},
         "message_id": message_id_for(plan.key, app.settings.mailbox),
         "thread": reference,
     }
@@ -238,6 +245,7 @@ def _skip_row(plan: SkipPlan, local: datetime, now: datetime) -> dict:
         "body_text": "",
         "body_html": "",
         "detail": {},
+        "images": {},
         "message_id": None,
         "thread": None,
     }

@@ -33,6 +33,7 @@ class MailPlan:
     reference: str | None = None  # the reference token for replies, shown in the subject
     # The shell gives the mail the auditor's token for the month (made once, at random).
     auditor_thread: bool = False
+    images: Mapping[str, bytes] = field(default_factory=dict)  # inline PNGs by content-id
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import email.policy
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -30,6 +30,7 @@ class OutgoingMail:
     subject: str
     text: str
     html: str
+    images: Mapping[str, bytes] = field(default_factory=dict)  # content-id -> PNG
 
 
 def message_id_for(key: str, sender: str) -> str:
@@ -60,4 +61,9 @@ def build_message(mail: OutgoingMail, now: datetime) -> EmailMessage:
     message[KEY_HEADER] = check_header_value(mail.key)
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
+    if mail.images:
+        # multipart/related inside the alternative: the HTML shows them via cid: links.
+        html_part = message.get_body(("html",))
+        for cid, png in mail.images.items():
+            html_part.add_related(png, "image", "png", cid=f"<{cid}>", filename=f"{cid}.png")
     return message

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.core.plans import ClosePlan, LatePlan, Record
 from bot.core.records import Month
-from bot.store.schema import Status, events, month_closes, outbox, outcomes, roster_versions
+from bot.store.schema import Status, month_closes, outbox, outcomes, roster_versions
+from bot.store.trail import append_event
 
 
 def insert_ignoring_duplicates(connection: Connection, table: Any, rows: Sequence[dict]) -> int:
@@ -133,10 +134,8 @@ def add_event(
     **detail: Any,
 ) -> None:
     """Append to the audit trail; rows are never updated or deleted."""
-    connection.execute(
-        insert(events).values(
-            at=now, kind=kind, month=str(month) if month else None, subject=subject, detail=detail
-        )
+    append_event(
+        connection, now, kind, month=str(month) if month else None, subject=subject, detail=detail
     )
 
 

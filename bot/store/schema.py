@@ -77,6 +77,7 @@ outbox = Table(
     # Deterministic from the key; lets a reply's In-Reply-To lead back to its thread.
     Column("message_id", String(200), index=True),
     Column("thread", String(60)),  # the reference token in the subject, if any
+    Column("images", JSON),  # inline images: {content-id: base64 PNG}
 )
 
 roster_versions = Table(
@@ -118,6 +119,10 @@ events = Table(
     Column("month", String(7), index=True),
     Column("subject", String(400)),
     Column("detail", JSON, nullable=False),
+    # Hash chain: each row's hash covers its content and the previous row's hash, so an
+    # edited, deleted or reordered row breaks every hash after it.
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False, unique=True),
 )
 
 

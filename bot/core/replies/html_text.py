@@ -160,13 +160,36 @@ def _crude_text(source: str) -> str:
 
 # Marked sections other than Word's conditionals make the stdlib parser raise.
 _ODD_MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[|if\b|endif\b|else\b)", re.IGNORECASE)
+# A "<" that does not open a complete tag; the stdlib parser (before Python 3.11.13) rescans
+# the rest of the document for each one, which is quadratic.
+_STRAY_LT = re.compile(r"<(?![a-zA-Z/!?][^<>]{0,1000}>)")
+
+
+def _without_comments(source: str) -> str:
+    """Comments removed in one pass; an unclosed one runs to the end, as in a browser."""
+    pieces: list[str] = []
+    done = 0
+    while (start := source.find("<!--", done)) >= 0:
+        pieces.append(source[done:start])
+        end = source.find("-->", start + 4)
+        if end < 0:
+            return "".join(pieces)
+        done = end + 3
+    pieces.append(source[done:])
+    return "".join(pieces)
+
+
+def defuse(source: str) -> str:
+    """Markup the stdlib parser chokes on or is slow with, made harmless text."""
+    source = _without_comments(source)
+    return _STRAY_LT.sub("&lt;", _ODD_MARKED_SECTION.sub("&lt;![", source))
 
 
 def html_to_text(source: str) -> str:
     """Readable text of an HTML body; quoted containers come out as ``> `` lines."""
     converter = _Converter()
     try:
-        converter.feed(_ODD_MARKED_SECTION.sub("&lt;![", source))
+        converter.feed(defuse(source))
         converter.close()
     except Exception:  # the parser raises AssertionError on some broken markup
         return _crude_text(source)

@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from email.header import decode_header
 from email.message import Message
 
-PARSE_LIMIT = 1 << 20  # bytes handed to the parser: text parts come before big attachments
+PARSE_LIMIT = 512 * 1024  # bytes handed to the parser: text comes before big attachments
+# The stdlib parser makes one message per block of a delivery report, slowly; real reports
+# are small and come before the returned message, so less is read when one is present.
+REPORT_PARSE_LIMIT = 128 * 1024
 TEXT_LIMIT = 64 * 1024  # characters of decoded text the reader works on
 HTML_LIMIT = 128 * 1024  # characters of HTML source converted to text
 PART_LIMIT = 512 * 1024  # characters of one encoded payload decoded
@@ -248,7 +251,10 @@ def _choose_alternative(found: list[list[Chunk]]) -> list[Chunk]:
 
 def parse(raw: bytes) -> Mail:
     """Parse the first PARSE_LIMIT bytes of a message. May raise; the caller guards."""
-    message = email.message_from_bytes(raw[:PARSE_LIMIT], policy=email.policy.compat32)
+    head = raw[:PARSE_LIMIT]
+    if re.search(rb"(?i)delivery-status", head):
+        head = head[:REPORT_PARSE_LIMIT]
+    message = email.message_from_bytes(head, policy=email.policy.compat32)
     mail = Mail()
     for name, value in list(message.raw_items())[:1000]:
         mail.raw_headers.setdefault(str(name).strip().lower(), []).append(str(value))

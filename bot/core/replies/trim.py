@@ -203,7 +203,9 @@ def _drop_quotes(lines: list[str]) -> list[str]:
 
 
 def _is_mobile_signature(line: str) -> bool:
-    text = re.sub(r"<[^>]*>", "", line).strip().rstrip(".!")
+    if len(line) > 200:
+        return False
+    text = re.sub(r"<[^<>]*>", "", line).strip().rstrip(".!")
     # "Sent from my desk, is much easier" is a sentence, not a signature.
     return bool(_MOBILE.match(text)) and "," not in text and len(text.split()) <= 9
 
@@ -228,12 +230,11 @@ def _drop_banners(lines: list[str]) -> list[str]:
 
 
 def _tidy(lines: list[str]) -> str:
-    while lines and _SEPARATOR.match(lines[-1]):
-        lines = lines[:-1]
-    while lines and not lines[0].strip():
-        lines = lines[1:]
+    end = len(lines)
+    while end and _SEPARATOR.match(lines[end - 1]):
+        end -= 1
     tidy: list[str] = []
-    for line in lines:
+    for line in lines[:end]:
         if line.strip() or (tidy and tidy[-1]):
             tidy.append(line if line.strip() else "")
     return "\n".join(tidy).strip("\n")

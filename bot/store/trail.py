@@ -1,0 +1,125 @@
+"""The tamper-evident audit trail: an append-only, hash-chained table of events."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, text
+
+from bot.store.schema import events
+
+GENESIS = "0" * 64
+_LOCK_ID = 0x41554454  # "AUDT": one PostgreSQL advisory lock serialises appends
+
+
+def event_hash(
+    prev_hash: str, at: datetime, kind: str, month: str | None, subject: str | None, detail: Any
+) -> str:
+    canonical = json.dumps(
+        [
+            prev_hash,
+            at.astimezone(UTC).isoformat(timespec="microseconds"),
+            kind,
+            month,
+            subject,
+            detail,
+        ],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _head(connection: Connection) -> str:
+    # Cached per transaction: a tick appends thousands of events in one.
+    transaction = connection.get_transaction()
+    cached = connection.info.get("trail_head")
+    if cached is not None and cached[0] is transaction:
+        return cached[1]
+    if connection.dialect.name == "postgresql":
+        # Two instances appending at once would fork the chain; take turns until commit.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
+    head = connection.scalar(select(events.c.hash).order_by(events.c.id.desc()).limit(1))
+    return head or GENESIS
+
+
+def append_event(
+    connection: Connection,
+    at: datetime,
+    kind: str,
+    *,
+    month: str | None,
+    subject: str | None,
+    detail: dict[str, Any],
+) -> str:
+    prev_hash = _head(connection)
+    at = at.astimezone(UTC)
+    digest = event_hash(prev_hash, at, kind, month, subject, detail)
+    connection.execute(
+        insert(events).values(
+            at=at,
+            kind=kind,
+            month=month,
+            subject=subject,
+            detail=detail,
+            prev_hash=prev_hash,
+            hash=digest,
+        )
+    )
+    connection.info["trail_head"] = (connection.get_transaction(), digest)
+    return digest
+
+
+@dataclass(frozen=True)
+class Break:
+    event_id: int
+    problem: str
+
+
+def verify(connection: Connection) -> tuple[int, str, Break | None]:
+    """Recompute the chain: (events checked, head hash, the first break if any)."""
+    prev = GENESIS
+    count = 0
+    for row in connection.execute(select(events).order_by(events.c.id)).yield_per(5000):
+        count += 1
+        if row.prev_hash != prev:
+            return (
+                count,
+                prev,
+                Break(row.id, "does not follow the event before it (a row was deleted or moved)"),
+            )
+        if event_hash(prev, row.at, row.kind, row.month, row.subject, row.detail) != row.hash:
+            return (
+                count,
+                prev,
+                Break(row.id, "its content no longer matches its hash (the row was changed)"),
+            )
+        prev = row.hash
+    return count, prev, None
+
+
+def head(connection: Connection) -> str:
+    return connection.scalar(select(events.c.hash).order_by(events.c.id.desc()).limit(1)) or GENESIS
+
+
+def rows(connection: Connection, month: str | None) -> Iterator[dict[str, Any]]:
+    query = select(events).order_by(events.c.id)
+    if month:
+        query = query.where(events.c.month == month)
+    for row in connection.execute(query).yield_per(5000):
+        yield {
+            "id": row.id,
+            "at": row.at.isoformat(),
+            "kind": row.kind,
+            "month": row.month,
+            "subject": row.subject,
+            "detail": json.dumps(row.detail, sort_keys=True, default=str),
+            "hash": row.hash,
+        }
