@@ -237,7 +237,15 @@ class PostgresSchema:
 # --- reporting -----------------------------------------------------------------------------
 
 
-def machine(pg_version: str | None = None) -> list[str]:
+def load_average() -> str:
+    try:
+        one, five, _fifteen = os.getloadavg()
+    except OSError:
+        return "?"
+    return f"{one:.2f} (1 min) / {five:.2f} (5 min)"
+
+
+def machine(pg_version: str | None = None, load_at_start: str = "?") -> list[str]:
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -262,6 +270,10 @@ def machine(pg_version: str | None = None) -> list[str]:
     ]
     if pg_version:
         lines.append(f"Postgres {pg_version}")
+    lines.append(
+        f"Load     {load_at_start} at start, {load_average()} at end "
+        "(other work on the machine slows every figure)"
+    )
     return lines
 
 
@@ -411,6 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     pg_version = None
     failure: BenchError | None = None
     stamp = source_stamp()
+    load_at_start = load_average()
     started = time.perf_counter()
     _log(f"generating a council of {auditors:,} auditors in {workdir} ...")
     council = generate(workdir / "sqlite", auditors)
@@ -436,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
         f"auditbot benchmarks: {auditors:,} auditors, {council.allocation_rows:,} allocation "
         f"rows, May 2021, local maildir transport ({time.perf_counter() - started:.0f} s in all)"
     )
-    print(*machine(pg_version), sep="\n")
+    print(*machine(pg_version, load_at_start), sep="\n")
     print(f"Code     commit {commit()} plus any uncommitted changes in the working tree")
     if source_stamp() != stamp:
         print("WARNING  bot/ or templates/ changed during this run: figures may mix versions")

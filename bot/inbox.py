@@ -23,6 +23,7 @@ from bot.core.notices import notices_for
 from bot.core.plans import MailPlan
 from bot.core.records import Month
 from bot.core.replies import Analysis, analyse
+from bot.inputs import roster_in_force
 from bot.mail.transport import Folder, InboundItem
 from bot.store import repo
 from bot.store import requests as store
@@ -41,8 +42,13 @@ class InboxReport:
 def process_inbox(app: App, now: datetime, local: datetime, record_mail: Any) -> InboxReport:
     """``record_mail(connection, plans)`` renders and writes mail plans into the outbox."""
     report = InboxReport()
-    for item in app.transport.fetch_new():
-        folder = _handle(app, item, now, local, record_mail, report)
+    items = app.transport.fetch_new()
+    if not items:
+        return report
+    with app.engine.begin() as connection:
+        parties = _parties(app, connection, now)  # once per tick, not once per message
+    for item in items:
+        folder = _handle(app, parties, item, now, local, record_mail, report)
         app.transport.move(item.id, folder)
     return report
 
@@ -55,6 +61,7 @@ def _message_key(analysis: Analysis, raw: bytes) -> str:
 
 def _handle(
     app: App,
+    parties: Parties,
     item: InboundItem,
     now: datetime,
     local: datetime,
@@ -89,7 +96,7 @@ def _handle(
         else:
             inbound_id = row.id
     with app.engine.begin() as connection:
-        meaning = _interpret(app, connection, analysis, local)
+        meaning = _interpret(connection, parties, analysis, local)
         quarantined = _act(app, connection, meaning, analysis, inbound_id, now, local, record_mail)
         status = "quarantined" if quarantined else "processed"
         connection.execute(
@@ -114,8 +121,6 @@ def _handle(
 
 
 def _parties(app: App, connection: Connection, now: datetime) -> Parties:
-    from bot.inputs import roster_in_force
-
     settings = app.settings
     roster = roster_in_force(settings, connection, now)
     return Parties(
@@ -128,9 +133,8 @@ def _parties(app: App, connection: Connection, now: datetime) -> Parties:
 
 
 def _interpret(
-    app: App, connection: Connection, analysis: Analysis, local: datetime
+    connection: Connection, parties: Parties, analysis: Analysis, local: datetime
 ) -> Interpretation:
-    parties = _parties(app, connection, local)
     threaded = (
         [analysis.in_reply_to, *analysis.references]
         if analysis.in_reply_to or analysis.references

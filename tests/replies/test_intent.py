@@ -158,6 +158,8 @@ def test_an_auditor_who_may_miss_the_deadline_is_at_risk(text: str) -> None:
             "from this month's audits?",
             Reason.STATUTORY_WORK,
         ),
+        ("I'm off sick, can I be exempted? Thanks for your support.", Reason.ABSENCE),
+        ("Final hearing all week; I hope you agree I can be let off.", Reason.STATUTORY_WORK),
     ],
 )
 def test_an_auditor_asking_to_be_let_off_is_an_exemption_request_with_a_reason(

@@ -208,3 +208,16 @@ def test_a_delivery_receipt_is_automatic_not_a_bounce() -> None:
 
     assert analysis.kind is Kind.AUTO_REPLY
     assert analysis.bounced_recipients == ()
+
+
+def test_a_bounce_from_a_bare_mailer_daemon_is_not_malformed() -> None:
+    raw = message(
+        "did not reach the following recipient(s):\n\njo@council.example\n",
+        sender="MAILER-DAEMON",
+        subject="Undeliverable: audits",
+    )
+
+    analysis = analyse(raw, today=TODAY)
+
+    assert (analysis.kind, analysis.sender, analysis.malformed) == (Kind.BOUNCE, None, None)
+    assert analysis.bounced_recipients == ("jo@council.example",)

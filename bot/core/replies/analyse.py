@@ -51,10 +51,15 @@ def _written_subject(subject: str) -> str:
     return subject
 
 
-def _malformed(raw: bytes, mail: Mail, sender: str | None, texts: list[str]) -> str | None:
+def _malformed(
+    raw: bytes, mail: Mail, kind: Kind, sender: str | None, texts: list[str]
+) -> str | None:
     readable = any(text.strip() for text in texts)
     if len(raw) > MAX_MESSAGE:
         return "message too large"
+    if kind is Kind.BOUNCE:
+        # A delivery report is read for its failed addresses; who sent it does not matter.
+        return None if readable or mail.delivery_reports else "no readable text"
     if mail.broken and not readable:
         return "broken MIME structure"
     if sender is None:
@@ -81,7 +86,7 @@ def _analyse(raw: bytes, today: date) -> Analysis:
     full_text = "\n\n".join(texts)[:TEXT_LIMIT]
     body = new_text(full_text)
     kind = classify(mail, sender, subject, body)
-    malformed = _malformed(raw, mail, sender, texts)
+    malformed = _malformed(raw, mail, kind, sender, texts)
 
     intent = reason = month = None
     reference = find_reference(subject, body)

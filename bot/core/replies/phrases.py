@@ -85,6 +85,9 @@ NOT_A_DECISION = _compile(
     r"hub|unit|manager|assistant|coordinator|co-ordinator)\b",
     # Job titles in signatures: an AMHP is an Approved Mental Health Professional.
     r"\bapproved (?:mental health professional|premises|social worker)\b",
+    r"\b(?:thanks?|thank you|grateful|appreciate\w*)\b[^.!?\n]{0,30}?\bsupport\b",
+    r"\b(?:with|of) (?:the |your |my )?support\b|\bsupport of\b",
+    rf"\b(?:hope|trust|if|unless|whether) (?:you|hana|the director){_W}?\s+agree\w*",
     r"\bas agreed\b",
     r"\bagreed (?:with|between)\b",
     r"\b(?:i|we) agreed to\b",
