@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 
 from bot.app import App
 from bot.core import calendar as cal
@@ -71,31 +71,38 @@ def _handle(
     analysis = analyse(item.raw, today=local.date())
     key = _message_key(analysis, item.raw)
     with app.engine.begin() as connection:
+        stored = repo.insert_ignoring_duplicates(
+            connection,
+            inbound,
+            [
+                {
+                    "message_key": key,
+                    "received_at": now,
+                    "sender": analysis.sender,
+                    "subject": analysis.subject[:1000],
+                    "raw": item.raw,
+                    "status": "received",
+                    "kind": analysis.kind.value,
+                    "intent": analysis.intent.value if analysis.intent else None,
+                }
+            ],
+        )
+        if stored:
+            repo.add_event(connection, now, "mail_received", subject=key, sender=analysis.sender)
+    with app.engine.begin() as connection:
         row = connection.execute(
             select(inbound.c.id, inbound.c.status).where(inbound.c.message_key == key)
-        ).first()
-        if row is None:
-            inbound_id = connection.execute(
-                insert(inbound)
-                .values(
-                    message_key=key,
-                    received_at=now,
-                    sender=analysis.sender,
-                    subject=analysis.subject[:1000],
-                    raw=item.raw,
-                    status="received",
-                    kind=analysis.kind.value,
-                    intent=analysis.intent.value if analysis.intent else None,
-                )
-                .returning(inbound.c.id)
-            ).scalar_one()
-            repo.add_event(connection, now, "mail_received", subject=key, sender=analysis.sender)
-        elif row.status != "received":
-            # The same message again (delivered twice, or moved before a crash): never twice.
+        ).one()
+        # Claim it: "0 rows" means it was acted on already (delivered twice, moved before a
+        # crash, or another instance has it). The row lock is held until this commits.
+        claimed = connection.execute(
+            update(inbound)
+            .where(inbound.c.id == row.id, inbound.c.status == "received")
+            .values(status="acting")
+        ).rowcount
+        if not claimed:
             return "Quarantine" if row.status == "quarantined" else "Processed"
-        else:
-            inbound_id = row.id
-    with app.engine.begin() as connection:
+        inbound_id = row.id
         meaning = _interpret(connection, parties, analysis, local)
         quarantined = _act(app, connection, meaning, analysis, inbound_id, now, local, record_mail)
         status = "quarantined" if quarantined else "processed"

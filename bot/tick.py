@@ -201,8 +201,9 @@ def _record(
             repo.add_event(
                 connection, now, "request_escalated", month=request.month, subject=request.ref
             )
-    repo.insert_ignoring_duplicates(connection, outbox, rows)
-    for row in rows:
+    # Only rows that are really new reach the trail: another instance may have planned some.
+    new = set(repo.insert_ignoring_duplicates(connection, outbox, rows, report="key"))
+    for row in (r for r in rows if r["key"] in new):
         if row["status"] == Status.SKIPPED:
             report.skipped.append(row["key"])
             _trail(connection, now, "reminder_skipped", row)

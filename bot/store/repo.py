@@ -17,11 +17,14 @@ from bot.store.schema import Status, month_closes, outbox, outcomes, roster_vers
 from bot.store.trail import append_event
 
 
-def insert_ignoring_duplicates(connection: Connection, table: Any, rows: Sequence[dict]) -> int:
+def insert_ignoring_duplicates(
+    connection: Connection, table: Any, rows: Sequence[dict], report: str | None = None
+) -> list[Any]:
     """Insert rows; a row whose unique key exists already is left alone (another tick or
-    instance wrote it first). Returns how many were new."""
+    instance wrote it first). Returns the ``report`` column (default: the first) of the
+    rows that were new."""
     if not rows:
-        return 0
+        return []
     dialect = connection.dialect.name
     if dialect == "postgresql":
         statement = postgresql.insert(table).on_conflict_do_nothing()
@@ -29,9 +32,9 @@ def insert_ignoring_duplicates(connection: Connection, table: Any, rows: Sequenc
         statement = sqlite.insert(table).on_conflict_do_nothing()
     else:  # pragma: no cover - only the two supported stores
         raise NotImplementedError(dialect)
-    # rowcount is not reliable for executemany on every driver; RETURNING counts exactly.
-    first_column = next(iter(table.columns))
-    return len(connection.execute(statement.returning(first_column), list(rows)).all())
+    # rowcount is not reliable for executemany on every driver; RETURNING says exactly.
+    column = table.c[report] if report else next(iter(table.columns))
+    return list(connection.execute(statement.returning(column), list(rows)).scalars())
 
 
 def load_records(connection: Connection, months: Iterable[Month]) -> dict[str, Record]:

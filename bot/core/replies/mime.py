@@ -1,8 +1,13 @@
-"""Reading a raw message without trusting it: bounded work, no exceptions escape.
+"""Reading a raw message without trusting it: bounded work, nothing decoded that is not read.
 
-The stdlib parser is used with ``compat32`` because the default policy parses header values
-lazily and can raise on access for broken headers; here header values are decoded by hand
-(RFC 2047 words, unknown charsets replaced) so that nothing raises later.
+The stdlib parser is used with ``compat32``, not the default policy: the default policy parses
+header values when they are first read and can raise then, and its ``get_payload`` decodes
+8-bit text with the declared charset, which raises for some ("idna"). Here header values are
+decoded by hand (RFC 2047 words, unknown charsets replaced by utf-8 with U+FFFD) and payloads
+are taken raw, so the only place that can raise is ``parse`` itself, which the caller guards.
+
+Only the first PARSE_LIMIT bytes are parsed (a 20 MB attachment is never read, let alone
+decoded), only text parts that are not attachments are decoded, and each at most PART_LIMIT.
 """
 
 from __future__ import annotations

@@ -66,7 +66,7 @@ HEDGE = _compile(
     r"\b(?:not (?:sure|certain|convinced)|unsure|uncertain|undecided|in two minds)\b",
     r"\b(?:happy to|let's|let us|can we|could we|need to|we should) (?:discuss|talk|chat)\b",
     r"\b(?:need|want|like) (?:some |a bit )?more (?:info|information|detail|details)\b",
-    r"\b(?:come|get) back to (?:you|sam|them|him|her)\b|\bthink about (?:it|this)\b",
+    r"\b(?:come|get) back to (?:you|them|him|her)\b|\bthink about (?:it|this)\b",
 )
 
 # Words that look like a decision but are not the writer deciding: hidden, no signal.
@@ -87,7 +87,8 @@ NOT_A_DECISION = _compile(
     r"\bapproved (?:mental health professional|premises|social worker)\b",
     r"\b(?:thanks?|thank you|grateful|appreciate\w*)\b[^.!?\n]{0,30}?\bsupport\b",
     r"\b(?:with|of) (?:the |your |my )?support\b|\bsupport of\b",
-    rf"\b(?:hope|trust|if|unless|whether) (?:you|hana|the director){_W}?\s+agree\w*",
+    r"\b(?:hope|trust|if|unless|whether) (?:you|they|she|he|the director|my manager)"
+    rf"{_W}?\s+agree\w*",
     r"\bas agreed\b",
     r"\bagreed (?:with|between)\b",
     r"\b(?:i|we) agreed to\b",
