@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from bot.store.schema import metadata
+from bot.store.migrate import upgrade
 
 
 def open_engine(url: str) -> Engine:
@@ -19,7 +19,7 @@ def open_engine(url: str) -> Engine:
         engine = _sqlite_engine(url, parsed.database)
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    metadata.create_all(engine)
+    upgrade(engine)
     return engine
 
 

@@ -179,6 +179,14 @@ notes = Table(
     Column("inbound_id", Integer),
 )
 
+transport_state = Table(
+    # Small values a transport keeps between ticks, e.g. Graph's inbox deltaLink.
+    "transport_state",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
 inbound = Table(
     # Every message that arrived, stored raw before it is acted on. Never deleted.
     "inbound",
