@@ -287,3 +287,20 @@ def trail(ctx: click.Context, month_text: str | None, as_csv: bool) -> None:
                 writer.writerow(row)
     finally:
         app.close()
+
+
+@main.command()
+@click.pass_context
+def doctor(ctx: click.Context) -> None:
+    """Check a deployment: config, secrets, store, transport, inputs, disk, clock."""
+    from bot.doctor import diagnose
+
+    findings = diagnose(ctx.obj["config"], datetime.now(UTC))
+    marks = {"ok": "[green]✓[/green]", "warn": "[yellow]![/yellow]", "fail": "[red]✗[/red]"}
+    for finding in findings:
+        line = f"{marks[finding.level]} {finding.what}"
+        if finding.fix:
+            line += f"\n    → {finding.fix}"
+        console.print(line, highlight=False)
+    if any(f.level == "fail" for f in findings):
+        sys.exit(1)

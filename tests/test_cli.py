@@ -131,3 +131,19 @@ def test_requests_lists_each_request_with_its_state_and_flags(world: World) -> N
     assert row["flags"] == ["last week", "after allocation"]
     table = _run(world, "requests")
     assert "EXM-2021-05-001" in table.output and "1 request" in table.output
+
+
+def test_doctor_passes_a_healthy_deployment_and_names_what_to_fix(world: World) -> None:
+    world.write_allocations("2021-05", [(SAM_EMAIL, "CR-1001", "case_audit")])
+    _run(world, "tick", "--at", "2021-05-04T09:30")
+    healthy = _run(world, "doctor")
+    assert healthy.exit_code == 0, healthy.output
+    assert "migrated" in healthy.output and "roster and sheets are valid" in healthy.output
+    override = world.root / "my-templates"
+    (override / "reminder").mkdir(parents=True)
+    (override / "reminder" / "subjet.txt").write_text("typo")
+    world.config.write_text(world.config.read_text() + "templates: my-templates\n")
+    warned = _run(world, "doctor")
+    assert "override files that replace nothing: reminder/subjet.txt" in warned.output
+    world.config.write_text("mailbox: [broken\n")
+    assert _run(world, "doctor").exit_code == 1
