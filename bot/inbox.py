@@ -23,6 +23,7 @@ from bot.core.notices import notices_for
 from bot.core.plans import MailPlan
 from bot.core.records import Month
 from bot.core.replies import Analysis, analyse
+from bot.faults import checkpoint
 from bot.inputs import roster_in_force
 from bot.mail.transport import Folder, InboundItem
 from bot.store import repo
@@ -49,6 +50,7 @@ def process_inbox(app: App, now: datetime, local: datetime, record_mail: Any) ->
         parties = _parties(app, connection, now)  # once per tick, not once per message
     for item in items:
         folder = _handle(app, parties, item, now, local, record_mail, report)
+        checkpoint("inbox.acted")  # acted on and committed, not yet filed away
         app.transport.move(item.id, folder)
     return report
 
@@ -89,6 +91,7 @@ def _handle(
         )
         if stored:
             repo.add_event(connection, now, "mail_received", subject=key, sender=analysis.sender)
+    checkpoint("inbox.stored")
     with app.engine.begin() as connection:
         row = connection.execute(
             select(inbound.c.id, inbound.c.status).where(inbound.c.message_key == key)
@@ -104,7 +107,10 @@ def _handle(
             return "Quarantine" if row.status == "quarantined" else "Processed"
         inbound_id = row.id
         meaning = _interpret(connection, parties, analysis, local)
-        quarantined = _act(app, connection, meaning, analysis, inbound_id, now, local, record_mail)
+        message_ref = hashlib.sha256(key.encode()).hexdigest()[:16]
+        quarantined = _act(
+            app, connection, meaning, analysis, (inbound_id, message_ref), now, local, record_mail
+        )
         status = "quarantined" if quarantined else "processed"
         connection.execute(
             update(inbound)
@@ -161,12 +167,14 @@ def _act(
     connection: Connection,
     meaning: Interpretation,
     analysis: Analysis,
-    inbound_id: int,
+    ids: tuple[int, str],
     now: datetime,
     local: datetime,
     record_mail: Any,
 ) -> bool:
-    """Apply ``meaning``; True if the message is to be quarantined."""
+    """Apply ``meaning``; True if the message is to be quarantined. ``ids`` are the inbound
+    row's id and a reference derived from its Message-ID, which keys the answers to it."""
+    inbound_id, message_ref = ids
     rules = app.exemption_rules
     action = meaning.action
     plans: list[MailPlan] = []
@@ -196,7 +204,7 @@ def _act(
             )
         else:
             plans += notices_for(
-                Action.ALREADY_DECIDED, meaning, analysis, inbound_id, rules, local.date()
+                Action.ALREADY_DECIDED, meaning, analysis, message_ref, rules, local.date()
             )
     elif action is Action.DIRECTOR_DECISION:
         request = meaning.request
@@ -222,7 +230,7 @@ def _act(
             )
         else:
             plans += notices_for(
-                Action.ALREADY_DECIDED, meaning, analysis, inbound_id, rules, local.date()
+                Action.ALREADY_DECIDED, meaning, analysis, message_ref, rules, local.date()
             )
     elif action is Action.WITHDRAW:
         request = meaning.request
@@ -239,11 +247,11 @@ def _act(
             )
         else:
             plans += notices_for(
-                Action.ALREADY_DECIDED, meaning, analysis, inbound_id, rules, local.date()
+                Action.ALREADY_DECIDED, meaning, analysis, message_ref, rules, local.date()
             )
     else:
         plans += _note(connection, meaning, analysis, inbound_id, now, local)
-        plans += notices_for(action, meaning, analysis, inbound_id, rules, local.date())
+        plans += notices_for(action, meaning, analysis, message_ref, rules, local.date())
     record_mail(connection, plans)
     return action is Action.QUARANTINE
 

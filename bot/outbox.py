@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, and_, or_, select, update
 
 from bot.core.records import Month
+from bot.faults import checkpoint
 from bot.mail.message import OutgoingMail, build_message
 from bot.mail.transport import SendOutcomeUnknownError, Transport
 from bot.store.repo import add_event
@@ -125,7 +126,9 @@ def _send_claimed(
             images={cid: base64.b64decode(data) for cid, data in (row.images or {}).items()},
         )
         try:
+            checkpoint("send.before")
             transport.send(build_message(mail, now), row.key)
+            checkpoint("send.after")  # sent but not recorded: settled via was_sent
         except SendOutcomeUnknownError as exc:
             _mark(engine, row.id, Status.UNKNOWN, now, error=str(exc))
             report.failed += 1

@@ -24,6 +24,7 @@ from bot.core.cycle import (
 )
 from bot.core.plans import ClosePlan, LatePlan, MailPlan, Record, SkipPlan
 from bot.core.records import Month, Problem
+from bot.faults import checkpoint
 from bot.inbox import InboxReport, process_inbox
 from bot.inputs import MonthSheets, read_month, roster_in_force
 from bot.mail.message import message_id_for
@@ -59,6 +60,8 @@ def tick(app: App, now: datetime) -> TickReport:
     with app.engine.begin() as connection:
         plans = _plan(app, connection, local, now, report)
         _record(app, connection, plans, local, now, report)
+        checkpoint("tick.record")  # mid-transaction: all of it rolls back
+    checkpoint("tick.planned")
     report.drained = drain(app.engine, app.transport, app.settings.mailbox, now)
     return report
 
@@ -221,6 +224,7 @@ def _outbox_row(
     app: App, plan: MailPlan, reference: str | None, local: datetime, now: datetime
 ) -> dict:
     rendered = app.renderer.render(plan.template, {**plan.context, "reference": reference})
+    checkpoint("render")
     return {
         **_row_base(plan.key, plan.template, plan.month, plan.about, plan.stage, local, now),
         "status": Status.PLANNED,

@@ -1,7 +1,7 @@
 """The short mails that answer an inbound message: acknowledgements, forwards, warnings.
 
-Each is keyed by the inbound message's id, so a message answered once is never answered
-again, however often it is read.
+Each is keyed by a digest of the inbound message's Message-ID, so a message answered
+once is never answered again, however often it is read.
 """
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ def notices_for(
     action: Action,
     meaning: Interpretation,
     analysis: Analysis,
-    inbound_id: int,
+    message_ref: str,
     rules: ExemptionRules,
     today: date,
 ) -> list[MailPlan]:
     context = _base(analysis, meaning, rules)
-    key = f"inbound/{inbound_id}"
+    key = f"inbound/{message_ref}"
     reference = meaning.request.token if meaning.request else analysis.reference
     sender = analysis.sender
     month = meaning.month or (meaning.request.month if meaning.request else None)

@@ -9,7 +9,11 @@ import secrets
 from email.message import EmailMessage
 from pathlib import Path
 
-from bot.mail.transport import Folder, InboundItem
+from bot.mail.transport import Folder, InboundItem, SendOutcomeUnknownError
+
+
+class AlreadySentError(SendOutcomeUnknownError):
+    """The key was sent before: the outbox settles the row as sent via ``was_sent``."""
 
 
 def _make_private_maildir(path: Path) -> None:
@@ -40,7 +44,20 @@ class LocalTransport:
         fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(message.as_bytes())
-        temporary.replace(self.outbox / "new" / name)
+        try:
+            # link() never replaces: a key can land once, and a second send is refused.
+            os.link(temporary, self.outbox / "new" / name)
+        except FileExistsError:
+            self._journal("REFUSED-DUPLICATE", key)
+            raise AlreadySentError(f"{key} is already in the outbox") from None
+        finally:
+            temporary.unlink(missing_ok=True)
+        self._journal("SENT", key)
+
+    def _journal(self, what: str, key: str) -> None:
+        """One line per delivery, like a mail server's log: key and outcome."""
+        with (self.outbox / "sent.log").open("a", encoding="utf-8") as log:
+            log.write(f"{what} {key}\n")
 
     def was_sent(self, key: str) -> bool:
         name = self._name(key)

@@ -6,9 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from bot.store.db import open_engine
-from bot.store.migrate import current_and_head
+from bot.store.migrate import HEAD, MIGRATIONS, current_and_head
 from bot.store.schema import metadata
 
 
@@ -28,3 +29,7 @@ def test_two_instances_starting_together_both_come_up_migrated(pg_url: str) -> N
         current, head = current_and_head(engine)
         assert current == head
         engine.dispose()
+
+
+def test_the_head_the_code_knows_is_the_newest_migration() -> None:
+    assert ScriptDirectory(str(MIGRATIONS)).get_current_head() == HEAD
