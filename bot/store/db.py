@@ -34,10 +34,19 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _pragmas(connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, open transactions: the driver would otherwise run
+        # DDL outside any transaction, and a kill mid-migration would leave half a schema.
+        connection.isolation_level = None
         cursor = connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        # BEGIN IMMEDIATE: take the write lock up front, so two processes never both read
+        # and then fail to upgrade to writing halfway through a tick.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
