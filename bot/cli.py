@@ -66,6 +66,8 @@ def tick(ctx: click.Context, at: str | None) -> None:
         report = run_tick(app, _parse_at(at, settings))
     finally:
         app.close()
+    if report.follower:
+        console.print("another instance is ticking; nothing done", highlight=False)
     for key in report.planned:
         console.print(f"planned {key}", highlight=False)
     for month in report.closed:

@@ -9,10 +9,12 @@ the sent mail, and only if it is not is the row sent again.
 from __future__ import annotations
 
 import base64
+import os
+import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import Engine, select, update
 
 from bot.core.records import Month
 from bot.faults import checkpoint
@@ -46,26 +48,59 @@ def drain(
     return report
 
 
+def claimant() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _claimant_is_dead(claimed_by: str | None) -> bool:
+    """A claim made on this host by a process that no longer exists: a restart after a
+    crash need not wait for the lease. Claims from other hosts wait for it."""
+    host, _, pid = (claimed_by or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def _settle_interrupted(
     engine: Engine, transport: Transport, now: datetime, lease: timedelta
 ) -> int:
     """Rows left in ``sending`` by a dead sender, or ``unknown`` after a lost answer."""
-    stale = or_(
-        outbox.c.status == Status.UNKNOWN,
-        and_(outbox.c.status == Status.SENDING, outbox.c.claimed_at < now - lease),
-    )
     settled = 0
     with engine.begin() as connection:
         rows = connection.execute(
-            select(outbox.c.id, outbox.c.key, outbox.c.month).where(stale)
+            select(
+                outbox.c.id,
+                outbox.c.key,
+                outbox.c.month,
+                outbox.c.status,
+                outbox.c.claimed_at,
+                outbox.c.claimed_by,
+            ).where(outbox.c.status.in_([Status.UNKNOWN, Status.SENDING]))
         ).all()
         for row in rows:
-            if transport.was_sent(row.key):
-                connection.execute(
-                    update(outbox)
-                    .where(outbox.c.id == row.id)
-                    .values(status=Status.SENT, sent_at=now)
+            stale = (
+                row.status == Status.UNKNOWN
+                or row.claimed_at < now - lease
+                or _claimant_is_dead(row.claimed_by)
+            )
+            if not stale:
+                continue  # a live sender may still be working on it
+            # Sent but not recorded? Look among the sent mail before sending again.
+            sent = transport.was_sent(row.key)
+            moved = connection.execute(
+                update(outbox)
+                .where(outbox.c.id == row.id, outbox.c.status == row.status)
+                .values(
+                    status=Status.SENT if sent else Status.PLANNED, sent_at=now if sent else None
                 )
+            ).rowcount
+            if sent and moved:
                 add_event(
                     connection,
                     now,
@@ -75,10 +110,6 @@ def _settle_interrupted(
                     settled=True,
                 )
                 settled += 1
-            else:
-                connection.execute(
-                    update(outbox).where(outbox.c.id == row.id).values(status=Status.PLANNED)
-                )
     return settled
 
 
@@ -96,7 +127,12 @@ def _claim(engine: Engine, now: datetime) -> list[int]:
         claimed = connection.execute(
             update(outbox)
             .where(outbox.c.id.in_(ids), outbox.c.status == Status.PLANNED)
-            .values(status=Status.SENDING, claimed_at=now, attempts=outbox.c.attempts + 1)
+            .values(
+                status=Status.SENDING,
+                claimed_at=now,
+                claimed_by=claimant(),
+                attempts=outbox.c.attempts + 1,
+            )
             .returning(outbox.c.id)
         )
         return sorted(claimed.scalars())

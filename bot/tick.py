@@ -31,6 +31,7 @@ from bot.mail.message import message_id_for
 from bot.outbox import DrainReport, drain
 from bot.store import repo
 from bot.store import requests as store
+from bot.store.leader import leadership
 from bot.store.schema import Status, month_closes, outbox
 
 
@@ -43,6 +44,7 @@ class TickReport:
     problems: list[Problem] = field(default_factory=list)
     inbox: InboxReport = field(default_factory=InboxReport)
     drained: DrainReport = field(default_factory=DrainReport)
+    follower: bool = False  # another instance held the tick this time
 
 
 def tick(app: App, now: datetime) -> TickReport:
@@ -51,7 +53,15 @@ def tick(app: App, now: datetime) -> TickReport:
         raise ValueError("tick needs an aware datetime")
     local = now.astimezone(app.settings.tz)
     report = TickReport(at=local)
+    with leadership(app.engine) as leader:
+        if leader:
+            _run(app, now, local, report)
+        else:
+            report.follower = True
+    return report
 
+
+def _run(app: App, now: datetime, local: datetime, report: TickReport) -> None:
     def record_mail(connection: Connection, plans: list[MailPlan]) -> None:
         _record(app, connection, list(plans), local, now, report)
 
@@ -63,7 +73,6 @@ def tick(app: App, now: datetime) -> TickReport:
         checkpoint("tick.record")  # mid-transaction: all of it rolls back
     checkpoint("tick.planned")
     report.drained = drain(app.engine, app.transport, app.settings.mailbox, now)
-    return report
 
 
 def months_to_consider(connection: Connection, today: Month) -> list[Month]:

@@ -80,7 +80,14 @@ class LocalTransport:
         target = self.inbox / f".{folder}"
         _make_private_maildir(target)
         name = item_id.split("/", 1)[1]
-        (self.inbox / item_id).replace(target / "cur" / name.split(":")[0])
+        try:
+            (self.inbox / item_id).replace(target / "cur" / name.split(":")[0])
+        except FileNotFoundError:
+            # Another instance filed it first; anything else missing is a real fault.
+            if not any(
+                (self.inbox / f".{f}" / "cur" / name).exists() for f in ("Processed", "Quarantine")
+            ):
+                raise
 
     def deliver(self, raw: bytes) -> str:
         """Put a message into the inbox as a mail server would (tests and the demo)."""

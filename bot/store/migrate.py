@@ -11,7 +11,7 @@ from bot.faults import checkpoint
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest revision; a test keeps it equal to the migrations folder's head. Knowing it
 # lets a tick skip importing Alembic when the store is already up to date.
-HEAD = "0001"
+HEAD = "0002"
 _LOCK_ID = 0x41554D47  # "AUMG": PostgreSQL advisory lock held while migrating
 
 

@@ -65,6 +65,7 @@ outbox = Table(
     Column("planned_at", UTCDateTime, nullable=False),
     Column("planned_on", Date, nullable=False),  # local date, for "not on allocation day"
     Column("claimed_at", UTCDateTime),
+    Column("claimed_by", String(120)),  # host:pid of the sender that claimed the row
     Column("sent_at", UTCDateTime),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text),

@@ -40,3 +40,15 @@ def test_a_month_killed_at_every_named_step_and_at_random_points_loses_and_repea
     assert set(run.kills) >= set(NAMED_STEPS), run.kills
     assert sum(run.kills.values()) >= len(NAMED_STEPS) + RANDOM_KILLS // 2
     assert len(expected) > 15 and "exemption/EXM-2021-05-001/outcome" in expected
+
+
+def test_two_instances_hot_on_postgresql_with_one_killed_part_way(
+    tmp_path: Path, pg_url: str, expected: dict[str, int]
+) -> None:
+    world = World.create(tmp_path / "council", store=pg_url)
+    run = Run()
+    # Kill points land on whichever instance holds the tick; the other carries on.
+    run_month(world, plan_faults(seed=7, random_kills=RANDOM_KILLS // 2), run, instances=2)
+    assert dict(outbox_keys(world)) == expected
+    assert refused_duplicates(world) == []
+    assert sum(run.kills.values()) >= 4
