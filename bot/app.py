@@ -6,13 +6,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from bot.config import Settings
+from bot.config import LocalMail, Settings
 from bot.core.cycle import CycleRules
 from bot.core.exemptions import ExemptionRules
+from bot.mail.graph import GraphTransport
 from bot.mail.local import LocalTransport
 from bot.mail.transport import Transport
 from bot.render import Renderer
 from bot.store.db import open_engine
+from bot.store.kv import StoreState
 
 
 @dataclass
@@ -24,10 +26,11 @@ class App:
 
     @classmethod
     def open(cls, settings: Settings) -> App:
+        engine = open_engine(settings.store)
         return cls(
             settings=settings,
-            engine=open_engine(settings.store),
-            transport=make_transport(settings),
+            engine=engine,
+            transport=make_transport(settings, engine),
             renderer=Renderer(settings.templates, council=settings.council),
         )
 
@@ -57,11 +60,15 @@ class App:
         )
 
     def close(self) -> None:
+        close = getattr(self.transport, "close", None)
+        if close is not None:
+            close()
         self.engine.dispose()
 
 
-def make_transport(settings: Settings) -> Transport:
+def make_transport(settings: Settings, engine: Engine) -> Transport:
     mail = settings.mail
-    if mail.transport == "local":
+    if isinstance(mail, LocalMail):
         return LocalTransport(mail.outbox, mail.inbox)
-    raise ValueError(f"unknown mail transport {mail.transport!r}")  # pragma: no cover
+    # The inbox's delta link lives in the store, so a restart resumes where it stopped.
+    return GraphTransport.from_settings(mail, state=StoreState(engine))

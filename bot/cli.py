@@ -306,3 +306,18 @@ def doctor(ctx: click.Context) -> None:
         console.print(line, highlight=False)
     if any(f.level == "fail" for f in findings):
         sys.exit(1)
+
+
+@main.command("check-connection")
+@click.option("--send-test-to", metavar="ADDRESS", help="Also send a test message here.")
+@click.pass_context
+def check_connection_command(ctx: click.Context, send_test_to: str | None) -> None:
+    """Check a real Microsoft 365 tenant: credentials, mailbox access, folders, sending."""
+    from bot.connection_check import check_connection
+
+    results = check_connection(_settings(ctx), send_test_to)
+    for result in results:
+        mark = "[green]✓[/green]" if result.ok else "[red]✗[/red]"
+        console.print(f"{mark} {result.name}: {result.detail}", highlight=False)
+    if not all(r.ok for r in results):
+        sys.exit(1)

@@ -13,12 +13,15 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationError,
     field_validator,
     model_validator,
 )
 
+from bot.mail.graph import GraphMail
 from bot.sheets import DEFAULT_CASE_REF_PATTERN
 
 
@@ -58,6 +61,19 @@ class LocalMail(_Strict):
     inbox: Path = Path("var/mail/inbox")
     # Act only on replies Exchange marks as authenticated inside the organisation.
     require_internal_sender: bool = False
+
+
+def _mail_kind(value: Any) -> str:
+    """A config without ``transport:`` is the embedded local one."""
+    if isinstance(value, dict):
+        return value.get("transport", "local")
+    return getattr(value, "transport", "local")
+
+
+MailSettings = Annotated[
+    Annotated[LocalMail, Tag("local")] | Annotated[GraphMail, Tag("graph")],
+    Discriminator(_mail_kind),
+]
 
 
 class Exemptions(_Strict):
@@ -114,7 +130,7 @@ class Settings(_Strict):
     allocations: Path
     completions: Path
     store: str = "sqlite:///var/auditbot.db"
-    mail: LocalMail = LocalMail()
+    mail: MailSettings = LocalMail()
     schedule: Schedule = Schedule()
     exemptions: Exemptions = Exemptions()
     templates: Path | None = None
@@ -147,9 +163,18 @@ class Settings(_Strict):
         }
         if self.templates is not None:
             resolved["templates"] = base / self.templates
-        resolved["mail"] = self.mail.model_copy(
-            update={"outbox": base / self.mail.outbox, "inbox": base / self.mail.inbox}
-        )
+        if isinstance(self.mail, LocalMail):
+            resolved["mail"] = self.mail.model_copy(
+                update={"outbox": base / self.mail.outbox, "inbox": base / self.mail.inbox}
+            )
+        else:
+            if self.mail.mailbox.lower() != self.mailbox:
+                # Graph sends from mail.mailbox whatever the From header says.
+                raise ValueError(f"mail.mailbox must be the bot's mailbox, {self.mailbox}")
+            if self.mail.certificate_path is not None:
+                resolved["mail"] = self.mail.model_copy(
+                    update={"certificate_path": base / self.mail.certificate_path}
+                )
         resolved["store"] = _resolve_sqlite_url(self.store, base)
         for key, value in resolved.items():
             object.__setattr__(self, key, value)
@@ -198,6 +223,8 @@ def load_settings(path: Path) -> Settings:
 
 def _describe(path: Path, root: yaml.Node | None, error: Any) -> str:
     location = [part for part in error["loc"] if isinstance(part, str | int)]
+    if location[:1] == ["mail"] and location[1:2] in (["local"], ["graph"]):
+        location = ["mail", *location[2:]]
     field = ".".join(str(part) for part in location) or "(top level)"
     line = _line_of(root, location)
     where = f"{path}, line {line}" if line else str(path)

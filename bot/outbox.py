@@ -25,6 +25,7 @@ from bot.store.schema import Status, outbox
 
 CLAIM_BATCH = 500
 DEFAULT_LEASE = timedelta(minutes=10)
+UNKNOWN_SETTLE_AFTER = timedelta(minutes=2)
 
 
 @dataclass
@@ -85,9 +86,11 @@ def _settle_interrupted(
         ).all()
         for row in rows:
             stale = (
-                row.status == Status.UNKNOWN
-                or row.claimed_at < now - lease
-                or _claimant_is_dead(row.claimed_by)
+                # Exchange files the Sent Items copy seconds after accepting a send: asking
+                # at once could miss it and send twice, so an unknown outcome waits a little.
+                (row.status == Status.UNKNOWN and row.claimed_at < now - UNKNOWN_SETTLE_AFTER)
+                or (row.status == Status.SENDING and row.claimed_at < now - lease)
+                or (row.status == Status.SENDING and _claimant_is_dead(row.claimed_by))
             )
             if not stale:
                 continue  # a live sender may still be working on it

@@ -1,0 +1,55 @@
+"""The bot as a user runs it, with `transport: graph` in config.yaml, against the stand-in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from bot.cli import main
+from tests.graph.standin import GraphStandIn
+from tests.world import SAM, World
+
+
+def _graph_world(tmp_path: Path, standin: GraphStandIn) -> World:
+    world = World.create(tmp_path / "council")
+    text = (
+        world.config.read_text()
+        .replace("audit-bot@council.example", standin.mailbox.address)
+        .replace(
+            "mail: {transport: local, outbox: mail/outbox, inbox: mail/inbox}",
+            "mail:\n"
+            "  transport: graph\n"
+            f"  tenant_id: {standin.tenant_id}\n"
+            f"  client_id: {standin.client_id}\n"
+            f"  mailbox: {standin.mailbox.address}\n"
+            f"  graph_url: {standin.graph_url}\n"
+            f"  authority: {standin.authority}\n"
+            "  require_internal_sender: false\n",
+        )
+    )
+    world.config.write_text(text)
+    return world
+
+
+def _run(world: World, *args: str):
+    return CliRunner().invoke(main, ["--config", str(world.config), *args])
+
+
+def test_check_connection_reports_each_step_against_the_tenant(tmp_path, standin) -> None:
+    world = _graph_world(tmp_path, standin)
+    result = _run(world, "check-connection")
+    assert result.exit_code == 0, result.output
+    assert "✓ credentials" in result.output and "✓ token" in result.output
+
+
+def test_a_tick_on_graph_sends_the_allocation_with_its_key_once(tmp_path, standin) -> None:
+    world = _graph_world(tmp_path, standin)
+    world.write_allocations("2021-05", [(SAM[1], "CR-1001", "case_audit")])
+    first = _run(world, "tick", "--at", "2021-05-04T09:30")
+    assert first.exit_code == 0, first.output
+    assert "1 planned, 1 sent" in first.output
+    assert _run(world, "tick", "--at", "2021-05-04T09:35").exit_code == 0
+    sent = standin.sent()
+    assert [str(m["X-Audit-Bot-Key"]) for m in sent] == [f"allocation/2021-05/{SAM[1]}"]
+    assert "[AUD-2021-05-" in str(sent[0]["Subject"])
