@@ -21,3 +21,6 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks
+	$(BIN)/python benchmarks/bench_replies.py
+	$(BIN)/python -m benchmarks.graph
+	$(BIN)/python benchmarks/digest.py

@@ -321,3 +321,60 @@ def check_connection_command(ctx: click.Context, send_test_to: str | None) -> No
         console.print(f"{mark} {result.name}: {result.detail}", highlight=False)
     if not all(r.ok for r in results):
         sys.exit(1)
+
+
+@main.command()
+@click.option("--at", "at", metavar="TIME", help="Local time to show it as of (default now).")
+@click.option(
+    "--to-file",
+    "to_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write a self-contained HTML page instead of printing the text.",
+)
+@click.pass_context
+def digest(ctx: click.Context, at: str | None, to_file: Path | None) -> None:
+    """The director's weekly digest on demand, for a preview or a meeting. Never sent."""
+    from bot.digest import director_digest, render_digest_html
+
+    settings = _settings(ctx)
+    app = App.open(settings)
+    try:
+        now = _parse_at(at, settings)
+        with app.engine.connect() as connection:
+            if to_file is not None:
+                to_file.write_text(render_digest_html(app, connection, now), encoding="utf-8")
+                console.print(f"wrote {to_file}", highlight=False)
+                return
+            plan = director_digest(app, connection, now)
+            text = app.renderer.render(plan.template, {**plan.context, "reference": None}).text
+            console.print(text, highlight=False, markup=False)
+    finally:
+        app.close()
+
+
+@main.command()
+@click.option("--month", "month_text", required=True, metavar="YYYY-MM")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path(),
+    show_default=True,
+    help="Folder for report-YYYY-MM.xlsx and report-YYYY-MM.html.",
+)
+@click.pass_context
+def report(ctx: click.Context, month_text: str, out: Path) -> None:
+    """The month-end QA report: an XLSX workbook and a self-contained HTML page."""
+    from bot.report import write_month_report
+
+    settings = _settings(ctx)
+    try:
+        month = Month.parse(month_text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from None
+    app = App.open(settings)
+    try:
+        paths = write_month_report(app, month, out, datetime.now(UTC))
+    finally:
+        app.close()
+    for path in paths:
+        console.print(f"wrote {path}", highlight=False)

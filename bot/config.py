@@ -118,6 +118,20 @@ class Schedule(_Strict):
         return tuple(sorted(value, reverse=True))
 
 
+class Digest(_Strict):
+    enabled: bool = True
+    weekday: int = Field(default=0, ge=0, le=4)  # 0 = Monday; the next working day if a holiday
+    head_of_service_digests: bool = True
+
+
+class Teams(_Strict):
+    """The director's digest also goes to a Teams channel through a Workflows webhook."""
+
+    webhook_url_env: str = Field(min_length=1)  # the URL holds a signature: environment only
+    digest_link: str = "https://outlook.office.com/mail/"
+    timeout_seconds: float = Field(default=10, gt=0, le=60)
+
+
 class Settings(_Strict):
     """The whole configuration; paths are already resolved against the config's folder."""
 
@@ -133,6 +147,8 @@ class Settings(_Strict):
     mail: MailSettings = LocalMail()
     schedule: Schedule = Schedule()
     exemptions: Exemptions = Exemptions()
+    digest: Digest = Digest()
+    teams: Teams | None = None
     templates: Path | None = None
     case_ref_pattern: str = DEFAULT_CASE_REF_PATTERN.pattern
     config_path: Path = Path("config.yaml")

@@ -24,6 +24,7 @@ from bot.core.cycle import (
 )
 from bot.core.plans import ClosePlan, LatePlan, MailPlan, Record, SkipPlan
 from bot.core.records import Month, Problem
+from bot.digest import weekly_digests
 from bot.faults import checkpoint
 from bot.inbox import InboxReport, process_inbox
 from bot.inputs import MonthSheets, read_month, roster_in_force
@@ -33,6 +34,7 @@ from bot.store import repo
 from bot.store import requests as store
 from bot.store.leader import leadership
 from bot.store.schema import Status, month_closes, outbox
+from bot.teams_post import post_digest_card
 
 
 @dataclass
@@ -67,12 +69,20 @@ def _run(app: App, now: datetime, local: datetime, report: TickReport) -> None:
 
     # Replies first, so that a decision made this morning counts before reminders go.
     report.inbox = process_inbox(app, now, local, record_mail)
+    # Digests are gathered before the write transaction: for a big council that takes seconds.
+    digests: list[MailPlan] = []
+    if app.settings.digest.enabled:
+        with app.engine.connect() as reading:
+            digests = weekly_digests(app, reading, now)
     with app.engine.begin() as connection:
         plans = _plan(app, connection, local, now, report)
-        _record(app, connection, plans, local, now, report)
+        _record(app, connection, [*plans, *digests], local, now, report)
         checkpoint("tick.record")  # mid-transaction: all of it rolls back
     checkpoint("tick.planned")
     report.drained = drain(app.engine, app.transport, app.settings.mailbox, now)
+    director = [d for d in digests if d.key.endswith("/director") and d.key in report.planned]
+    if director and app.settings.teams is not None:
+        post_digest_card(app, director[0], now)
 
 
 def months_to_consider(connection: Connection, today: Month) -> list[Month]:

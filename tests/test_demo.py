@@ -164,7 +164,8 @@ def test_no_mail_puts_anything_but_a_case_reference_where_a_case_reference_goes(
         assert text is not None and html is not None
         # Text parts list cases as "  REF  (Type)"; HTML parts in a monospace table cell.
         refs = re.findall(r"^  (.+?)  \([A-Z][a-z ]+\)$", text.get_content(), re.MULTILINE)
-        refs += re.findall(r"monospace\">([^<]*)</td>", html.get_content())
+        cells = re.findall(r"monospace\">([^<]*)</td>", html.get_content())
+        refs += [ref for cell in cells for ref in cell.split(", ") if ref]
         for ref in refs:
             assert pattern.fullmatch(ref), f"{ref!r} in {key(message)} is not a case reference"
         seen.update(refs)

@@ -87,7 +87,11 @@ class World:
     app: App | None = None
 
     @classmethod
-    def create(cls, root: Path, store: str | None = None, **schedule: object) -> World:
+    def create(
+        cls, root: Path, store: str | None = None, digests: bool = False, **schedule: object
+    ) -> World:
+        """A council; weekly digests are off unless asked for, so that tests of the monthly
+        cycle see only its own mail."""
         store = store or f"sqlite:///{root / 'var' / 'bot.db'}"
         world = cls(root, store)
         (root / "allocations").mkdir(parents=True)
@@ -103,6 +107,7 @@ class World:
             "completions: completions",
             f"store: '{store}'",
             "mail: {transport: local, outbox: mail/outbox, inbox: mail/inbox}",
+            f"digest: {{enabled: {str(digests).lower()}}}",
             "schedule:",
             '  send_time: "09:00"',
             *(f"  {k}: {v}" for k, v in schedule.items()),
@@ -110,6 +115,12 @@ class World:
         (root / "config.yaml").write_text("\n".join(lines) + "\n")
         world.write_roster(PERSONAS)
         return world
+
+    def enable_digests(self) -> None:
+        text = self.config.read_text().replace(
+            "digest: {enabled: false}", "digest: {enabled: true}"
+        )
+        self.config.write_text(text)
 
     @property
     def config(self) -> Path:

@@ -1,5 +1,8 @@
 """One instance at a time runs a tick. Correctness never rests on this lock (unique keys
-and conditional updates do that); it only stops two instances doing the same work."""
+and conditional updates do that); it only stops two instances doing the same work.
+
+Every advisory lock the bot takes is keyed by the schema too, so deployments that share a
+PostgreSQL database in separate schemas never wait on each other."""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
-_TICK_LOCK = 0x41555449  # "AUTI"
+from bot.store import locks
+from bot.store.locks import advisory
 
 
 @contextmanager
@@ -24,7 +28,7 @@ def leadership(engine: Engine, wait_seconds: float = 10) -> Iterator[bool]:
     with engine.connect() as connection:
         connection.execute(text(f"SET lock_timeout = '{int(wait_seconds * 1000)}ms'"))
         try:
-            connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _TICK_LOCK})
+            connection.execute(advisory("pg_advisory_lock"), {"id": locks.TICK})
             held = True
         except OperationalError:  # lock_timeout: another instance is mid-tick
             connection.rollback()
@@ -35,5 +39,5 @@ def leadership(engine: Engine, wait_seconds: float = 10) -> Iterator[bool]:
             yield held
         finally:
             if held:
-                connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _TICK_LOCK})
+                connection.execute(advisory("pg_advisory_unlock"), {"id": locks.TICK})
                 connection.commit()

@@ -7,12 +7,13 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, inspect, text
 
 from bot.faults import checkpoint
+from bot.store import locks
+from bot.store.locks import advisory
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest revision; a test keeps it equal to the migrations folder's head. Knowing it
 # lets a tick skip importing Alembic when the store is already up to date.
 HEAD = "0002"
-_LOCK_ID = 0x41554D47  # "AUMG": PostgreSQL advisory lock held while migrating
 
 
 def _config(connection: Connection):  # -> alembic.config.Config
@@ -33,7 +34,7 @@ def upgrade(engine: Engine) -> None:
 
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
+            connection.execute(advisory("pg_advisory_xact_lock"), {"id": locks.MIGRATION})
         command.upgrade(_config(connection), "head")
         checkpoint("migration")  # inside the transaction: a kill here undoes the migration
 

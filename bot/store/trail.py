@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, insert, select
 
+from bot.store import locks
+from bot.store.locks import advisory
 from bot.store.schema import events
 
 GENESIS = "0" * 64
-_LOCK_ID = 0x41554454  # "AUDT": one PostgreSQL advisory lock serialises appends
 
 
 def event_hash(
@@ -45,7 +46,7 @@ def _head(connection: Connection) -> str:
         return cached[1]
     if connection.dialect.name == "postgresql":
         # Two instances appending at once would fork the chain; take turns until commit.
-        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
+        connection.execute(advisory("pg_advisory_xact_lock"), {"id": locks.TRAIL})
     head = connection.scalar(select(events.c.hash).order_by(events.c.id.desc()).limit(1))
     return head or GENESIS
 

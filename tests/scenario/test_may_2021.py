@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.records import Month
 from bot.status import month_status
-from tests.world import ALEX, HANA, KIM, OMAR, QA, SAM, World
+from tests.world import ALEX, DIRECTOR, HANA, KIM, OMAR, QA, SAM, World
 
 SAM_EMAIL, ALEX_EMAIL, KIM_EMAIL = SAM[1], ALEX[1], KIM[1]
 
@@ -31,7 +31,18 @@ def _summary(by_day):
     }
 
 
+def _digests(week: int) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    return sorted(
+        [
+            (f"digest/2021-W{week}/director", (DIRECTOR,), ()),
+            (f"digest/2021-W{week}/head/{HANA}", (HANA,), ()),
+            (f"digest/2021-W{week}/head/{OMAR}", (OMAR,), ()),
+        ]
+    )
+
+
 def test_may_2021_sends_exactly_the_expected_mail_on_each_day(world: World) -> None:
+    world.enable_digests()
     _may(world)
     by_day = world.run_days(date(2021, 5, 1), date(2021, 5, 19))
     # Sam finishes before the stage-5 reminder; Kim finishes one case in time and one late.
@@ -58,21 +69,26 @@ def test_may_2021_sends_exactly_the_expected_mail_on_each_day(world: World) -> N
     no_cc: tuple[str, ...] = ()
     assert _summary(by_day) == {
         # 3 May is the Early May bank holiday: allocations go on Tuesday the 4th.
+        # The weekly digests move to Tuesday too.
         date(2021, 5, 4): [
             (f"allocation/2021-05/{ALEX_EMAIL}", (ALEX_EMAIL,), no_cc),
             (f"allocation/2021-05/{KIM_EMAIL}", (KIM_EMAIL,), no_cc),
             (f"allocation/2021-05/{SAM_EMAIL}", (SAM_EMAIL,), no_cc),
+            *_digests(18),
         ],
+        date(2021, 5, 10): _digests(19),
         # The deadline day is Friday 28 May (the 31st is a bank holiday): stage 10 is the 14th.
         date(2021, 5, 14): [
             (f"reminder/2021-05/stage-10/{ALEX_EMAIL}", (ALEX_EMAIL,), no_cc),
             (f"reminder/2021-05/stage-10/{KIM_EMAIL}", (KIM_EMAIL,), no_cc),
             (f"reminder/2021-05/stage-10/{SAM_EMAIL}", (SAM_EMAIL,), no_cc),
         ],
+        date(2021, 5, 17): _digests(20),
         date(2021, 5, 21): [
             (f"reminder/2021-05/stage-5/{ALEX_EMAIL}", (ALEX_EMAIL,), no_cc),
             (f"reminder/2021-05/stage-5/{KIM_EMAIL}", (KIM_EMAIL,), no_cc),
         ],
+        date(2021, 5, 24): _digests(21),
         date(2021, 5, 26): [
             (f"reminder/2021-05/stage-2/{ALEX_EMAIL}", (ALEX_EMAIL,), (HANA,)),
             (f"reminder/2021-05/stage-2/{KIM_EMAIL}", (KIM_EMAIL,), (OMAR,)),
@@ -86,6 +102,7 @@ def test_may_2021_sends_exactly_the_expected_mail_on_each_day(world: World) -> N
             (f"close/2021-05/head/{HANA}", (HANA,), no_cc),
             (f"close/2021-05/head/{OMAR}", (OMAR,), no_cc),
             ("close/2021-05/qa", (QA,), no_cc),
+            *_digests(22),
             ("missing-sheet/allocations/2021-06", (QA,), no_cc),
         ],
     }

@@ -1,0 +1,352 @@
+"""The director's weekly digest and the month-end QA report at scale, timed.
+
+    .venv/bin/python benchmarks/digest.py [--auditors 10000] [--store URL] [--keep DIR]
+
+A generated council (10,000 auditors in ~60 teams under 20 Heads of Service by default)
+with a year behind it: twelve closed months (allocation and completions sheets with grades,
+frozen outcomes, exemptions decided along the way, a long audit trail) and May 2021 under
+way. The digest is read on Monday 17 May 2021 at 09:30.
+
+Targets (issue 5): the director's digest under 2 s, charts included; the month report under
+10 s. "Cold" is the first digest in a fresh process (every sheet parsed); "warm" the next
+one, as in the daemon, where history months' sheets are parsed once until they change.
+Stand-alone: needs only the installed project (``pip install -e .``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import os
+import platform
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2021, 5, 17, 9, 30, tzinfo=LONDON)
+DOMAIN = "council.example"
+DIGEST_TARGET_S = 2.0
+REPORT_TARGET_S = 10.0
+
+AREAS = ("North", "South", "East", "West", "Central", "Outer")
+SERVICES = ("Children in Need", "Child Protection", "Looked After Children", "Early Help",
+            "Fostering", "Adoption", "Care Leavers", "Disabled Children", "Front Door",
+            "Youth Justice")  # fmt: skip
+GRADES = (("outstanding", 0.09), ("good", 0.33), ("requires_improvement", 0.38),
+          ("inadequate", 0.13), ("", 0.07))  # fmt: skip
+REASONS = ("absence", "other_qa_activity", "statutory_work", "other")
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (
+        f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; "
+        f"load average at start {load}"
+    )
+
+
+def _write_csv(path: Path, rows: list[list[Any]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+def _month(year: int, month: int, shift: int) -> tuple[int, int]:
+    index = year * 12 + month - 1 + shift
+    return index // 12, index % 12 + 1
+
+
+def generate(root: Path, auditors: int, store: str | None, seed: int = 5) -> dict[str, int]:
+    """Config, roster, sheets for May 2021 and the twelve months before; returns counts."""
+    rng = random.Random(seed)
+    for folder in ("allocations", "completions"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    store = store or "sqlite:///var/bot.db"
+    (root / "config.yaml").write_text(
+        "\n".join(
+            [
+                "timezone: Europe/London",
+                "council: Benchmark Borough Council",
+                f"mailbox: audit-bot@{DOMAIN}",
+                f"director: {{name: Dana Director, email: director@{DOMAIN}}}",
+                f"qa_team: {{email: qa-team@{DOMAIN}}}",
+                "roster: roster.csv",
+                "allocations: allocations",
+                "completions: completions",
+                f"store: '{store}'",
+                "mail: {transport: local, outbox: mail/outbox, inbox: mail/inbox}",
+            ]
+        )
+        + "\n"
+    )
+    teams = [f"{area} {service}" for area in AREAS for service in SERVICES]
+    heads = [(f"hos.{n + 1:02d}@{DOMAIN}", f"Head {n + 1:02d}") for n in range(len(teams) // 3)]
+    people = []
+    roster = [["name", "email", "team", "head_of_service_email", "head_of_service"]]
+    for number in range(1, auditors + 1):
+        team_index = rng.randrange(len(teams))
+        head, head_name = heads[team_index // 3]
+        email = f"auditor.{number:05d}@{DOMAIN}"
+        people.append((email, f"Auditor {number:05d}", teams[team_index], head))
+        roster.append([f"Auditor {number:05d}", email, teams[team_index], head, head_name])
+    _write_csv(root / "roster.csv", roster)
+
+    counts = {"completion rows": 0, "allocation rows": 0}
+    case = 0
+    grade_names = [g for g, _ in GRADES]
+    grade_weights = [w for _, w in GRADES]
+    for shift in range(-12, 1):
+        year, month = _month(2021, 5, shift)
+        name = f"{year:04d}-{month:02d}"
+        first = date(year, month, 1)
+        last = (date(*_month(year, month, 1), 1)) - timedelta(days=1)
+        allocations = [["auditor_email", "case_ref", "audit_type"]]
+        completions = [["case_ref", "auditor_email", "submitted_on", "grade"]]
+        finish = 0.55 if shift == 0 else 0.8
+        for email, *_ in people:
+            done = rng.random() < finish
+            for _ in range(rng.choice((2, 3))):
+                case += 1
+                ref = f"CR-{case:07d}"
+                allocations.append([email, ref, "case_audit"])
+                if not done and rng.random() < 0.7:
+                    continue
+                if shift == 0:
+                    day = first + timedelta(days=rng.randint(3, 14))
+                elif done:
+                    day = first + timedelta(days=rng.randint(2, last.day - 1))
+                else:
+                    day = last + timedelta(days=rng.randint(1, 6))
+                grade = rng.choices(grade_names, grade_weights)[0]
+                completions.append([ref, email, day.isoformat(), grade])
+        _write_csv(root / "allocations" / f"{name}.csv", allocations)
+        _write_csv(root / "completions" / f"{name}.csv", completions)
+        counts["allocation rows"] += len(allocations) - 1
+        counts["completion rows"] += len(completions) - 1
+    counts["auditors"] = auditors
+    counts["heads of service"] = len(heads)
+    counts["teams"] = len(teams)
+    return counts
+
+
+def seed_store(app: Any, rng: random.Random, events_count: int) -> dict[str, int]:
+    """A year of closes, frozen outcomes, decided exemptions, notes and trail events."""
+    from bot.store.schema import events, exemptions, month_closes, notes, outcomes
+
+    with Path(app.settings.roster).open(encoding="utf-8") as handle:
+        roster = list(csv.DictReader(handle))
+    counts = {"outcome rows": 0, "exemptions": 0, "notes": 0, "events": events_count}
+    with app.engine.begin() as connection:
+        exemption_rows, number = [], 0
+        for shift in range(-12, 1):
+            year, month = _month(2021, 5, shift)
+            name = f"{year:04d}-{month:02d}"
+            number = 0
+            rows = []
+            for person in roster:
+                roll = rng.random()
+                outcome = "exempted" if roll < 0.03 else "complete" if roll < 0.8 else "missed"
+                if outcome == "exempted" or (shift == 0 and roll < 0.04):
+                    number += 1
+                    asked = datetime(year, month, rng.randint(1, 20), 10, tzinfo=LONDON)
+                    state = (
+                        "approved"
+                        if shift < 0
+                        else rng.choice(
+                            ("approved", "awaiting_head", "awaiting_director", "not_supported")
+                        )
+                    )
+                    decided = asked + timedelta(days=2) if state == "approved" else None
+                    exemption_rows.append(
+                        {
+                            "month": name,
+                            "number": number,
+                            "token": f"EXM-{name}-{number:03d}-BENCH{number:04d}",
+                            "auditor_email": person["email"],
+                            "auditor_name": person["name"],
+                            "team": person["team"],
+                            "head_email": person["head_of_service_email"],
+                            "head_name": person["head_of_service"],
+                            "reason": rng.choice(REASONS),
+                            "words": "benchmark",
+                            "requested_at": asked,
+                            "requested_on": asked.date(),
+                            "after_allocation": rng.random() < 0.5,
+                            "last_week": False,
+                            "state": state,
+                            "head_decided_at": asked + timedelta(days=1)
+                            if state != "awaiting_head"
+                            else None,
+                            "no_head_response": False,
+                            "decided_at": decided,
+                            "inbound_id": 0,
+                        }
+                    )
+                if shift < 0:
+                    rows.append(
+                        {
+                            "month": name,
+                            "auditor_email": person["email"],
+                            "name": person["name"],
+                            "team": person["team"],
+                            "head_of_service_email": person["head_of_service_email"],
+                            "outcome": outcome,
+                            "cases": 2,
+                            "late_on": None,
+                        }
+                    )
+            if shift < 0:
+                connection.execute(outcomes.insert(), rows)
+                closed = datetime(*_month(year, month, 1), 1, 9, 30, tzinfo=LONDON)
+                connection.execute(month_closes.insert().values(month=name, closed_at=closed))
+                counts["outcome rows"] += len(rows)
+        connection.execute(exemptions.insert(), exemption_rows)
+        counts["exemptions"] = len(exemption_rows)
+        note_rows = [
+            {
+                "month": "2021-05",
+                "auditor_email": person["email"],
+                "kind": rng.choice(("at_risk", "out_of_office", "self_reported")),
+                "at": datetime(2021, 5, rng.randint(4, 14), 11, tzinfo=LONDON),
+                "words": "benchmark",
+                "inbound_id": None,
+            }
+            for person in rng.sample(roster, len(roster) // 20)
+        ]
+        connection.execute(notes.insert(), note_rows)
+        counts["notes"] = len(note_rows)
+        start = datetime(2020, 5, 1, tzinfo=UTC)
+        batch = []
+        for index in range(events_count):
+            digest = hashlib.sha256(str(index).encode()).hexdigest()
+            batch.append(
+                {
+                    "at": start + timedelta(seconds=index * 30),
+                    "kind": "mail_sent",
+                    "month": "2021-05",
+                    "subject": f"reminder/{index}",
+                    "detail": {},
+                    "prev_hash": "0" * 64,
+                    "hash": digest,
+                }
+            )
+            if len(batch) == 20_000:
+                connection.execute(events.insert(), batch)
+                batch = []
+        if batch:
+            connection.execute(events.insert(), batch)
+    return counts
+
+
+def timed(function: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = function()
+    return time.perf_counter() - start, result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--auditors", type=int, default=10_000)
+    parser.add_argument("--events", type=int, default=200_000, help="audit trail rows")
+    parser.add_argument("--store", help="SQLAlchemy URL (default: SQLite in the folder)")
+    parser.add_argument("--keep", type=Path, help="build the council here and keep it")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    import_s, _ = timed(lambda: (__import__("bot.digest"), __import__("bot.charts")))
+    from bot import digest as shell
+    from bot.app import App
+    from bot.config import load_settings
+    from bot.core.records import Month
+    from bot.report import write_month_report
+
+    root = args.keep or Path(tempfile.mkdtemp(prefix="auditbot-digest-bench-"))
+    print(f"machine: {machine()}")
+    print(f"council: {root}")
+    setup_s, sizes = timed(lambda: generate(root, args.auditors, args.store))
+    app = App.open(load_settings(root / "config.yaml"))
+    store_s, stored = timed(lambda: seed_store(app, random.Random(7), args.events))
+    sizes |= stored
+    print("size: " + ", ".join(f"{v:,} {k}" for k, v in sizes.items()))
+    print(f"setup: sheets {setup_s:.1f} s, store {store_s:.1f} s (not timed below)")
+    print(f"import bot.digest (matplotlib included), once per process: {import_s:.2f} s")
+    print()
+
+    def director() -> tuple[Any, Any]:
+        with app.engine.connect() as connection:
+            plan = shell.director_digest(app, connection, NOW)
+        return plan, app.renderer.render(plan.template, plan.context)
+
+    def parts() -> dict[str, float]:
+        from bot.core.digest import build_digest
+
+        with app.engine.connect() as connection:
+            gather_s, g = timed(lambda: shell.gather(app, connection, NOW))
+        build_s, d = timed(lambda: build_digest(g.current, g.history, g.local))
+        charts_s, shown = timed(lambda: shell.digest_charts(d, "digest"))
+        context = shell._context(app, d, shown, inline=True)
+        render_s, _ = timed(lambda: app.renderer.render("digest", context))
+        return {"gather": gather_s, "figures": build_s, "charts": charts_s, "render": render_s}
+
+    rows: list[tuple[str, float, float | None]] = []
+    cold_s, (plan, rendered) = timed(director)
+    rows.append(("director's digest, cold (rendered, 3 charts)", cold_s, DIGEST_TARGET_S))
+    warm = [timed(director)[0] for _ in range(3)]
+    rows.append(("director's digest, warm (best of 3)", min(warm), DIGEST_TARGET_S))
+    split = parts()
+
+    def heads() -> int:
+        with app.engine.connect() as connection:
+            plans = shell.team_digests(app, connection, NOW)
+        for p in plans:
+            app.renderer.render(p.template, p.context)
+        return len(plans)
+
+    heads_s, head_count = timed(heads)
+    rows.append((f"all {head_count} Head of Service digests, rendered", heads_s, None))
+    out = root / "reports"
+    report_s, paths = timed(lambda: write_month_report(app, Month(2021, 4), out, NOW))
+    rows.append(("month report, April 2021 (XLSX + HTML)", report_s, REPORT_TARGET_S))
+
+    width = max(len(name) for name, _, _ in rows)
+    failed = False
+    for name, seconds, target in rows:
+        verdict = ""
+        if target is not None:
+            ok = seconds < target
+            failed |= not ok
+            verdict = f"  target < {target:g} s: {'ok' if ok else 'MISSED'}"
+        print(f"{name:<{width}}  {seconds:6.2f} s{verdict}")
+    print()
+    print("warm digest split: " + ", ".join(f"{k} {v:.2f} s" for k, v in split.items()))
+    images = sum(len(png) for png in plan.images.values())
+    print(
+        f"director's digest: {len(rendered.html) / 1024:.0f} KiB HTML, "
+        f"{len(rendered.text) / 1024:.0f} KiB text, {images / 1024:.0f} KiB of PNG charts"
+    )
+    for path in paths:
+        print(f"{path.name}: {path.stat().st_size / 1024 / 1024:.1f} MiB")
+    print(f"total wall time {time.perf_counter() - started:.0f} s")
+    app.close()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

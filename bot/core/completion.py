@@ -1,0 +1,355 @@
+"""Completion figures: each auditor's standing in a month, and counts by team and service.
+
+Pure: no I/O, no clock, no store.
+
+Counting rules, the same in every table:
+
+- *allocated*: auditors with rows in the month's allocation sheet (rows that have problems
+  hold an auditor back: they are counted apart as ``held_back``);
+- each allocated auditor is in exactly one of *complete* (every case in the completions sheet
+  by the deadline), *self-reported* (told the bot they had finished, the sheet does not show
+  it yet), *exempted* (the director approved an exemption for the month) or *outstanding*;
+  once the month is closed, *missed* and *late* (missed, then all in after the deadline: not
+  counted) replace outstanding;
+- the completion *rate* leaves the exempted out: complete / (allocated - exempted).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from bot.core import calendar as cal
+from bot.core.cycle import submission
+from bot.core.quality import percent
+from bot.core.records import Allocation, Auditor, Completion, Month
+
+TREND_MONTHS = 12
+MAX_BARS = 30  # a taller chart is no longer read at a glance: the table has every team
+
+
+# -- each auditor's standing ------------------------------------------------------------------
+
+
+class Standing(enum.StrEnum):
+    OUTSTANDING = "outstanding"
+    SELF_REPORTED = "self_reported"
+    EXEMPTED = "exempted"
+    COMPLETE = "complete"
+    MISSED = "missed"
+    LATE = "late"
+
+    @property
+    def label(self) -> str:
+        return STANDING_LABELS[self]
+
+
+STANDING_LABELS = {
+    Standing.OUTSTANDING: "outstanding",
+    Standing.SELF_REPORTED: "says complete, not yet in the sheet",
+    Standing.EXEMPTED: "exempted",
+    Standing.COMPLETE: "complete",
+    Standing.MISSED: "missed",
+    Standing.LATE: "late: not counted",
+}
+
+
+@dataclass(frozen=True)
+class Frozen:
+    """An auditor's outcome as frozen at the month's close."""
+
+    email: str
+    name: str
+    team: str
+    head_email: str
+    outcome: str  # complete | exempted | missed
+    cases: int
+    late_on: date | None = None
+
+
+@dataclass(frozen=True)
+class MonthInputs:
+    month: Month
+    roster: Mapping[str, Auditor]
+    allocations: Mapping[str, tuple[Allocation, ...]]  # by auditor; held-back auditors absent
+    completions: Mapping[str, Completion]  # by upper-cased case reference
+    exempted: frozenset[str] = frozenset()  # approved for the month
+    self_reported: frozenset[str] = frozenset()
+    held_back: frozenset[str] = frozenset()
+    frozen: Mapping[str, Frozen] | None = None  # the outcomes, once the month is closed
+
+
+@dataclass(frozen=True)
+class AuditorMonth:
+    email: str
+    name: str
+    team: str
+    head_email: str
+    head_name: str
+    standing: Standing
+    cases: int
+    outstanding: tuple[str, ...] = ()  # case references not in the sheet by the deadline
+    late_on: date | None = None
+
+
+def head_names(roster: Mapping[str, Auditor]) -> dict[str, str]:
+    """Each Head of Service's name as the roster gives it (their address when it does not)."""
+    names: dict[str, str] = {}
+    for auditor in roster.values():
+        if auditor.head_of_service or auditor.head_of_service_email not in names:
+            names[auditor.head_of_service_email] = (
+                auditor.head_of_service or auditor.head_of_service_email
+            )
+    return names
+
+
+def standings(inputs: MonthInputs) -> list[AuditorMonth]:
+    """Each allocated auditor's standing in the month, by name."""
+    month, roster = inputs.month, inputs.roster
+    deadline = cal.deadline(month)
+    completions = inputs.completions
+    names = head_names(roster)
+    rows: list[AuditorMonth] = []
+    frozen = inputs.frozen
+    emails = set(inputs.allocations)
+    if frozen is not None:
+        # Closed: the frozen outcomes, plus anyone exempted before their allocation went out
+        # (never issued, so never frozen, but exempted all the same).
+        emails = set(frozen) | (emails & inputs.exempted)
+    for email in emails:
+        cases = inputs.allocations.get(email, ())
+        # Not in the completions sheet by the deadline (late ones do not count).
+        missing = []
+        for case in cases:
+            done = submission(completions, case)
+            if done is None or done.submitted_on > deadline:
+                missing.append(case.case_ref)
+        outcome = frozen.get(email) if frozen is not None else None
+        late_on = None
+        if outcome is not None:
+            name, team, head = outcome.name, outcome.team, outcome.head_email
+            standing = Standing.LATE if outcome.late_on else Standing(outcome.outcome)
+            late_on, count = outcome.late_on, outcome.cases
+        else:
+            auditor = roster.get(email)
+            if auditor is None:
+                continue  # left the roster before the sheet was read: nobody to count
+            name, team, head = auditor.name, auditor.team, auditor.head_of_service_email
+            count = len(cases)
+            if email in inputs.exempted:
+                standing = Standing.EXEMPTED
+            elif not missing:
+                standing = Standing.COMPLETE
+            elif email in inputs.self_reported:
+                standing = Standing.SELF_REPORTED
+            else:
+                standing = Standing.OUTSTANDING
+        if standing in (Standing.COMPLETE, Standing.EXEMPTED):
+            missing = []
+        rows.append(
+            AuditorMonth(
+                email,
+                name,
+                team,
+                head,
+                names.get(head, head),
+                standing,
+                count,
+                tuple(missing),
+                late_on,
+            )
+        )
+    rows.sort(key=lambda r: (r.name.lower(), r.email))
+    return rows
+
+
+# -- counting ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tally:
+    allocated: int = 0
+    complete: int = 0
+    self_reported: int = 0
+    exempted: int = 0
+    outstanding: int = 0
+    missed: int = 0
+    late: int = 0
+
+    @property
+    def counted(self) -> int:
+        """The auditors the completion rate is taken over: everyone not exempted."""
+        return self.allocated - self.exempted
+
+    @property
+    def rate(self) -> int | None:
+        return percent(self.complete, self.counted)
+
+    @property
+    def not_complete(self) -> int:
+        return self.counted - self.complete
+
+
+def tally(rows: Iterable[AuditorMonth]) -> Tally:
+    counts = Counter(r.standing for r in rows)
+    return Tally(
+        allocated=sum(counts.values()),
+        **{standing.value: counts.get(standing, 0) for standing in Standing},
+    )
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str  # the team's name, or the Head of Service's address
+    label: str
+    head: str  # the team's Head of Service (name), or the Head of Service themself
+    tally: Tally
+
+
+def team_heads(roster: Mapping[str, Auditor]) -> dict[str, dict[str, str]]:
+    """Each Head of Service's active teams, with the Head's name: {head: {team: name}}."""
+    names = head_names(roster)
+    found: dict[str, dict[str, str]] = {}
+    for auditor in roster.values():
+        if auditor.active:
+            head = auditor.head_of_service_email
+            found.setdefault(head, {}).setdefault(auditor.team, names[head])
+    return found
+
+
+def by_team(
+    rows: Iterable[AuditorMonth],
+    roster: Mapping[str, Auditor],
+    head: str | None = None,
+    *,
+    teams_of: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[Group]:
+    """One row per team (of ``head``'s service, or of everyone), including teams of the roster
+    with nobody allocated. ``teams_of`` is ``team_heads(roster)``, if already worked out."""
+    teams_of = team_heads(roster) if teams_of is None else teams_of
+    heads: dict[str, str] = {}
+    for owner, teams in teams_of.items():
+        if head is None or owner == head:
+            for team, name in teams.items():
+                heads.setdefault(team, name)
+    grouped: dict[str, list[AuditorMonth]] = {team: [] for team in heads}
+    for row in rows:
+        grouped.setdefault(row.team, []).append(row)
+        heads.setdefault(row.team, row.head_name)
+    return [
+        Group(team, team, heads[team], tally(members))
+        for team, members in sorted(grouped.items(), key=lambda item: item[0].lower())
+    ]
+
+
+def furthest_behind(groups: Iterable[Group], limit: int = MAX_BARS) -> list[Group]:
+    """Groups in order of need, for a chart: the lowest completion rate first, those with
+    nobody allocated last; only the ``limit`` furthest behind when there are more."""
+    ordered = sorted(
+        groups, key=lambda g: (g.tally.rate is None, g.tally.rate or 0, g.label.lower())
+    )
+    return ordered[:limit]
+
+
+def by_head(rows: Iterable[AuditorMonth], roster: Mapping[str, Auditor]) -> list[Group]:
+    """One row per Head of Service with auditors in the roster or allocated this month."""
+    names = head_names(roster)
+    grouped: dict[str, list[AuditorMonth]] = {
+        a.head_of_service_email: [] for a in roster.values() if a.active
+    }
+    for row in rows:
+        grouped.setdefault(row.head_email, []).append(row)
+        names.setdefault(row.head_email, row.head_name)
+    groups = [Group(h, names[h], names[h], tally(m)) for h, m in grouped.items()]
+    return sorted(groups, key=lambda g: (g.label.lower(), g.key))
+
+
+@dataclass(frozen=True)
+class OutcomeCount:
+    """How many auditors of one Head of Service had one outcome in a closed month."""
+
+    month: Month
+    head_email: str
+    outcome: str  # complete | exempted | missed (late ones included: not counted either)
+    count: int
+
+
+@dataclass(frozen=True)
+class RatePoint:
+    month: Month
+    complete: int
+    counted: int
+    so_far: bool = False  # the current month, still open
+
+    @property
+    def rate(self) -> int | None:
+        return percent(self.complete, self.counted)
+
+
+def completion_trend(
+    counts: Iterable[OutcomeCount],
+    current: Month,
+    current_tally: Tally | None = None,
+    head: str | None = None,
+    months: int = TREND_MONTHS,
+    *,
+    so_far: bool = True,
+) -> list[RatePoint]:
+    """Monthly completion rate over the ``months`` months up to ``current``: closed months
+    from their frozen outcomes (late counts as not complete); with ``current_tally`` the
+    current month's figures are those given (``so_far``: the month is still open)."""
+    first = current.plus(1 - months)
+    complete: Counter[Month] = Counter()
+    counted: Counter[Month] = Counter()
+    for row in counts:
+        if not first <= row.month <= current or (head is not None and row.head_email != head):
+            continue
+        if row.outcome != "exempted":
+            counted[row.month] += row.count
+        if row.outcome == "complete":
+            complete[row.month] += row.count
+    points = [RatePoint(m, complete[m], counted[m]) for m in map(first.plus, range(months))]
+    if current_tally is not None:
+        points[-1] = RatePoint(current, current_tally.complete, current_tally.counted, so_far)
+    return points
+
+
+def services(
+    rows: list[AuditorMonth],
+    roster: Mapping[str, Auditor],
+    head: str | None,
+    overall: Tally,
+    *,
+    teams_of: Mapping[str, Mapping[str, str]] | None = None,
+) -> tuple[tuple[Group, tuple[Group, ...]], ...]:
+    """Each Head of Service (or just ``head``) with their teams under them."""
+    teams_of = team_heads(roster) if teams_of is None else teams_of
+    if head is not None:
+        name = head_names(roster).get(head, head)
+        teams = tuple(by_team(rows, roster, head, teams_of=teams_of))
+        return ((Group(head, name, name, overall), teams),)
+    theirs: dict[str, list[AuditorMonth]] = {}
+    for row in rows:
+        theirs.setdefault(row.head_email, []).append(row)
+    return tuple(
+        (group, tuple(by_team(theirs.get(group.key, ()), roster, group.key, teams_of=teams_of)))
+        for group in by_head(rows, roster)
+    )
+
+
+_ATTENTION = {s: n for n, s in enumerate(Standing)}
+
+
+def by_attention(row: AuditorMonth) -> tuple[int, str, str]:
+    """Outstanding first, then self-reported, exempted, complete; by name within each."""
+    return (_ATTENTION[row.standing], row.name.lower(), row.email)
+
+
+def heads_with_auditors(roster: Mapping[str, Auditor]) -> list[tuple[str, str]]:
+    """(address, name) of each Head of Service with an active auditor in the roster."""
+    names = head_names(roster)
+    found = {a.head_of_service_email for a in roster.values() if a.active}
+    return sorted(((h, names[h]) for h in found), key=lambda pair: pair[0])

@@ -1,0 +1,35 @@
+"""`auditbot digest` and `auditbot report` as the QA team runs them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from bot.cli import main
+from tests.digest.council import build
+
+
+def test_digest_previews_without_sending_and_report_writes_both_files(tmp_path: Path) -> None:
+    world = build(tmp_path / "council")
+    world.close()
+    before = sorted(p.name for p in (world.root / "mail" / "outbox" / "new").iterdir())
+    runner = CliRunner()
+    config = ["--config", str(world.config)]
+    text = runner.invoke(main, [*config, "digest", "--at", "2021-05-10T09:30"])
+    assert text.exit_code == 0, text.output
+    assert "Weekly audit digest: week of Monday 10 May 2021" in text.output
+    assert "50% complete: 1 of 2 auditors" in text.output
+    page = tmp_path / "digest.html"
+    written = runner.invoke(
+        main, [*config, "digest", "--at", "2021-05-10T09:30", "--to-file", str(page)]
+    )
+    assert written.exit_code == 0, written.output
+    html = page.read_text()
+    assert html.count("data:image/png;base64,") == 3 and "cid:" not in html
+    out = tmp_path / "reports"
+    made = runner.invoke(main, [*config, "report", "--month", "2021-05", "--out", str(out)])
+    assert made.exit_code == 0, made.output
+    assert sorted(p.name for p in out.iterdir()) == ["report-2021-05.html", "report-2021-05.xlsx"]
+    after = sorted(p.name for p in (world.root / "mail" / "outbox" / "new").iterdir())
+    assert after == before  # previews and reports send nothing

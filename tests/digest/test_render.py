@@ -1,0 +1,122 @@
+"""The digests' words: rendered from the seeded month's figures through the real templates."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from bot.core.digest import build_digest
+from bot.digest import Chart
+from bot.render import Renderer
+from tests.digest.seeded import CURRENT, HISTORY, NOW, PRIYA, ROSTER
+
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a5f6d8a50000000049454e44ae426082"
+)
+
+
+def _context(d, prefix: str) -> dict:
+    charts = {
+        name: Chart(f"{prefix}-{name}", PNG_1PX, f"{name} chart").view(inline=True)
+        for name in ("teams", "trend", "grades")
+    }
+    return {
+        "d": d,
+        "charts": charts,
+        "council": "Example Borough Council",
+        "director": "Dana Director",
+        "limit": 25 if d.head_email is None else 100_000,
+        "targets": {"good": 40, "inadequate": 12, "small": 10},
+    }
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    return Renderer(council="Example Borough Council")
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_directors_digest_reads_as_worked_out(renderer: Renderer) -> None:
+    d = build_digest(CURRENT, HISTORY, NOW, day=NOW.date())
+    mail = renderer.render("digest", _context(d, "digest"))
+    assert mail.subject == (
+        "Weekly audit digest, week of Mon 17 May: May 2021 40% complete, 9 working days left"
+    )
+    text = _flat(mail.text)
+    for line in (
+        "40% complete: 2 of 5 auditors (the 1 exempted left out).",
+        "Deadline Monday 31 May 2021 (the last working day is Friday 28 May 2021): "
+        "9 working days left after today.",
+        "Everyone: 6 allocated, 2 complete, 1 say done, 1 exempted, 2 outstanding: 40%",
+        "- Fostering: nobody allocated",
+        "- April 2021: 80% (4 of 5)",
+        "- May 2021: 40% (2 of 5) so far",
+        "EXM-2021-05-003 Dina Morgan (Looked After Children), outside the policy's exceptional "
+        "circumstances: with the director for 5 working days (9 in all)",
+        "EXM-2021-05-002 Alex Jones (Looked After Children), heavy statutory work: "
+        "with Hana Ahmed (Head of Service) for 3 working days",
+        "EXM-2021-05-004 Ben Okafor: not supported by Hana Ahmed, Fri 14 May 12:00",
+        "EXM-2021-05-003 Dina Morgan: after allocation, outside policy, no Head of Service "
+        "response (waiting for the director)",
+        "Dina Morgan (Looked After Children): Jan 2021, Apr 2021",
+        "Dina Morgan (Looked After Children): out of office (2 times), latest Wed 12 May 09:41",
+        "- The three months: 7 graded; good or better 57.1%*, requires improvement 28.6%*, "
+        "inadequate 14.3%*; 2 not graded",
+        "Good or better 57.1%*: meets the target of at least 40%.",
+        "Inadequate 14.3%*: NOT WITHIN the limit of less than 12%.",
+        "* Small number: a share of fewer than 10 graded audits.",
+        "1 audit submitted after the month's deadline is left out (late audits are not counted).",
+        "newest event in the audit trail was number 4321, with hash " + "ab" * 32,
+    ):
+        assert line in text, line
+    assert "- February 2021: 0 graded; good or better -" in text
+    # The director's digest is in numbers: auditors are named only where they asked or said.
+    assert "Sam Patel" not in mail.text and "Kim Lee" not in mail.text
+
+
+def test_the_html_part_shows_the_same_with_charts_and_alt_text(renderer: Renderer) -> None:
+    d = build_digest(CURRENT, HISTORY, NOW, day=NOW.date())
+    html = renderer.render("digest", _context(d, "digest")).html
+    for name in ("teams", "trend", "grades"):
+        assert f'<img src="cid:digest-{name}" alt="{name} chart" width="592" height="592"' in html
+    assert "<strong>40% complete</strong>: 2 of 5 auditors" in html
+    assert re.search(r"Fostering <span[^>]*>\(nobody allocated\)</span>", html)
+    assert '57.1%<sup title="small number: fewer than 10 graded audits">*</sup>' in html
+    assert "EXM-2021-05-003" in html and "the director" in html
+    assert "ab" * 32 in html
+
+
+def test_a_head_of_services_digest_names_their_auditors_and_follow_ups(renderer) -> None:
+    d = build_digest(CURRENT, HISTORY, NOW, PRIYA, day=NOW.date())
+    mail = renderer.render("team_digest", _context(d, "team"))
+    assert mail.subject == (
+        "Your service's audits, week of Mon 17 May: May 2021 0 of 2 complete, 9 working days left"
+    )
+    text = _flat(mail.text)
+    assert (
+        "- Alex Jones (Looked After Children): outstanding; not yet in the sheet: CR-2001" in text
+    )
+    assert (
+        "- Dina Morgan (Looked After Children): outstanding; not yet in the sheet: CR-2101" in text
+    )
+    assert "GRADED INADEQUATE IN APRIL 2021: FOLLOW UP FOR THE CHILD" in text
+    assert "- CR-0202, audited by Alex Jones, submitted Wednesday 7 April 2021" in text
+    assert '<td style="text-align:left;padding:3px 8px 3px 0;' in mail.html
+    assert "CR-0202" in mail.html and 'src="cid:team-teams"' in mail.html
+
+
+def test_values_from_the_sheets_are_escaped_in_html(renderer: Renderer) -> None:
+    alex = ROSTER["alex@council.example"]
+    roster = {**ROSTER, alex.email: dataclasses.replace(alex, name="<b>Alex</b> & co")}
+    current = dataclasses.replace(CURRENT, roster=roster)
+    d = build_digest(current, HISTORY, NOW, PRIYA, day=NOW.date())
+    mail = renderer.render("team_digest", _context(d, "team"))
+    assert "&lt;b&gt;Alex&lt;/b&gt; &amp; co" in mail.html
+    assert "<b>Alex</b>" not in mail.html
+    assert "<b>Alex</b> & co" in mail.text
