@@ -7,7 +7,7 @@ are written in one transaction; only then does the outbox drain through the tran
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import Connection, select
@@ -124,11 +124,45 @@ def _plan(
         report.problems += found
         kind = "roster" if source == "roster" else "sheet"
         plans += plan_problem_report(source, [str(p) for p in found], records, app.rules, kind)
+    plans = _with_mailtips(app, connection, plans, now)
     if is_due(local.date(), local, settings.schedule.send_time):
         plans += ex.plan_timers(
             store.undecided_requests(connection), records, local.date(), app.exemption_rules
         )
     return plans
+
+
+def _with_mailtips(
+    app: App, connection: Connection, plans: list[Plan], now: datetime
+) -> list[Plan]:
+    """On reminder days, ask the transport which auditors have automatic replies on (Graph's
+    MailTips), remember it, and tell a copied Head of Service. Never holds any mail back."""
+    ask = getattr(app.transport, "mailtips", None)
+    reminded = {p.about: p for p in plans if isinstance(p, MailPlan) and p.template == "reminder"}
+    if ask is None or not reminded:
+        return plans
+    try:
+        away = {email for email, on in ask(sorted(reminded)).items() if on}
+    except Exception as exc:  # MailTips is a courtesy: its failure changes nothing else
+        repo.add_event(connection, now, "mailtips_failed", why=f"{type(exc).__name__}: {exc}")
+        return plans
+    for email in sorted(away):
+        plan = reminded[email]
+        store.add_note(
+            connection,
+            plan.month,
+            email,
+            "out_of_office",
+            now,
+            "automatic replies on (MailTips)",
+            None,
+        )
+    return [
+        replace(p, context={**p.context, "out_of_office": True})
+        if isinstance(p, MailPlan) and p.template == "reminder" and p.about in away
+        else p
+        for p in plans
+    ]
 
 
 def _merge(problems: dict[str, list[Problem]], sheets: MonthSheets) -> None:

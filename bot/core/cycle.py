@@ -236,6 +236,7 @@ def _reminder(
         "final": stage == 0,
         "working_days_left": stage,
         "copied": bool(cc),
+        "out_of_office": False,  # the shell fills it in from MailTips where it can
         "outstanding": [{"ref": c.case_ref, "type": c.audit_type.label} for c in outstanding],
         "council": rules.council,
     }

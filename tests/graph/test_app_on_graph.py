@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from bot.cli import main
+from bot.store.schema import notes
 from tests.graph.standin import GraphStandIn
 from tests.world import SAM, World
 
@@ -53,3 +55,23 @@ def test_a_tick_on_graph_sends_the_allocation_with_its_key_once(tmp_path, standi
     sent = standin.sent()
     assert [str(m["X-Audit-Bot-Key"]) for m in sent] == [f"allocation/2021-05/{SAM[1]}"]
     assert "[AUD-2021-05-" in str(sent[0]["Subject"])
+
+
+def test_on_reminder_days_mailtips_tell_the_copied_head_of_service(tmp_path, standin) -> None:
+    world = _graph_world(tmp_path, standin)
+    world.write_allocations("2021-05", [(SAM[1], "CR-1001", "case_audit")])
+    assert _run(world, "tick", "--at", "2021-05-04T09:30").exit_code == 0
+    standin.automatic_replies[SAM[1]] = "I am on leave until 1 June."
+    assert _run(world, "tick", "--at", "2021-05-14T09:30").exit_code == 0  # stage 10: not copied
+    result = _run(world, "tick", "--at", "2021-05-26T09:30")  # stage 2: Head of Service copied
+    assert result.exit_code == 0, result.output
+    by_key = {str(m["X-Audit-Bot-Key"]): m for m in standin.sent()}
+    stage_2 = by_key[f"reminder/2021-05/stage-2/{SAM[1]}"].get_body(("plain",)).get_content()
+    assert "Sam Patel has automatic replies on (out of office)" in " ".join(stage_2.split())
+    stage_10 = by_key[f"reminder/2021-05/stage-10/{SAM[1]}"].get_body(("plain",)).get_content()
+    assert "automatic replies" not in stage_10
+    # The store remembers it, for the digest: on both reminder days Sam was away.
+    with world.open().engine.connect() as connection:
+        kinds = connection.execute(select(notes.c.auditor_email, notes.c.kind)).all()
+    world.close()
+    assert kinds == [(SAM[1], "out_of_office"), (SAM[1], "out_of_office")]

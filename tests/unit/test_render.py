@@ -77,6 +77,7 @@ def test_reminders_escalate_in_tone(stage, urgency, subject) -> None:
         final=stage == 0,
         working_days_left=stage,
         copied=stage <= 2,
+        out_of_office=False,
         head_of_service="Hana Ahmed",
         deadline_day=date(2021, 5, 28),
         outstanding=[{"ref": "CR-1001", "type": "Case audit"}],
