@@ -157,7 +157,8 @@ def _interpret(
     if binding is False:
         return Interpretation(Action.QUARANTINE, f"unknown reference {analysis.reference}")
     open_requests: dict[str, list[ex.Request]] = {}
-    for request in store.undecided_requests(connection):
+    # Only the sender's own open requests matter to what their message means.
+    for request in store.undecided_requests(connection, analysis.sender or ""):
         open_requests.setdefault(request.auditor_email, []).append(request)
     return interpret(analysis, binding, parties, local.date(), open_requests)
 

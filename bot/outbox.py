@@ -13,6 +13,7 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, select, update
 
@@ -24,6 +25,7 @@ from bot.store.repo import add_event
 from bot.store.schema import Status, outbox
 
 CLAIM_BATCH = 500
+MARK_BATCH = 50
 DEFAULT_LEASE = timedelta(minutes=10)
 UNKNOWN_SETTLE_AFTER = timedelta(minutes=2)
 
@@ -153,6 +155,7 @@ def _send_claimed(
         rows = connection.execute(
             select(outbox).where(outbox.c.id.in_(ids)).order_by(outbox.c.id)
         ).all()
+    sent: list[Any] = []
     for row in rows:
         mail = OutgoingMail(
             key=row.key,
@@ -169,35 +172,40 @@ def _send_claimed(
             transport.send(build_message(mail, now), row.key)
             checkpoint("send.after")  # sent but not recorded: settled via was_sent
         except SendOutcomeUnknownError as exc:
-            _mark(engine, row.id, Status.UNKNOWN, now, error=str(exc))
+            _mark_failed(engine, row.id, Status.UNKNOWN, str(exc))
             report.failed += 1
             continue
         except Exception as exc:  # any failure before the send went out: try again next tick
-            _mark(engine, row.id, Status.PLANNED, now, error=f"{type(exc).__name__}: {exc}")
+            _mark_failed(engine, row.id, Status.PLANNED, f"{type(exc).__name__}: {exc}")
             report.failed += 1
             continue
-        _mark(engine, row.id, Status.SENT, now, key=row.key, month=row.month)
+        sent.append(row)
         report.sent += 1
+        if len(sent) == MARK_BATCH:
+            _mark_sent(engine, sent, now)
+            sent = []
+    _mark_sent(engine, sent, now)
 
 
-def _mark(
-    engine: Engine,
-    row_id: int,
-    status: Status,
-    now: datetime,
-    *,
-    error: str | None = None,
-    key: str | None = None,
-    month: str | None = None,
-) -> None:
-    values: dict[str, object] = {"status": status, "last_error": error}
-    if status is Status.SENT:
-        values["sent_at"] = now
+def _mark_sent(engine: Engine, rows: list[Any], now: datetime) -> None:
+    """Record sends in batches: one commit per message would dominate a big send. A crash
+    before the batch commits leaves its rows in ``sending``, settled via ``was_sent``."""
+    if not rows:
+        return
+    with engine.begin() as connection:
+        connection.execute(
+            update(outbox)
+            .where(outbox.c.id.in_([r.id for r in rows]), outbox.c.status == Status.SENDING)
+            .values(status=Status.SENT, sent_at=now, last_error=None)
+        )
+        for row in rows:
+            add_event(connection, now, "mail_sent", month=_month(row.month), subject=row.key)
+
+
+def _mark_failed(engine: Engine, row_id: int, status: Status, error: str) -> None:
     with engine.begin() as connection:
         connection.execute(
             update(outbox)
             .where(outbox.c.id == row_id, outbox.c.status == Status.SENDING)
-            .values(**values)
+            .values(status=status, last_error=error)
         )
-        if status is Status.SENT:
-            add_event(connection, now, "mail_sent", month=_month(month), subject=key)

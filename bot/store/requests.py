@@ -83,10 +83,11 @@ def load_requests(connection: Connection, *where: Any) -> list[Request]:
     return [_request(row) for row in connection.execute(query)]
 
 
-def undecided_requests(connection: Connection) -> list[Request]:
-    return load_requests(
-        connection, exemptions.c.state.in_([State.AWAITING_HEAD, State.AWAITING_DIRECTOR])
-    )
+def undecided_requests(connection: Connection, auditor_email: str | None = None) -> list[Request]:
+    undecided = exemptions.c.state.in_([State.AWAITING_HEAD, State.AWAITING_DIRECTOR])
+    if auditor_email is None:
+        return load_requests(connection, undecided)
+    return load_requests(connection, undecided, exemptions.c.auditor_email == auditor_email)
 
 
 def exempted(connection: Connection, month: Month) -> frozenset[str]:
