@@ -26,6 +26,9 @@ LONDON = ZoneInfo("Europe/London")
 # timer (each looked up by name at call time by its caller). A name that no longer exists is
 # left out, so a refactor of the bot makes a phase vanish rather than the benchmark fail.
 PHASES = (
+    ("inbox", "bot.tick", "process_inbox"),
+    ("digests", "bot.tick", "weekly_digests"),
+    ("read_roster", "bot.sheets", "read_roster"),
     ("plan", "bot.tick", "_plan"),
     ("roster", "bot.tick", "roster_in_force"),
     ("sheets", "bot.tick", "read_month"),
@@ -34,7 +37,8 @@ PHASES = (
     ("drain", "bot.tick", "drain"),
     ("build message", "bot.outbox", "build_message"),
     ("write .eml", "bot.mail.local", "LocalTransport.send"),
-    ("mark sent", "bot.outbox", "_mark"),
+    ("mark sent", "bot.outbox", "_mark"),  # one commit per message (before batching)
+    ("mark sent", "bot.outbox", "_mark_sent"),  # one commit per batch
 )
 
 
@@ -93,6 +97,7 @@ def _peak_rss_kb() -> int:
 
 def run(config: Path, at: datetime, repeat: int, heap: bool, profile: Path | None) -> dict:
     # Imported here so the import cost lands in the RSS figure like it does in the daemon.
+    import bot
     from bot.app import App
     from bot.config import load_settings
     from bot.tick import tick
@@ -145,6 +150,7 @@ def run(config: Path, at: datetime, repeat: int, heap: bool, profile: Path | Non
     first = reports[0]
     return {
         "at": at.isoformat(),
+        "bot_file": bot.__file__,
         "open_s": open_s,
         "wall_s": walls,
         "cpu_s": cpus,
