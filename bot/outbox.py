@@ -23,6 +23,7 @@ from bot.mail.message import OutgoingMail, build_message
 from bot.mail.transport import SendOutcomeUnknownError, Transport
 from bot.store.repo import add_event
 from bot.store.schema import Status, outbox
+from bot.store.trail import append_events
 
 CLAIM_BATCH = 500
 MARK_BATCH = 50
@@ -198,8 +199,7 @@ def _mark_sent(engine: Engine, rows: list[Any], now: datetime) -> None:
             .where(outbox.c.id.in_([r.id for r in rows]), outbox.c.status == Status.SENDING)
             .values(status=Status.SENT, sent_at=now, last_error=None)
         )
-        for row in rows:
-            add_event(connection, now, "mail_sent", month=_month(row.month), subject=row.key)
+        append_events(connection, now, [("mail_sent", row.month, row.key, {}) for row in rows])
 
 
 def _mark_failed(engine: Engine, row_id: int, status: Status, error: str) -> None:

@@ -34,6 +34,7 @@ from bot.store import repo
 from bot.store import requests as store
 from bot.store.leader import leadership
 from bot.store.schema import Status, month_closes, outbox
+from bot.store.trail import append_events
 from bot.teams_post import post_digest_card
 
 
@@ -259,18 +260,16 @@ def _record(
             )
     # Only rows that are really new reach the trail: another instance may have planned some.
     new = set(repo.insert_ignoring_duplicates(connection, outbox, rows, report="key"))
+    entries = []
     for row in (r for r in rows if r["key"] in new):
         if row["status"] == Status.SKIPPED:
             report.skipped.append(row["key"])
-            _trail(connection, now, "reminder_skipped", row)
+            entries.append(("reminder_skipped", row["month"], row["key"], {}))
         else:
             report.planned.append(row["key"])
-            _trail(connection, now, "mail_planned", row, to=row["to_addrs"], cc=row["cc_addrs"])
-
-
-def _trail(connection: Connection, now: datetime, kind: str, row: dict, **detail: object) -> None:
-    month = Month.parse(row["month"]) if row["month"] else None
-    repo.add_event(connection, now, kind, month=month, subject=row["key"], **detail)
+            detail = {"to": row["to_addrs"], "cc": row["cc_addrs"]}
+            entries.append(("mail_planned", row["month"], row["key"], detail))
+    append_events(connection, now, entries)
 
 
 def _outbox_row(

@@ -40,13 +40,22 @@ def insert_ignoring_duplicates(
 def load_records(connection: Connection, months: Iterable[Month]) -> dict[str, Record]:
     """Outbox keys for ``months`` and every key not tied to a month."""
     names = [str(m) for m in months]
-    query = select(outbox.c.key, outbox.c.status, outbox.c.planned_on, outbox.c.detail).where(
-        outbox.c.month.in_(names) | outbox.c.month.is_(None)
-    )
-    return {
-        row.key: Record(row.status, row.planned_on, row.detail or {})
-        for row in connection.execute(query)
+    in_scope = outbox.c.month.in_(names) | outbox.c.month.is_(None)
+    records = {
+        row.key: Record(row.status, row.planned_on)
+        for row in connection.execute(
+            select(outbox.c.key, outbox.c.status, outbox.c.planned_on).where(in_scope)
+        )
     }
+    # Only allocation rows' details are read (the cases they listed): decoding every row's
+    # JSON on every tick was a third of an idle tick's cost for a big council.
+    allocations = select(outbox.c.key, outbox.c.status, outbox.c.planned_on, outbox.c.detail)
+    allocations = allocations.where(
+        in_scope, outbox.c.kind.in_(["allocation", "allocation_update"])
+    )
+    for row in connection.execute(allocations):
+        records[row.key] = Record(row.status, row.planned_on, row.detail or {})
+    return records
 
 
 def closed_months(connection: Connection, months: Iterable[Month]) -> set[Month]:
@@ -111,6 +120,11 @@ def load_outcomes(connection: Connection, month: Month) -> list[OutcomeRow]:
         )
         for r in connection.execute(query)
     ]
+
+
+def latest_roster_digest(connection: Connection) -> str | None:
+    query = select(roster_versions.c.digest).order_by(roster_versions.c.id.desc()).limit(1)
+    return connection.scalar(query)
 
 
 def latest_roster(connection: Connection) -> tuple[str, list[dict[str, Any]]] | None:

@@ -78,6 +78,34 @@ def append_event(
     return digest
 
 
+def append_events(
+    connection: Connection, at: datetime, entries: list[tuple[str, str | None, str | None, dict]]
+) -> None:
+    """Many events at once, (kind, month, subject, detail) each: the chain is computed here
+    and written in one statement, not one round trip per event."""
+    if not entries:
+        return
+    prev_hash = _head(connection)
+    at = at.astimezone(UTC)
+    rows = []
+    for kind, month, subject, detail in entries:
+        digest = event_hash(prev_hash, at, kind, month, subject, detail)
+        rows.append(
+            {
+                "at": at,
+                "kind": kind,
+                "month": month,
+                "subject": subject,
+                "detail": detail,
+                "prev_hash": prev_hash,
+                "hash": digest,
+            }
+        )
+        prev_hash = digest
+    connection.execute(insert(events), rows)
+    connection.info["trail_head"] = (connection.get_transaction(), prev_hash)
+
+
 @dataclass(frozen=True)
 class Break:
     event_id: int
