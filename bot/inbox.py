@@ -9,7 +9,7 @@ and the next tick picks it up again without acting twice.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -181,72 +181,16 @@ def _act(
     plans: list[MailPlan] = []
     if action is Action.NEW_REQUEST:
         plans += _new_request(connection, meaning, analysis, inbound_id, now, local, rules)
-    elif action is Action.HEAD_DECISION:
+    elif action in (Action.HEAD_DECISION, Action.DIRECTOR_DECISION, Action.WITHDRAW):
         request = meaning.request
-        supported = bool(meaning.approve)
-        state = ex.State.AWAITING_DIRECTOR if supported else ex.State.NOT_SUPPORTED
-        if store.move_request(
-            connection,
-            request,
-            [ex.State.AWAITING_HEAD],
-            now,
-            state=state,
-            head_words=analysis.body,
-        ):
-            moved = replace(request, state=state, head_words=analysis.body)
-            plans += ex.mails_for_head_decision(moved, supported, rules)
+        assert request is not None
+        step = ex.transition(request, action.value, bool(meaning.approve), analysis.body, rules)
+        if store.move_request(connection, request, step.expected, now, **step.changes):
+            plans += step.mails
             repo.add_event(
-                connection,
-                now,
-                "head_decision",
-                month=request.month,
-                subject=request.ref,
-                supported=supported,
+                connection, now, step.event, month=request.month, subject=request.ref, **step.detail
             )
-        else:
-            plans += notices_for(
-                Action.ALREADY_DECIDED, meaning, analysis, message_ref, rules, local.date()
-            )
-    elif action is Action.DIRECTOR_DECISION:
-        request = meaning.request
-        approved = bool(meaning.approve)
-        state = ex.State.APPROVED if approved else ex.State.DECLINED
-        if store.move_request(
-            connection,
-            request,
-            [ex.State.AWAITING_DIRECTOR],
-            now,
-            state=state,
-            director_words=analysis.body,
-        ):
-            moved = replace(request, state=state, director_words=analysis.body)
-            plans += ex.mails_for_director_decision(moved, approved, rules)
-            repo.add_event(
-                connection,
-                now,
-                "director_decision",
-                month=request.month,
-                subject=request.ref,
-                approved=approved,
-            )
-        else:
-            plans += notices_for(
-                Action.ALREADY_DECIDED, meaning, analysis, message_ref, rules, local.date()
-            )
-    elif action is Action.WITHDRAW:
-        request = meaning.request
-        if store.move_request(
-            connection,
-            request,
-            [ex.State.AWAITING_HEAD, ex.State.AWAITING_DIRECTOR],
-            now,
-            state=ex.State.WITHDRAWN,
-        ):
-            plans += ex.mails_for_withdrawal(request, rules)
-            repo.add_event(
-                connection, now, "request_withdrawn", month=request.month, subject=request.ref
-            )
-        else:
+        else:  # another reply (or instance) decided first
             plans += notices_for(
                 Action.ALREADY_DECIDED, meaning, analysis, message_ref, rules, local.date()
             )

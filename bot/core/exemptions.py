@@ -209,6 +209,53 @@ def mails_for_withdrawal(request: Request, rules: ExemptionRules) -> list[MailPl
 
 
 @dataclass(frozen=True)
+class Transition:
+    """A decision or withdrawal: it applies only if the request is still in one of the
+    ``expected`` states (the first valid decision wins); then these mails go."""
+
+    expected: tuple[State, ...]
+    changes: dict[str, object]  # columns to set on the request
+    mails: list[MailPlan]
+    event: str
+    detail: dict[str, object]
+
+
+def transition(
+    request: Request, step: str, yes: bool, words: str, rules: ExemptionRules
+) -> Transition:
+    """``step`` is head_decision, director_decision or withdraw; ``yes`` supports/approves."""
+    if step == "head_decision":
+        state = State.AWAITING_DIRECTOR if yes else State.NOT_SUPPORTED
+        moved = replace(request, state=state, head_words=words)
+        return Transition(
+            (State.AWAITING_HEAD,),
+            {"state": state, "head_words": words},
+            mails_for_head_decision(moved, yes, rules),
+            "head_decision",
+            {"supported": yes},
+        )
+    if step == "director_decision":
+        state = State.APPROVED if yes else State.DECLINED
+        moved = replace(request, state=state, director_words=words)
+        return Transition(
+            (State.AWAITING_DIRECTOR,),
+            {"state": state, "director_words": words},
+            mails_for_director_decision(moved, yes, rules),
+            "director_decision",
+            {"approved": yes},
+        )
+    if step == "withdraw":
+        return Transition(
+            (State.AWAITING_HEAD, State.AWAITING_DIRECTOR),
+            {"state": State.WITHDRAWN},
+            mails_for_withdrawal(request, rules),
+            "request_withdrawn",
+            {},
+        )
+    raise ValueError(f"not a step of an exemption request: {step}")
+
+
+@dataclass(frozen=True)
 class Escalation:
     """A request the Head of Service left unanswered, now going to the director."""
 
