@@ -8,54 +8,38 @@ from __future__ import annotations
 
 import base64
 import struct
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import date, datetime, time
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, select
 
-from bot import sheets
 from bot.app import App
-from bot.config import Settings
 from bot.core import digest as core
 from bot.core.completion import furthest_behind
 from bot.core.digest import (
     Digest,
-    Frozen,
-    HistoryInputs,
-    MonthInputs,
-    OutcomeCount,
     RatePoint,
     digest_due,
     director_key,
     head_key,
 )
-from bot.core.exemption_figures import NOTE_LABELS, ExemptionFact, NoteFact
-from bot.core.exemptions import State
 from bot.core.plans import MailPlan
 from bot.core.quality import (
     GOOD_OR_BETTER_TARGET,
     INADEQUATE_LIMIT,
     SMALL_NUMBER,
     GradeMix,
-    MonthGrades,
-    full_months,
-    month_grades,
 )
-from bot.core.records import Auditor, Month
-from bot.core.replies import Reason
-from bot.inputs import read_month, roster_in_force
-from bot.store import repo
-from bot.store import requests as store
-from bot.store.schema import events, exemptions, notes, outbox, outcomes
-from bot.store.trail import GENESIS
+from bot.core.records import Month
+from bot.digest_data import Gathered, gather
+from bot.inputs import roster_in_force
+from bot.store.schema import outbox
 
 __all__ = [
     "digest_due",
     "director_digest",
+    "gather",
     "render_digest_html",
     "team_digests",
     "weekly_digests",
@@ -64,221 +48,6 @@ __all__ = [
 
 LIST_LIMIT = 25  # rows per list in the director's digest; Heads of Service see all of theirs
 MAIL_IMAGE_WIDTH = 592  # the mail layout's content width
-
-
-# -- gathering -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Gathered:
-    local: datetime
-    roster: dict[str, Auditor]
-    current: MonthInputs
-    history: HistoryInputs
-
-
-def gather(app: App, connection: Connection, now: datetime, month: Month | None = None) -> Gathered:
-    """Everything a digest (or the report for ``month``) looks at, read once: the roster in
-    force, the month's sheets, one query per table, and each history month's completions
-    sheet (cached by file identity, so a sheet is parsed once until it changes)."""
-    if now.tzinfo is None:
-        raise ValueError("the digest needs an aware datetime")
-    settings = app.settings
-    local = now.astimezone(settings.tz)
-    month = month or Month.of(local.date())
-    roster = roster_in_force(settings, connection, now, remember=False).auditors
-    current = month_inputs(app, connection, month, roster)
-    first = month.plus(1 - core.TREND_MONTHS)
-    grades = {m: completion_grades(settings, m) for m in full_months(month, core.TREND_MONTHS)}
-    if current.frozen is not None or month < Month.of(local.date()):
-        grades[month] = month_grades(month, current.completions.values())
-    trail_event, trail_head = _trail_head(connection)
-    history = HistoryInputs(
-        outcome_counts=_outcome_counts(connection, first, month),
-        requests=_requests(connection, first, local),
-        notes=_notes(connection, month, settings),
-        grades=grades,
-        last_month_heads=_heads_of(connection, month.previous(), roster),
-        director=settings.director.name,
-        trail_head=trail_head,
-        trail_event=trail_event,
-    )
-    return Gathered(local, roster, current, history)
-
-
-def month_inputs(
-    app: App, connection: Connection, month: Month, roster: dict[str, Auditor]
-) -> MonthInputs:
-    month_sheets = read_month(app.settings, month, roster)
-    frozen = None
-    if month in repo.closed_months(connection, [month]):
-        frozen = {
-            o.email: Frozen(
-                o.email, o.name, o.team, o.head_of_service_email, o.outcome, o.cases, o.late_on
-            )
-            for o in repo.load_outcomes(connection, month)
-        }
-    return MonthInputs(
-        month=month,
-        roster=roster,
-        allocations=month_sheets.allocations,
-        completions=month_sheets.completions,
-        exempted=store.exempted(connection, month),
-        self_reported=store.noted(connection, month, "self_reported"),
-        held_back=month_sheets.held_back,
-        frozen=frozen,
-    )
-
-
-_GRADES_CACHE: OrderedDict[tuple[object, ...], MonthGrades] = OrderedDict()
-_GRADES_CACHE_SIZE = 48
-_GRADES_LOCK = threading.Lock()
-
-
-def completion_grades(settings: Settings, month: Month) -> MonthGrades:
-    """A month's completions sheet reduced to grade counts; a missing sheet counts empty."""
-    path, _ = sheets.find_month_sheet(settings.completions, month)
-    if path is None:
-        return MonthGrades(month, sheet_found=False)
-    try:
-        stat = path.stat()
-    except OSError:
-        return MonthGrades(month, sheet_found=False)
-    key = (str(path), stat.st_mtime_ns, stat.st_size, settings.case_ref_pattern, month)
-    with _GRADES_LOCK:
-        cached = _GRADES_CACHE.get(key)
-        if cached is not None:
-            _GRADES_CACHE.move_to_end(key)
-            return cached
-    sheet = sheets.read_completions(path, settings.case_ref_regex)
-    grades = month_grades(month, sheet.completions)
-    with _GRADES_LOCK:
-        _GRADES_CACHE[key] = grades
-        while len(_GRADES_CACHE) > _GRADES_CACHE_SIZE:
-            _GRADES_CACHE.popitem(last=False)
-    return grades
-
-
-def _outcome_counts(connection: Connection, first: Month, last: Month) -> tuple[OutcomeCount, ...]:
-    c = outcomes.c
-    query = (
-        select(c.month, c.head_of_service_email, c.outcome, func.count().label("n"))
-        .where(c.month >= str(first), c.month <= str(last))
-        .group_by(c.month, c.head_of_service_email, c.outcome)
-    )
-    return tuple(
-        OutcomeCount(Month.parse(r.month), r.head_of_service_email, r.outcome, r.n)
-        for r in connection.execute(query)
-    )
-
-
-def _requests(connection: Connection, first: Month, local: datetime) -> tuple[ExemptionFact, ...]:
-    """Requests for the trend window, any still undecided, and any decided in the last week.
-    The free-text words are not read: a digest names reasons, never circumstances."""
-    since = local - timedelta(days=8)
-    c = exemptions.c
-    columns = [
-        c.month,
-        c.number,
-        c.auditor_email,
-        c.auditor_name,
-        c.team,
-        c.head_email,
-        c.head_name,
-        c.reason,
-        c.state,
-        c.requested_at,
-        c.after_allocation,
-        c.last_week,
-        c.no_head_response,
-        c.head_decided_at,
-        c.decided_at,
-    ]
-    query = (
-        select(*columns)
-        .where(
-            or_(
-                c.month >= str(first),
-                c.state.in_([State.AWAITING_HEAD, State.AWAITING_DIRECTOR]),
-                c.decided_at >= since,
-                c.head_decided_at >= since,
-            )
-        )
-        .order_by(c.month, c.number)
-    )
-    rows = connection.execute(query).all()
-    tz = local.tzinfo
-    escalated = _escalations(connection, [r for r in rows if r.no_head_response], tz)
-
-    def at(value: datetime | None) -> datetime | None:
-        return value.astimezone(tz) if value is not None else None
-
-    facts = []
-    for r in rows:
-        ref = f"EXM-{r.month}-{r.number:03d}"
-        facts.append(
-            ExemptionFact(
-                ref=ref,
-                month=Month.parse(r.month),
-                auditor_email=r.auditor_email,
-                auditor_name=r.auditor_name,
-                team=r.team,
-                head_email=r.head_email,
-                head_name=r.head_name,
-                reason=Reason(r.reason),
-                state=State(r.state),
-                requested_at=r.requested_at.astimezone(tz),
-                after_allocation=r.after_allocation,
-                last_week=r.last_week,
-                no_head_response=r.no_head_response,
-                head_decided_at=at(r.head_decided_at),
-                decided_at=at(r.decided_at),
-                escalated_at=escalated.get(ref),
-            )
-        )
-    return tuple(facts)
-
-
-def _escalations(connection: Connection, rows: list[Any], tz: Any) -> dict[str, datetime]:
-    """When each request went to the director without its Head of Service, from the trail."""
-    if not rows:
-        return {}
-    refs = {f"EXM-{r.month}-{r.number:03d}" for r in rows}
-    query = select(events.c.subject, events.c.at).where(
-        events.c.month.in_({r.month for r in rows}),
-        events.c.kind == "request_escalated",
-        events.c.subject.in_(refs),
-    )
-    return {r.subject: r.at.astimezone(tz) for r in connection.execute(query)}
-
-
-def _notes(connection: Connection, month: Month, settings: Settings) -> tuple[NoteFact, ...]:
-    query = select(notes.c.auditor_email, notes.c.kind, notes.c.at).where(
-        notes.c.month == str(month), notes.c.kind.in_(list(NOTE_LABELS))
-    )
-    return tuple(
-        NoteFact(r.auditor_email, r.kind, r.at.astimezone(settings.tz))
-        for r in connection.execute(query)
-    )
-
-
-def _heads_of(connection: Connection, month: Month, roster: dict[str, Auditor]) -> dict[str, str]:
-    """Whose service each auditor's ``month`` audits belong to for follow-up: their Head of
-    Service now (the one who can act), else the one frozen at the month's close."""
-    query = select(outcomes.c.auditor_email, outcomes.c.head_of_service_email).where(
-        outcomes.c.month == str(month)
-    )
-    heads = {r.auditor_email: r.head_of_service_email for r in connection.execute(query)}
-    heads.update({email: a.head_of_service_email for email, a in roster.items()})
-    return heads
-
-
-def _trail_head(connection: Connection) -> tuple[int, str]:
-    """The newest event's number and hash (bot.store.trail.head, with its position)."""
-    row = connection.execute(
-        select(events.c.id, events.c.hash).order_by(events.c.id.desc()).limit(1)
-    ).first()
-    return (row.id, row.hash) if row else (0, GENESIS)
 
 
 # -- charts and context ------------------------------------------------------------------------
