@@ -343,6 +343,7 @@ _TOTAL_NAMES = {
     "allocation": ("allocation", "allocations"),
     "allocation update": ("allocation update", "allocation updates"),
     "close": ("close mail", "close mails"),
+    "digest": ("weekly digest", "weekly digests"),
     "missing sheet": ("missing-sheet warning", "missing-sheet warnings"),
     "sheet problems": ("sheet-problems report", "sheet-problems reports"),
 }

@@ -152,7 +152,7 @@ def plan_faults(seed: int, random_kills: int) -> dict[date, list[str]]:
         days = reply_days if step.startswith("inbox") else mail_days + reply_days
         faults.setdefault(rng.choice(days), []).append(step)
     for _ in range(random_kills):
-        faults.setdefault(rng.choice(mail_days + reply_days), []).append(f"any:{rng.randint(1, 8)}")
+        faults.setdefault(rng.choice(mail_days + reply_days), []).append(f"any:{rng.randint(1, 4)}")
     # A tick that survives its fault finishes the day's work, and later faults that day
     # would find nothing to hit: named steps go first, in the order a tick reaches them.
     order = {step: n for n, step in enumerate(("migration", "inbox.stored", "inbox.acted"))}
