@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Connection
 
@@ -12,6 +15,39 @@ from bot import sheets
 from bot.config import Settings
 from bot.core.records import Allocation, Auditor, Completion, Month, Problem, Role
 from bot.store import repo
+
+T = TypeVar("T")
+
+_MEMO: dict[tuple, object] = {}
+_MEMO_LIMIT = 64
+
+
+def _stamp(path: Path) -> tuple[str, str] | None:
+    # The content's hash, not the modification time: two saves within the file system's
+    # clock resolution must not look alike. Hashing is a millisecond; parsing is a tenth.
+    try:
+        return (str(path), hashlib.sha256(path.read_bytes()).hexdigest())
+    except OSError:
+        return None
+
+
+def _memo(kind: str, paths: tuple[Path, ...], extra: object, read: Callable[[], T]) -> T:
+    """A sheet is parsed again only when its file (or what it is checked against) changed:
+    ticks come every few minutes, sheets change a few times a month. A file that cannot be
+    stat'ed is always read, so its problem is reported as usual."""
+    stamps = tuple(_stamp(p) for p in paths)
+    if any(stamp is None for stamp in stamps):
+        return read()
+    key = (kind, stamps, extra)
+    if key not in _MEMO:
+        if len(_MEMO) >= _MEMO_LIMIT:
+            _MEMO.clear()
+        _MEMO[key] = read()
+    return _MEMO[key]  # type: ignore[return-value]
+
+
+def read_roster(settings: Settings) -> sheets.RosterSheet:
+    return _memo("roster", (settings.roster,), None, lambda: sheets.read_roster(settings.roster))
 
 
 @dataclass(frozen=True)
@@ -26,7 +62,7 @@ def roster_in_force(
 ) -> RosterInForce:
     """The roster file if it is clean, else the last clean roster the store remembers.
     With ``remember`` a clean roster that changed is stored as the new last good one."""
-    sheet = sheets.read_roster(settings.roster)
+    sheet = read_roster(settings)
     if not sheet.problems and not remember:
         return RosterInForce(sheet.auditors, [], fallback=False)
     if not sheet.problems:
@@ -71,7 +107,12 @@ def read_month(settings: Settings, month: Month, roster: dict[str, Auditor]) -> 
     by_auditor: dict[str, list[Allocation]] = {}
     held_back: frozenset[str] = frozenset()
     if path is not None:
-        allocation_sheet = sheets.read_allocations(path, roster, pattern)
+        allocation_sheet = _memo(
+            "allocations",
+            (path,),
+            (pattern.pattern, tuple(sorted(roster.items()))),
+            lambda: sheets.read_allocations(path, roster, pattern),
+        )
         _collect(problems, allocation_sheet.problems)
         held_back = allocation_sheet.held_back
         for allocation in allocation_sheet.allocations:
@@ -80,7 +121,12 @@ def read_month(settings: Settings, month: Month, roster: dict[str, Auditor]) -> 
     done_path, done_problems = sheets.find_month_sheet(settings.completions, month)
     _collect(problems, done_problems)
     if done_path is not None:
-        completion_sheet = sheets.read_completions(done_path, pattern)
+        completion_sheet = _memo(
+            "completions",
+            (done_path,),
+            pattern.pattern,
+            lambda: sheets.read_completions(done_path, pattern),
+        )
         _collect(problems, completion_sheet.problems)
         # Keyed upper-case: the audit tool and the QA team may not type references alike.
         completions = {c.case_ref.upper(): c for c in completion_sheet.completions}
