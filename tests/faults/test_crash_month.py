@@ -38,6 +38,7 @@ def test_a_month_killed_at_every_named_step_and_at_random_points_loses_and_repea
     assert dict(landed) == expected  # same keys, each exactly once
     assert refused_duplicates(world) == []
     assert set(run.kills) >= set(NAMED_STEPS), run.kills
+    print(f"{sum(run.kills.values())} kills in {run.ticks} ticks: {dict(run.kills)}")
     assert sum(run.kills.values()) >= len(NAMED_STEPS) + RANDOM_KILLS // 2
     assert len(expected) > 15 and "exemption/EXM-2021-05-001/outcome" in expected
 
