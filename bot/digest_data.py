@@ -249,5 +249,3 @@ def _trail_head(connection: Connection) -> tuple[int, str]:
         select(events.c.id, events.c.hash).order_by(events.c.id.desc()).limit(1)
     ).first()
     return (row.id, row.hash) if row else (0, GENESIS)
-
-

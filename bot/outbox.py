@@ -44,9 +44,13 @@ def drain(
     sender: str,
     now: datetime,
     lease: timedelta = DEFAULT_LEASE,
+    exclusive: bool = False,
 ) -> DrainReport:
+    """``exclusive``: the caller holds the leader lock, so no other sender is alive and a
+    row another process claimed was left by a dead leader: settle it now, not after the
+    lease, so a standby taking over leaves no gap longer than a tick."""
     report = DrainReport()
-    report.settled = _settle_interrupted(engine, transport, now, lease)
+    report.settled = _settle_interrupted(engine, transport, now, lease, exclusive)
     while ids := _claim(engine, now):
         _send_claimed(engine, transport, sender, now, ids, report)
     return report
@@ -72,7 +76,7 @@ def _claimant_is_dead(claimed_by: str | None) -> bool:
 
 
 def _settle_interrupted(
-    engine: Engine, transport: Transport, now: datetime, lease: timedelta
+    engine: Engine, transport: Transport, now: datetime, lease: timedelta, exclusive: bool
 ) -> int:
     """Rows left in ``sending`` by a dead sender, or ``unknown`` after a lost answer."""
     settled = 0
@@ -94,6 +98,7 @@ def _settle_interrupted(
                 (row.status == Status.UNKNOWN and row.claimed_at < now - UNKNOWN_SETTLE_AFTER)
                 or (row.status == Status.SENDING and row.claimed_at < now - lease)
                 or (row.status == Status.SENDING and _claimant_is_dead(row.claimed_by))
+                or (row.status == Status.SENDING and exclusive and row.claimed_by != claimant())
             )
             if not stale:
                 continue  # a live sender may still be working on it

@@ -80,7 +80,11 @@ def _run(app: App, now: datetime, local: datetime, report: TickReport) -> None:
         _record(app, connection, [*plans, *digests], local, now, report)
         checkpoint("tick.record")  # mid-transaction: all of it rolls back
     checkpoint("tick.planned")
-    report.drained = drain(app.engine, app.transport, app.settings.mailbox, now)
+    # On PostgreSQL this tick holds the leader lock: no other sender can be alive.
+    exclusive = app.engine.dialect.name == "postgresql"
+    report.drained = drain(
+        app.engine, app.transport, app.settings.mailbox, now, exclusive=exclusive
+    )
     director = [d for d in digests if d.key.endswith("/director") and d.key in report.planned]
     if director and app.settings.teams is not None:
         post_digest_card(app, director[0], now)

@@ -98,3 +98,16 @@ def test_every_message_carries_the_bot_headers(tmp_path) -> None:
     assert message["X-Auto-Response-Suppress"] == "All"
     assert message["Message-ID"].endswith("@council.example>")
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+
+
+def test_a_leader_settles_a_dead_leaders_claims_at_once(tmp_path, store_url) -> None:
+    engine, transport = _setup(tmp_path, store_url)
+    with engine.begin() as connection:
+        connection.execute(
+            update(outbox).values(status=Status.SENDING, claimed_at=NOW, claimed_by="other-host:1")
+        )
+    # Another host's claim: without the leader lock it waits for the lease...
+    assert drain(engine, transport, "bot@council.example", NOW).sent == 0
+    # ...but the holder of the leader lock knows that sender is gone.
+    assert drain(engine, transport, "bot@council.example", NOW, exclusive=True).sent == 2
+    assert _landed(tmp_path) == 2
