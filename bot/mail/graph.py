@@ -1,5 +1,8 @@
 """The Microsoft Graph transport: the council's own Microsoft 365 mailbox, app-only.
 
+(Over 400 lines on purpose: a third of it is this docstring, which records the Graph and
+O365 behaviour the code relies on; the HTTP session and the tokens live in their own modules.)
+
 **Why msal + requests and not python-o365.** O365 2.1.10 was read line by line against what
 this transport needs, and every call it would make for us is one where O365 gets in the way:
 
