@@ -19,10 +19,10 @@ from bot.core.cycle import (
     Plan,
     is_due,
     plan_month,
-    plan_problem_report,
     submission,
 )
 from bot.core.plans import ClosePlan, LatePlan, MailPlan, Record, SkipPlan
+from bot.core.problems import plan_problem_report
 from bot.core.records import Month, Problem
 from bot.digest import weekly_digests
 from bot.faults import checkpoint

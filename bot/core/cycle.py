@@ -128,7 +128,7 @@ def _plan_allocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> li
         template = "allocation"
         if key in facts.records:  # cases added to the sheet after the first mail
             refs = sorted(c.case_ref for c in new_cases)
-            key = f"allocation-update/{month}/{email}/{_digest(refs)}"
+            key = f"allocation-update/{month}/{email}/{short_digest(refs)}"
             template = "allocation_update"
         context = {
             "auditor": {"name": auditor.name, "email": email},
@@ -385,22 +385,6 @@ def _plan_late(facts: MonthFacts) -> list[Plan]:
     return plans
 
 
-def plan_problem_report(
-    source: str,
-    problems: list[str],
-    records: Mapping[str, Record],
-    rules: CycleRules,
-    kind: str = "sheet",
-) -> list[MailPlan]:
-    """Tell the QA team once about a set of problems in one input file."""
-    if not problems:
-        return []
-    key = f"problems/{source}/{_digest(problems)}"
-    if key in records:
-        return []
-    context = {"source": source, "kind": kind, "problems": problems, "council": rules.council}
-    return [MailPlan(key, "sheet_problems", (rules.qa_team,), context)]
-
-
-def _digest(parts: list[str]) -> str:
+def short_digest(parts: list[str]) -> str:
+    """A short, stable name for a set of values, for keys that must change when they do."""
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
