@@ -27,7 +27,8 @@ from pathlib import Path
 
 import trustme
 
-from bot.mail.graph import GraphMail, GraphTransport, graph_message
+from bot.mail.graph import GraphMail, GraphTransport
+from bot.mail.graph_payload import graph_message
 from tests.graph.mails import inbound, outgoing
 from tests.graph.standin import CLIENT_SECRET, GraphStandIn, SimClock
 

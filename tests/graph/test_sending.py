@@ -8,14 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.mail.graph import (
+from bot.mail.graph import GraphTransport
+from bot.mail.graph_http import GraphConnectionError, GraphError, GraphThrottledError
+from bot.mail.graph_payload import (
     AUTO_SUBMITTED_PROPERTY,
     KEY_PROPERTY,
-    GraphTransport,
     UnsupportedHeaderError,
     graph_message,
 )
-from bot.mail.graph_http import GraphConnectionError, GraphError, GraphThrottledError
 from bot.mail.transport import SendOutcomeUnknownError
 from bot.outbox import drain
 from bot.store.db import open_engine
