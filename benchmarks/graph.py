@@ -29,7 +29,7 @@ import trustme
 
 from bot.mail.graph import GraphMail, GraphTransport
 from bot.mail.graph_payload import graph_message
-from tests.graph.mails import inbound, outgoing
+from tests.graph.mails import NOW, inbound, outgoing
 from tests.graph.standin import CLIENT_SECRET, GraphStandIn, SimClock
 
 
@@ -89,8 +89,8 @@ def run(messages: int, polls: int) -> list[tuple[str, str, str, str]]:
     transport = _transport(standin, clock)
     batch = [outgoing(f"allocation/2021-05/auditor{n}@council.example") for n in range(messages)]
     started, wall = clock(), time.perf_counter()
-    for n, message in enumerate(batch):
-        transport.send(message, f"allocation/2021-05/auditor{n}@council.example")
+    for message in batch:
+        transport.send(message, NOW)
     simulated = clock() - started
     wall = time.perf_counter() - wall
     floor = messages * 60 / 30
@@ -114,11 +114,11 @@ def run(messages: int, polls: int) -> list[tuple[str, str, str, str]]:
     transport.close()
     standin.stop()
 
-    # The bot's own work per message: the RFC 5322 message to Graph's JSON.
+    # The bot's own work per message: the mail to Graph's JSON.
     repeats = 2000
     started = time.perf_counter()
     for n in range(repeats):
-        graph_message(batch[n % len(batch)], "k")
+        graph_message(batch[n % len(batch)])
     build = (time.perf_counter() - started) / repeats
     rows.append(_row("building one sendMail payload", f"{build * 1e6:.0f} µs", "", None))
     return rows

@@ -35,8 +35,9 @@ PHASES = (
     ("record", "bot.tick", "_record"),
     ("render", "bot.render", "Renderer.render"),
     ("drain", "bot.tick", "drain"),
-    ("build message", "bot.outbox", "build_message"),
-    ("write .eml", "bot.mail.local", "LocalTransport.send"),
+    ("build message", "bot.outbox", "build_message"),  # EmailMessage (before mime_bytes)
+    ("build message", "bot.mail.local", "mime_bytes"),
+    ("write .eml", "bot.mail.local", "LocalTransport.send"),  # includes mime_bytes
     ("mark sent", "bot.outbox", "_mark"),  # one commit per message (before batching)
     ("mark sent", "bot.outbox", "_mark_sent"),  # one commit per batch
 )

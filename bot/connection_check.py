@@ -20,7 +20,7 @@ from urllib.parse import quote
 from bot.mail.graph import GraphMail, GraphTransport
 from bot.mail.graph_auth import CredentialError, TokenError
 from bot.mail.graph_http import GraphConnectionError, GraphError
-from bot.mail.message import KEY_HEADER, OutgoingMail, build_message
+from bot.mail.message import KEY_HEADER, OutgoingMail
 
 NEEDED_ROLES = ("Mail.ReadWrite", "Mail.Send")
 CONSENT = (
@@ -222,20 +222,17 @@ def _send_test(
     wait: float,
 ) -> list[CheckResult]:
     key = f"connection-check/{now:%Y%m%dT%H%M%S}/{uuid.uuid4().hex[:8]}"
-    message = build_message(
-        OutgoingMail(
-            key=key,
-            sender=mailbox,
-            to=[to],
-            cc=[],
-            subject="Audit bot: connection check",
-            text="This is a test from the audit bot. No action is needed.\n",
-            html="<p>This is a test from the audit bot. No action is needed.</p>",
-        ),
-        now,
+    mail = OutgoingMail(
+        key=key,
+        sender=mailbox,
+        to=[to],
+        cc=[],
+        subject="Audit bot: connection check",
+        text="This is a test from the audit bot. No action is needed.\n",
+        html="<p>This is a test from the audit bot. No action is needed.</p>",
     )
     try:
-        transport.send(message, key)
+        transport.send(mail, now)
     except GraphError as exc:
         return [CheckResult("send a test message", False, _explain(exc, mailbox, "Mail.Send"))]
     except Exception as exc:

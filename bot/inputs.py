@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -82,7 +82,12 @@ def roster_in_force(
 
 
 def _auditor_row(auditor: Auditor) -> dict[str, object]:
-    return {**asdict(auditor), "role": auditor.role.value}
+    # Field by field: dataclasses.asdict deep-copies, a fifth of a second for 10,000 rows.
+    row = {f.name: getattr(auditor, f.name) for f in _AUDITOR_FIELDS}
+    return row | {"role": auditor.role.value}
+
+
+_AUDITOR_FIELDS = fields(Auditor)
 
 
 def _auditor_from_row(row: dict) -> Auditor:

@@ -47,7 +47,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, MutableMapping
-from email.message import EmailMessage
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
@@ -56,10 +56,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.mail.graph_auth import TokenSource, load_credential
 from bot.mail.graph_http import GraphError, GraphSession, Pacer
-from bot.mail.graph_payload import (
-    KEY_PROPERTY,
-    graph_message,
-)
+from bot.mail.graph_payload import KEY_PROPERTY, graph_message
+from bot.mail.message import OutgoingMail
 from bot.mail.transport import Folder, InboundItem
 
 log = logging.getLogger(__name__)
@@ -152,8 +150,9 @@ class GraphTransport:
 
     # -- sending ---------------------------------------------------------------------------
 
-    def send(self, message: EmailMessage, key: str) -> None:
-        payload = {"message": graph_message(message, key), "saveToSentItems": True}
+    def send(self, mail: OutgoingMail, now: datetime) -> None:
+        # Exchange stamps the Date itself when it accepts the message.
+        payload = {"message": graph_message(mail), "saveToSentItems": True}
         # Any 2xx is a send: treating an unexpected 200 as failure would mean a duplicate.
         self.http.request(
             "POST",

@@ -6,9 +6,10 @@ import hashlib
 import mailbox
 import os
 import secrets
-from email.message import EmailMessage
+from datetime import datetime
 from pathlib import Path
 
+from bot.mail.message import OutgoingMail, mime_bytes
 from bot.mail.transport import Folder, InboundItem, SendOutcomeUnknownError
 
 
@@ -38,12 +39,13 @@ class LocalTransport:
     def _name(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()[:40] + ".auditbot"
 
-    def send(self, message: EmailMessage, key: str) -> None:
+    def send(self, mail: OutgoingMail, now: datetime) -> None:
+        key = mail.key
         name = self._name(key)
         temporary = self.outbox / "tmp" / f"{name}.{os.getpid()}"
         fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(message.as_bytes())
+            handle.write(mime_bytes(mail, now))
         try:
             # link() never replaces: a key can land once, and a second send is refused.
             os.link(temporary, self.outbox / "new" / name)

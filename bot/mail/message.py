@@ -1,20 +1,33 @@
-"""Building the RFC 5322 message for an outbox row: the same headers on every transport."""
+"""One outgoing mail, and its RFC 5322 form: the same headers on every transport.
+
+The MIME text is written here rather than through ``email.message.EmailMessage``: its
+header registry parses and refolds every header, 1.1 ms a message against 0.07 ms here,
+which on a 10,000-auditor allocation day was most of the tick. The structure is fixed and
+small (text and HTML alternatives, inline PNGs), the values are checked before they reach
+a header, and tests read every message back with the standard parser.
+"""
 
 from __future__ import annotations
 
-import email.policy
+import base64
+import binascii
 import hashlib
+import re
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.message import EmailMessage
+from email.header import Header
 from email.utils import format_datetime
 
 KEY_HEADER = "X-Audit-Bot-Key"
-
-# Fold only past RFC 5322's hard limit: Python folds a long subject right after "Subject:",
-# which some clients then show with a leading space.
-MAIL_POLICY = email.policy.default.clone(max_line_length=998)
+MAX_LINE = 998  # RFC 5322's hard limit on a line, CRLF excluded
+# Addresses go into headers as bare addr-specs: nothing with a meaning in a header (display
+# names, quotes, commas, spaces). UTF-8 ones pass as written (RFC 6532), as the roster allows.
+PLAIN_ADDRESS = re.compile(r'[^@\s<>()\[\],;:"\\]+@[^@\s<>()\[\],;:"\\]+')
+CONTENT_ID = re.compile(r"[A-Za-z0-9._-]+")
+# Anything that could end a header line or start another, as some mail software reads them.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 class UnsafeHeaderError(ValueError):
@@ -32,6 +45,26 @@ class OutgoingMail:
     html: str
     images: Mapping[str, bytes] = field(default_factory=dict)  # content-id -> PNG
 
+    def __post_init__(self) -> None:
+        # Refused when made, so no transport can send a forged header.
+        for value in (self.key, self.sender, self.subject, *self.to, *self.cc, *self.images):
+            check_header_value(value)
+        for address in (self.sender, *self.to, *self.cc):
+            if not PLAIN_ADDRESS.fullmatch(address):
+                raise UnsafeHeaderError(f"not a plain address: {address!r}")
+        for cid in self.images:
+            if not CONTENT_ID.fullmatch(cid):
+                raise UnsafeHeaderError(f"not a plain content id: {cid!r}")
+
+    def bot_headers(self) -> list[tuple[str, str]]:
+        """The headers every transport must carry besides the addresses and subject: ask
+        other systems not to auto-reply, mark the mail as automatic (RFC 3834), name the key."""
+        return [
+            ("Auto-Submitted", "auto-generated"),
+            ("X-Auto-Response-Suppress", "All"),
+            (KEY_HEADER, self.key),
+        ]
+
 
 def message_id_for(key: str, sender: str) -> str:
     """Deterministic, so a resend after a lost answer carries the same Message-ID and a
@@ -41,29 +74,75 @@ def message_id_for(key: str, sender: str) -> str:
 
 
 def check_header_value(value: str) -> str:
-    if any(ord(ch) < 32 or ord(ch) == 127 or ch in "\u2028\u2029\x85" for ch in value):
+    if _CONTROL.search(value):
         raise UnsafeHeaderError(f"control character in header value {value!r}")
     return value
 
 
-def build_message(mail: OutgoingMail, now: datetime) -> EmailMessage:
-    message = EmailMessage(policy=MAIL_POLICY)
-    message["From"] = check_header_value(mail.sender)
-    message["To"] = ", ".join(check_header_value(a) for a in mail.to)
-    if mail.cc:
-        message["Cc"] = ", ".join(check_header_value(a) for a in mail.cc)
-    message["Subject"] = check_header_value(mail.subject)
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = message_id_for(mail.key, mail.sender)
-    # Ask other systems not to auto-reply, and mark ourselves as automatic (RFC 3834).
-    message["Auto-Submitted"] = "auto-generated"
-    message["X-Auto-Response-Suppress"] = "All"
-    message[KEY_HEADER] = check_header_value(mail.key)
-    message.set_content(mail.text)
-    message.add_alternative(mail.html, subtype="html")
+def mime_bytes(mail: OutgoingMail, now: datetime) -> bytes:
+    """The message as a mail server would store it (LF line ends, as in a maildir)."""
+    boundary = _boundary(mail)
+    headers = [
+        ("From", mail.sender),
+        ("To", ", ".join(mail.to)),
+        *([("Cc", ", ".join(mail.cc))] if mail.cc else []),
+        ("Subject", _subject(mail.subject)),
+        ("Date", format_datetime(now)),
+        ("Message-ID", message_id_for(mail.key, mail.sender)),
+        *mail.bot_headers(),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", f'multipart/alternative; boundary="{boundary}-a"'),
+    ]
+    out = [_header(name, value) for name, value in headers]
+    out += ["\n", f"--{boundary}-a\n", _text_part("plain", mail.text), f"\n--{boundary}-a\n"]
     if mail.images:
         # multipart/related inside the alternative: the HTML shows them via cid: links.
-        html_part = message.get_body(("html",))
+        out.append(f'Content-Type: multipart/related; boundary="{boundary}-r"\n\n')
+        out += [f"--{boundary}-r\n", _text_part("html", mail.html)]
         for cid, png in mail.images.items():
-            html_part.add_related(png, "image", "png", cid=f"<{cid}>", filename=f"{cid}.png")
-    return message
+            out += [f"\n--{boundary}-r\n", _image_part(cid, png)]
+        out.append(f"\n--{boundary}-r--\n")
+    else:
+        out.append(_text_part("html", mail.html))
+    out.append(f"\n--{boundary}-a--\n")
+    return "".join(out).encode()
+
+
+def _boundary(mail: OutgoingMail) -> str:
+    """Random, and never inside a body: a reply quoted in a mail cannot forge a part."""
+    while True:
+        boundary = f"=_auditbot_{secrets.token_hex(12)}"
+        if boundary not in mail.text and boundary not in mail.html:
+            return boundary
+
+
+def _header(name: str, value: str) -> str:
+    line = f"{name}: {value}\n"
+    if len(line) > MAX_LINE:
+        raise UnsafeHeaderError(f"the {name} header is longer than a mail line may be")
+    return line
+
+
+def _subject(subject: str) -> str:
+    if subject.isascii() and len(subject) < MAX_LINE - len("Subject: "):
+        return subject
+    # RFC 2047 encoded words, folded onto continuation lines.
+    return Header(subject, "utf-8", header_name="Subject").encode(linesep="\n")
+
+
+def _text_part(subtype: str, body: str) -> str:
+    head = f'Content-Type: text/{subtype}; charset="utf-8"\nContent-Transfer-Encoding: '
+    data = body.encode()
+    if b"\r" not in data and max(map(len, data.split(b"\n"))) <= MAX_LINE:
+        # As written: a person opening the file reads the mail itself.
+        return head + ("7bit" if body.isascii() else "8bit") + "\n\n" + body
+    encoded = binascii.b2a_qp(data, istext=False).decode("ascii")
+    return head + "quoted-printable\n\n" + encoded
+
+
+def _image_part(cid: str, png: bytes) -> str:
+    return (
+        f"Content-Type: image/png\nContent-Transfer-Encoding: base64\n"
+        f'Content-Disposition: inline; filename="{cid}.png"\nContent-ID: <{cid}>\n\n'
+        + base64.encodebytes(png).decode("ascii")
+    )

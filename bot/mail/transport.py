@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.message import EmailMessage
+from datetime import datetime
 from typing import Literal, Protocol
+
+from bot.mail.message import OutgoingMail
 
 Folder = Literal["Processed", "Quarantine"]
 
@@ -23,8 +25,9 @@ class SendOutcomeUnknownError(Exception):
 
 
 class Transport(Protocol):
-    def send(self, message: EmailMessage, key: str) -> None:
-        """Deliver ``message``; raise on failure (SendOutcomeUnknownError if it may have gone)."""
+    def send(self, mail: OutgoingMail, now: datetime) -> None:
+        """Deliver ``mail`` in the transport's own form, dated ``now``; raise on failure
+        (SendOutcomeUnknownError if it may have gone)."""
 
     def was_sent(self, key: str) -> bool:
         """Whether a message carrying ``key`` is already among the sent mail."""

@@ -21,7 +21,9 @@ _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
 
 def new_secret() -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    """Eight symbols of a 32-letter alphabet: 40 random bits, five to a symbol."""
+    bits = int.from_bytes(secrets.token_bytes(5))
+    return "".join(_ALPHABET[(bits >> shift) & 31] for shift in range(0, 40, 5))
 
 
 def auditor_tokens(

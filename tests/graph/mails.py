@@ -8,7 +8,7 @@ import hashlib
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
-from bot.mail.message import OutgoingMail, build_message
+from bot.mail.message import OutgoingMail
 
 NOW = datetime(2021, 5, 4, 8, 30, tzinfo=UTC)
 BOT = "audit-bot@council.example"
@@ -23,7 +23,7 @@ def parse(raw: bytes) -> EmailMessage:
     return message
 
 
-def outgoing(key: str, **changes: object) -> EmailMessage:
+def outgoing(key: str, **changes: object) -> OutgoingMail:
     fields: dict = {
         "key": key,
         "sender": BOT,
@@ -34,7 +34,7 @@ def outgoing(key: str, **changes: object) -> EmailMessage:
         "html": "<p>Dear Sam,</p><p>Please audit <b>CR-1001</b>.</p>",
     }
     fields.update(changes)
-    return build_message(OutgoingMail(**fields), NOW)
+    return OutgoingMail(**fields)
 
 
 def inbound(subject: str, *, sender: str = SAM, extra: str = "") -> bytes:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import stat
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import MetaData, select
 
-from bot.mail.message import OutgoingMail, UnsafeHeaderError, build_message
+from bot.mail.message import OutgoingMail, UnsafeHeaderError
 from tests.world import QA, SAM, World
 
 
@@ -44,7 +43,7 @@ def test_a_newline_in_any_header_value_is_refused(field: str) -> None:
     evil = "x@council.example\r\nBcc: everyone@elsewhere.example"
     values[field] = [evil] if field in ("to", "cc") else evil
     with pytest.raises(UnsafeHeaderError):
-        build_message(OutgoingMail(**values), datetime(2021, 5, 4, tzinfo=UTC))
+        OutgoingMail(**values)
 
 
 def test_a_roster_name_carrying_headers_or_html_never_reaches_mail_as_such(tmp_path: Path) -> None:

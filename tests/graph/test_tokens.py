@@ -16,7 +16,7 @@ from cryptography.x509.oid import NameOID
 from bot.mail.graph import GraphMail, GraphTransport
 from bot.mail.graph_auth import REFRESH_MARGIN, CredentialError, TokenError, TokenSource
 from bot.mail.graph_http import GraphConnectionError, GraphError
-from tests.graph.mails import inbound, outgoing
+from tests.graph.mails import NOW, inbound, outgoing
 from tests.graph.standin import GraphStandIn, SimClock
 
 
@@ -25,9 +25,9 @@ def _statuses(standin: GraphStandIn) -> list[int | None]:
 
 
 def test_the_token_is_renewed_before_its_first_hour_runs_out(graph, standin, clock):
-    graph.send(outgoing("k/1"), "k/1")
+    graph.send(outgoing("k/1"), NOW)
     clock.advance(3600 - 200)  # inside the renewal margin: renew before Graph would refuse
-    graph.send(outgoing("k/2"), "k/2")
+    graph.send(outgoing("k/2"), NOW)
     assert len(standin.token_requests()) == 2
     assert 401 not in _statuses(standin)
 
@@ -50,9 +50,9 @@ def test_a_day_of_polling_never_stumbles_on_an_expired_token(graph, standin, clo
 def test_a_token_refused_before_its_time_is_renewed_once_and_the_call_goes_through(
     graph, standin, clock
 ):
-    graph.send(outgoing("k/1"), "k/1")
+    graph.send(outgoing("k/1"), NOW)
     standin.revoke_tokens()
-    graph.send(outgoing("k/2"), "k/2")
+    graph.send(outgoing("k/2"), NOW)
     assert _statuses(standin) == [202, 401, 202]
     assert len(standin.token_requests()) == 2
     assert len(standin.sent()) == 2
@@ -133,7 +133,7 @@ def test_a_certificate_signs_in_without_any_secret(
     )
     try:
         transport = GraphTransport.from_settings(mail, clock=clock, sleep=clock.sleep)
-        transport.send(outgoing("k/1"), "k/1")
+        transport.send(outgoing("k/1"), NOW)
         [token_request] = standin.token_requests()
         assert b"client_assertion=" in token_request.body
         assert b"client_secret" not in token_request.body
@@ -166,7 +166,7 @@ def test_nothing_is_written_to_the_working_directory(graph, standin, tmp_path, m
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
-    graph.send(outgoing("k/1"), "k/1")
+    graph.send(outgoing("k/1"), NOW)
     standin.deliver(inbound("hello"))
     for item in graph.fetch_new():
         graph.move(item.id, "Processed")

@@ -1,11 +1,13 @@
 """The keyed outbox: exactly once through crashes between send and record."""
 
+import email
+import email.policy
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
 from bot.mail.local import LocalTransport
-from bot.mail.message import OutgoingMail, build_message
+from bot.mail.message import OutgoingMail, mime_bytes
 from bot.outbox import drain
 from bot.store.db import open_engine
 from bot.store.repo import insert_ignoring_duplicates
@@ -65,10 +67,7 @@ def test_a_crash_after_sending_but_before_recording_is_settled_without_a_resend(
 ) -> None:
     engine, transport = _setup(tmp_path, store_url)
     # As if the process died after "a" went out and before the row said so.
-    transport.send(
-        build_message(OutgoingMail("a", "bot@council.example", ["x@y.z"], [], "s", "t", "h"), NOW),
-        "a",
-    )
+    transport.send(OutgoingMail("a", "bot@council.example", ["x@y.z"], [], "s", "t", "h"), NOW)
     with engine.begin() as connection:
         connection.execute(update(outbox).values(status=Status.SENDING, claimed_at=NOW))
     # Within the lease another live sender may own the rows: leave them alone.
@@ -81,7 +80,7 @@ def test_a_crash_after_sending_but_before_recording_is_settled_without_a_resend(
 
 
 def test_every_message_carries_the_bot_headers(tmp_path) -> None:
-    message = build_message(
+    raw = mime_bytes(
         OutgoingMail(
             "reminder/2021-05/stage-2/sam@council.example",
             "bot@council.example",
@@ -93,6 +92,7 @@ def test_every_message_carries_the_bot_headers(tmp_path) -> None:
         ),
         NOW,
     )
+    message = email.message_from_bytes(raw, policy=email.policy.default)
     assert message["X-Audit-Bot-Key"] == "reminder/2021-05/stage-2/sam@council.example"
     assert message["Auto-Submitted"] == "auto-generated"
     assert message["X-Auto-Response-Suppress"] == "All"
