@@ -27,8 +27,9 @@ and ``X-Auto-Response-Suppress`` go there. Message-ID becomes ``internetMessageI
 ``Auto-Submitted`` cannot be an internet message header; it is stamped as the MAPI named
 property for that header in PS_INTERNET_HEADERS, which Exchange's MIME writer turns into the
 header on the way out ([MS-OXCMAIL] 2.1.3.4); ``X-Auto-Response-Suppress: All`` (the header
-Exchange itself obeys) does not depend on it. In-Reply-To and References map to their MAPI
-properties. Any other header is refused rather than silently dropped.
+Exchange itself obeys) does not depend on it. The JSON is built from the mail itself
+(``graph_payload``), not from MIME; a header added to the mail's set without a mapping to
+Graph is refused rather than silently dropped.
 
 **Was it sent?** Graph can filter messages on a single-value extended property, not on
 internet headers. Every sent message therefore also carries the key in a named property of
