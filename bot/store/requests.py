@@ -30,30 +30,27 @@ def auditor_tokens(
     connection: Connection, wanted: Iterable[tuple[Month, str]]
 ) -> dict[tuple[Month, str], str]:
     """The reference token of each (month, auditor) thread, made at random the first time."""
-    wanted = set(wanted)
-    if not wanted:
+    by_text = {(str(month), email): (month, email) for month, email in wanted}
+    if not by_text:
         return {}
-    months = {str(m) for m, _ in wanted}
     query = select(threads.c.token, threads.c.month, threads.c.auditor_email).where(
-        threads.c.kind == "auditor", threads.c.month.in_(months)
+        threads.c.kind == "auditor", threads.c.month.in_({m for m, _ in by_text})
     )
-    found = {(Month.parse(r.month), r.auditor_email): r.token for r in connection.execute(query)}
-    missing = [pair for pair in wanted if pair not in found]
+    found = {(r.month, r.auditor_email): r.token for r in connection.execute(query)}
     rows = [
         {
             "token": f"AUD-{month}-{new_secret()}",
             "kind": "auditor",
-            "month": str(month),
+            "month": month,
             "auditor_email": email,
         }
-        for month, email in missing
+        for month, email in by_text
+        if (month, email) not in found
     ]
     insert_ignoring_duplicates(connection, threads, rows)
     if rows:  # another instance may have made some first: read back what is in force
-        found = {
-            (Month.parse(r.month), r.auditor_email): r.token for r in connection.execute(query)
-        }
-    return {pair: found[pair] for pair in wanted}
+        found = {(r.month, r.auditor_email): r.token for r in connection.execute(query)}
+    return {pair: found[text] for text, pair in by_text.items()}
 
 
 def _request(row: Any) -> Request:
