@@ -45,6 +45,21 @@ def test_any_counts_read_back_exactly(
     assert store.loads(month, store.dumps(grades)) == grades
 
 
-@pytest.mark.parametrize("text", ["", "[]", '{"format": 1}', '{"format": 0, "total": []}'])
+COLUMNS = '"inadequate":{"case_refs":[],"auditors":[],"days":[],"late":[]},"total":[0,0,0,0,0,0]'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "[]",
+        '{"format": 1}',
+        '{"format": 0, "total": []}',
+        '{"format":1,"auditors":["a@x"],"row_of_auditor":[],"rows":[],' + COLUMNS + "}",
+        '{"format":1,"auditors":["a@x"],"row_of_auditor":[1],"rows":[[1,0,0,0,0,0]],'
+        + COLUMNS
+        + "}",
+    ],
+)
 def test_an_unreadable_or_older_summary_counts_as_absent(text: str) -> None:
     assert store.loads(Month(2021, 4), text) is None
