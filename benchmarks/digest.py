@@ -8,9 +8,13 @@ frozen outcomes, exemptions decided along the way, a long audit trail) and May 2
 way. The digest is read on Monday 17 May 2021 at 09:30.
 
 Targets (issue 5): the director's digest under 2 s, charts included; the month report under
-10 s. "Cold" is the first digest in a fresh process (every sheet parsed); "warm" the next
-one, as in the daemon, where history months' sheets are parsed once until they change.
-Stand-alone: needs only the installed project (``pip install -e .``).
+10 s. Two digests are each made in a fresh subprocess and timed from outside it, so the
+figure includes starting Python, importing bot.digest and matplotlib, opening the app and
+storing what was parsed: the "first digest ever" parses all twelve history months' sheets
+and stores their grade summaries; the "fresh process, summaries stored" one (the weekly
+case) reads those summaries instead. "Warm" is the next digest in one process, as in the
+daemon. Stand-alone: needs only the installed project (``pip install -e .``); the ``bot``
+imported is the one beside this script, whatever checkout the editable install names.
 """
 
 from __future__ import annotations
@@ -18,10 +22,13 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import json
 import os
 import platform
 import random
+import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +37,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # measure this tree's bot, not the editable install's
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2021, 5, 17, 9, 30, tzinfo=LONDON)
@@ -261,16 +271,56 @@ def timed(function: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, result
 
 
+def fresh_process_digest(config: Path) -> dict[str, float]:
+    """In a new process (``--fresh-process``): what the first digest there costs, by part."""
+    import_s, _ = timed(lambda: (__import__("bot.digest"), __import__("bot.charts")))
+    from bot import digest as shell
+    from bot.app import App
+    from bot.config import load_settings
+    from bot.history_grades import store_parsed_grades
+
+    open_s, app = timed(lambda: App.open(load_settings(config)))
+
+    def director() -> Any:
+        with app.engine.connect() as connection:
+            plan = shell.director_digest(app, connection, NOW)
+        return app.renderer.render(plan.template, plan.context)
+
+    digest_s, _ = timed(director)
+    store_s, stored = timed(lambda: store_parsed_grades(app.engine))  # as the tick does
+    done_at = time.time()
+    app.close()
+    parts = {"import": import_s, "open": open_s, "digest": digest_s, "store": store_s}
+    return parts | {"summaries stored": stored, "done at": done_at}
+
+
+def in_fresh_process(config: Path) -> tuple[float, dict[str, float]]:
+    """From starting a new Python process to its digest made and summaries stored (its
+    exit, a teardown of the heap that delays no digest, is reported apart), and its split."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--fresh-process", str(config)]
+    started = time.time()  # the wall clock: the one clock both processes share everywhere
+    wall_s, done = timed(lambda: subprocess.run(command, capture_output=True, text=True))
+    if done.returncode != 0:
+        raise RuntimeError(f"fresh-process digest failed:\n{done.stderr[-3000:]}")
+    parts = json.loads(done.stdout.strip().splitlines()[-1])
+    seconds = parts.pop("done at") - started
+    startup = seconds - sum(v for k, v in parts.items() if k != "summaries stored")
+    return seconds, {"python start": startup, **parts, "exit": wall_s - seconds}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--auditors", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=200_000, help="audit trail rows")
     parser.add_argument("--store", help="SQLAlchemy URL (default: SQLite in the folder)")
     parser.add_argument("--keep", type=Path, help="build the council here and keep it")
+    parser.add_argument("--fresh-process", type=Path, help=argparse.SUPPRESS)  # CONFIG
     args = parser.parse_args(argv)
+    if args.fresh_process is not None:
+        print(json.dumps(fresh_process_digest(args.fresh_process)))
+        return 0
 
     started = time.perf_counter()
-    import_s, _ = timed(lambda: (__import__("bot.digest"), __import__("bot.charts")))
     from bot import digest as shell
     from bot.app import App
     from bot.config import load_settings
@@ -279,14 +329,14 @@ def main(argv: list[str] | None = None) -> int:
 
     root = args.keep or Path(tempfile.mkdtemp(prefix="auditbot-digest-bench-"))
     print(f"machine: {machine()}")
-    print(f"council: {root}")
+    print(f"council: {root}{'' if args.keep else ' (removed at the end)'}")
     setup_s, sizes = timed(lambda: generate(root, args.auditors, args.store))
     app = App.open(load_settings(root / "config.yaml"))
     store_s, stored = timed(lambda: seed_store(app, random.Random(7), args.events))
     sizes |= stored
     print("size: " + ", ".join(f"{v:,} {k}" for k, v in sizes.items()))
     print(f"setup: sheets {setup_s:.1f} s, store {store_s:.1f} s (not timed below)")
-    print(f"import bot.digest (matplotlib included), once per process: {import_s:.2f} s")
+    print(f"code: {Path(shell.__file__).parent}")
     print()
 
     def director() -> tuple[Any, Any]:
@@ -306,8 +356,17 @@ def main(argv: list[str] | None = None) -> int:
         return {"gather": gather_s, "figures": build_s, "charts": charts_s, "render": render_s}
 
     rows: list[tuple[str, float, float | None]] = []
-    cold_s, (plan, rendered) = timed(director)
-    rows.append(("director's digest, cold (rendered, 3 charts)", cold_s, DIGEST_TARGET_S))
+    fresh: dict[str, dict[str, float]] = {}
+    # The first happens once per council (and after a change of the summaries' format): the
+    # target is the weekly case's.
+    fresh_cases = (
+        ("first digest ever (no summaries stored)", None),
+        ("fresh process, summaries stored (the weekly case)", DIGEST_TARGET_S),
+    )
+    for name, target in fresh_cases:
+        seconds, fresh[name] = in_fresh_process(root / "config.yaml")
+        rows.append((f"director's digest, {name}", seconds, target))
+    plan, rendered = director()  # this process's first: its memo filled from the store
     warm = [timed(director)[0] for _ in range(3)]
     rows.append(("director's digest, warm (best of 3)", min(warm), DIGEST_TARGET_S))
     split = parts()
@@ -335,7 +394,9 @@ def main(argv: list[str] | None = None) -> int:
             verdict = f"  target < {target:g} s: {'ok' if ok else 'MISSED'}"
         print(f"{name:<{width}}  {seconds:6.2f} s{verdict}")
     print()
-    print("warm digest split: " + ", ".join(f"{k} {v:.2f} s" for k, v in split.items()))
+    for name, parts_s in fresh.items():
+        print(f"{name}, inside the process: " + _split(parts_s))
+    print("warm digest split: " + _split(split))
     images = sum(len(png) for png in plan.images.values())
     print(
         f"director's digest: {len(rendered.html) / 1024:.0f} KiB HTML, "
@@ -345,7 +406,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{path.name}: {path.stat().st_size / 1024 / 1024:.1f} MiB")
     print(f"total wall time {time.perf_counter() - started:.0f} s")
     app.close()
+    if args.keep is None:
+        shutil.rmtree(root)  # ~120 MB for 10,000 auditors; --keep DIR keeps one
     return 1 if failed else 0
+
+
+def _split(parts: dict[str, float]) -> str:
+    return ", ".join(
+        f"{k} {v:.2f} s" if isinstance(v, float) else f"{k} {v}" for k, v in parts.items()
+    )
 
 
 if __name__ == "__main__":

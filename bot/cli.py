@@ -335,6 +335,7 @@ def check_connection_command(ctx: click.Context, send_test_to: str | None) -> No
 def digest(ctx: click.Context, at: str | None, to_file: Path | None) -> None:
     """The director's weekly digest on demand, for a preview or a meeting. Never sent."""
     from bot.digest import director_digest, render_digest_html
+    from bot.history_grades import store_parsed_grades
 
     settings = _settings(ctx)
     app = App.open(settings)
@@ -344,10 +345,12 @@ def digest(ctx: click.Context, at: str | None, to_file: Path | None) -> None:
             if to_file is not None:
                 to_file.write_text(render_digest_html(app, connection, now), encoding="utf-8")
                 console.print(f"wrote {to_file}", highlight=False)
-                return
-            plan = director_digest(app, connection, now)
-            text = app.renderer.render(plan.template, {**plan.context, "reference": None}).text
-            console.print(text, highlight=False, markup=False)
+            else:
+                plan = director_digest(app, connection, now)
+                context = {**plan.context, "reference": None}
+                text = app.renderer.render(plan.template, context).text
+                console.print(text, highlight=False, markup=False)
+        store_parsed_grades(app.engine)  # the sheets a preview parsed, for the next digest
     finally:
         app.close()
 

@@ -1,17 +1,17 @@
 """Gathering what the digests and the month report show: one read of the store and the
-sheets per digest, completions sheets cached by file."""
+sheets per digest, history months' grades from bot.history_grades."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+import functools
+import gc
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, func, or_, select
 
-from bot import sheets
 from bot.app import App
 from bot.config import Settings
 from bot.core import digest as core
@@ -23,13 +23,10 @@ from bot.core.digest import (
 )
 from bot.core.exemption_figures import NOTE_LABELS, ExemptionFact, NoteFact
 from bot.core.exemptions import State
-from bot.core.quality import (
-    MonthGrades,
-    full_months,
-    month_grades,
-)
+from bot.core.quality import full_months, month_grades
 from bot.core.records import Auditor, Month
 from bot.core.replies import Reason
+from bot.history_grades import history_grades
 from bot.inputs import read_month, roster_in_force
 from bot.store import repo
 from bot.store import requests as store
@@ -47,10 +44,35 @@ class Gathered:
     history: HistoryInputs
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _collector_paused(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run with the cyclic garbage collector paused. Gathering makes hundreds of thousands
+    of small objects without cycles, freed by reference counting, while the collector would
+    walk the whole heap (matplotlib, SQLAlchemy, the data) several times: a fifth of a fresh
+    process's digest for a big council. Not around the charts: matplotlib makes cycles."""
+
+    @functools.wraps(function)
+    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return paused
+
+
+@_collector_paused
 def gather(app: App, connection: Connection, now: datetime, month: Month | None = None) -> Gathered:
     """Everything a digest (or the report for ``month``) looks at, read once: the roster in
-    force, the month's sheets, one query per table, and each history month's completions
-    sheet (cached by file identity, so a sheet is parsed once until it changes)."""
+    force, the month's sheets, one query per table, and each history month's grades (kept
+    in the store by sheet content: a sheet is parsed once until it changes). Only reads:
+    ``bot.history_grades.store_parsed_grades`` keeps what had to be parsed, afterwards."""
     if now.tzinfo is None:
         raise ValueError("the digest needs an aware datetime")
     settings = app.settings
@@ -59,7 +81,7 @@ def gather(app: App, connection: Connection, now: datetime, month: Month | None 
     roster = roster_in_force(settings, connection, now, remember=False).auditors
     current = month_inputs(app, connection, month, roster)
     first = month.plus(1 - core.TREND_MONTHS)
-    grades = {m: completion_grades(settings, m) for m in full_months(month, core.TREND_MONTHS)}
+    grades = history_grades(settings, connection, full_months(month, core.TREND_MONTHS))
     if current.frozen is not None or month < Month.of(local.date()):
         grades[month] = month_grades(month, current.completions.values())
     trail_event, trail_head = _trail_head(connection)
@@ -98,35 +120,6 @@ def month_inputs(
         held_back=month_sheets.held_back,
         frozen=frozen,
     )
-
-
-_GRADES_CACHE: OrderedDict[tuple[object, ...], MonthGrades] = OrderedDict()
-_GRADES_CACHE_SIZE = 48
-_GRADES_LOCK = threading.Lock()
-
-
-def completion_grades(settings: Settings, month: Month) -> MonthGrades:
-    """A month's completions sheet reduced to grade counts; a missing sheet counts empty."""
-    path, _ = sheets.find_month_sheet(settings.completions, month)
-    if path is None:
-        return MonthGrades(month, sheet_found=False)
-    try:
-        stat = path.stat()
-    except OSError:
-        return MonthGrades(month, sheet_found=False)
-    key = (str(path), stat.st_mtime_ns, stat.st_size, settings.case_ref_pattern, month)
-    with _GRADES_LOCK:
-        cached = _GRADES_CACHE.get(key)
-        if cached is not None:
-            _GRADES_CACHE.move_to_end(key)
-            return cached
-    sheet = sheets.read_completions(path, settings.case_ref_regex)
-    grades = month_grades(month, sheet.completions)
-    with _GRADES_LOCK:
-        _GRADES_CACHE[key] = grades
-        while len(_GRADES_CACHE) > _GRADES_CACHE_SIZE:
-            _GRADES_CACHE.popitem(last=False)
-    return grades
 
 
 def _outcome_counts(connection: Connection, first: Month, last: Month) -> tuple[OutcomeCount, ...]:

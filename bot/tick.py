@@ -26,6 +26,7 @@ from bot.core.problems import plan_problem_report
 from bot.core.records import Month, Problem
 from bot.digest import weekly_digests
 from bot.faults import checkpoint
+from bot.history_grades import store_parsed_grades
 from bot.inbox import InboxReport, process_inbox
 from bot.inputs import MonthSheets, read_month, roster_in_force
 from bot.mail.message import message_id_for
@@ -75,6 +76,9 @@ def _run(app: App, now: datetime, local: datetime, report: TickReport) -> None:
     if app.settings.digest.enabled:
         with app.engine.connect() as reading:
             digests = weekly_digests(app, reading, now)
+        # After the read is closed (on SQLite it holds the write lock): a sheet parsed for
+        # the digests is kept as a small summary, so a fresh process need not parse it again.
+        store_parsed_grades(app.engine)
     with app.engine.begin() as connection:
         plans = _plan(app, connection, local, now, report)
         _record(app, connection, [*plans, *digests], local, now, report)

@@ -204,3 +204,15 @@ inbound = Table(
     Column("verdict", Text),
     Column("processed_at", UTCDateTime),
 )
+
+grade_summaries = Table(
+    # Each history month's completions sheet reduced to grade counts (bot.store.grades), so a
+    # fresh process reads a small summary instead of parsing ~25k rows again. Keyed by the
+    # sheet's content: a regraded or late-submitted sheet has a new hash and is parsed anew.
+    "grade_summaries",
+    metadata,
+    Column("month", String(7), primary_key=True),
+    Column("sheet_sha256", String(64), primary_key=True),
+    Column("case_ref_pattern", Text, primary_key=True),  # which rows counted as valid
+    Column("summary", Text, nullable=False),  # compact JSON
+)
