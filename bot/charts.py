@@ -15,6 +15,7 @@ from typing import Any, ParamSpec
 
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 from PIL import Image
@@ -120,7 +121,17 @@ def completion_by_team(groups: Sequence[Group], title: str) -> bytes:
             value = getattr(tally, field) + (tally.late if field == "missed" else 0)
             widths.append(100 * value / tally.allocated if tally.allocated else 0)
         if any(widths):
-            axes.barh(y, widths, left=left, color=colour, label=name, height=0.72)
+            # One collection per series, not a Rectangle per bar: 150 patches cost more
+            # to add and draw than everything else on the chart.
+            bars = [
+                [(x0, i - 0.36), (x0 + w, i - 0.36), (x0 + w, i + 0.36), (x0, i + 0.36)]
+                for i, x0, w in zip(y, left, widths, strict=True)
+                if w
+            ]
+            axes.add_collection(
+                PolyCollection(bars, facecolors=colour, edgecolors="none", label=name),
+                autolim=False,
+            )
             left = [a + b for a, b in zip(left, widths, strict=True)]
     for position, group in zip(y, ordered, strict=True):
         tally = group.tally
