@@ -15,9 +15,10 @@ from typing import Any, ParamSpec
 
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PolyCollection
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
+from matplotlib.lines import TICKDOWN, TICKLEFT, Line2D
+from matplotlib.transforms import ScaledTranslation
 from PIL import Image
 
 from bot.core.completion import Group, RatePoint, furthest_behind
@@ -36,6 +37,9 @@ MISSED = "#D55E00"
 GOOD = "#009E73"
 INADEQUATE = "#D55E00"
 INK = "#333333"
+GRID = "#e5e5e5"
+TICK = 3.5  # points: matplotlib's tick length, and the gap between a tick and its label
+PERCENTS = range(0, 101, 20)
 
 P = ParamSpec("P")
 
@@ -56,6 +60,57 @@ def _figure(height: float) -> tuple[Figure, Any]:
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     return figure, axes
+
+
+def _ticks(
+    axes: Any, axis: str, at: Sequence[float], labels: Sequence[str], length: float = TICK
+) -> None:
+    """Tick marks and labels drawn where matplotlib draws its own, as a few plain artists.
+
+    matplotlib makes five artists for every tick and measures each label three times in a
+    draw; on these charts that was a third of the time. ``axis`` is "x" (below the axes)
+    or "y" (left of them); the axis itself is hidden.
+    """
+    pad = (length + TICK) / 72  # inches
+    scale = axes.get_figure().dpi_scale_trans
+    if axis == "x":
+        axes.xaxis.set_visible(False)
+        where, marker = axes.get_xaxis_transform(), TICKDOWN
+        points = (at, [0] * len(at))
+        text = {"transform": where + ScaledTranslation(0, -pad, scale), "ha": "center", "va": "top"}
+    else:
+        axes.yaxis.set_visible(False)
+        where, marker = axes.get_yaxis_transform(), TICKLEFT
+        points = ([0] * len(at), at)
+        text = {
+            "transform": where + ScaledTranslation(-pad, 0, scale),
+            "ha": "right",
+            "va": "center_baseline",
+        }
+    if length:
+        marks = Line2D(
+            *points,
+            transform=where,
+            linestyle="none",
+            marker=marker,
+            color=INK,
+            markersize=length,
+            markeredgewidth=0.8,
+            clip_on=False,
+            zorder=0.5,
+        )
+        axes.add_artist(marks)
+    for x, y, label in zip(*points, labels, strict=True):
+        axes.text(x, y, label, fontsize=9, color=INK, clip_on=False, **text)
+
+
+def _grid(axes: Any, at: Sequence[float]) -> None:
+    """Light lines across the axes at these heights, beneath everything else."""
+    lines = [[(0, y), (1, y)] for y in at]
+    grid = LineCollection(
+        lines, colors=GRID, linewidths=0.8, zorder=0.5, transform=axes.get_yaxis_transform()
+    )
+    axes.add_collection(grid, autolim=False)
 
 
 def _png(figure: Figure) -> bytes:
@@ -142,11 +197,10 @@ def completion_by_team(groups: Sequence[Group], title: str) -> bytes:
             text = "nobody allocated"
         axes.text(101.5, position, text, va="center", fontsize=8, color=INK)
     labels = [_short(g.label) for g in ordered]
-    axes.set_yticks(y, labels)
+    _ticks(axes, "y", y, labels, length=0)
+    _ticks(axes, "x", PERCENTS, [f"{p}%" for p in PERCENTS])
     axes.set_xlim(0, 100)
     axes.set_ylim(-0.6, len(ordered) - 0.4)
-    axes.xaxis.set_major_formatter(PercentFormatter())
-    axes.tick_params(axis="y", length=0)
     # From the figure's left edge: the team names take the left of the axes.
     figure.text(0.1 / WIDTH_INCHES, 1 - 0.08 / height, title, va="top", fontsize=10, color=INK)
     handles, names = axes.get_legend_handles_labels()
@@ -191,24 +245,21 @@ def completion_trend(points: Sequence[RatePoint], title: str) -> bytes:
             markeredgewidth=1.5,
             label="This month so far",
         )
+    above = axes.transData + ScaledTranslation(0, 6 / 72, figure.dpi_scale_trans)
     for i, point in enumerate(points):
         if point.rate is not None:
-            axes.annotate(
-                f"{point.rate}%",
-                (i, point.rate),
-                textcoords="offset points",
-                xytext=(0, 6),
-                ha="center",
-                fontsize=7,
-                color=INK,
+            axes.text(
+                i, point.rate, f"{point.rate}%", transform=above, ha="center", fontsize=7, color=INK
             )
-    axes.set_xticks(x, [_label(p.month) for p in points])
+    _ticks(axes, "x", x, [_label(p.month) for p in points])
+    # The months' own width, as matplotlib's margins would give it with data at both ends.
+    margin = 0.05 * max(len(points) - 1, 1)
+    axes.set_xlim(-margin, len(points) - 1 + margin)
     axes.set_ylim(0, 112)
-    axes.set_yticks([0, 25, 50, 75, 100])
-    axes.yaxis.set_major_formatter(PercentFormatter())
-    axes.grid(axis="y", color="#e5e5e5", linewidth=0.8)
-    axes.set_axisbelow(True)
-    axes.set_title(title, loc="left", fontsize=10, color=INK)
+    quarters = (0, 25, 50, 75, 100)
+    _ticks(axes, "y", quarters, [f"{q}%" for q in quarters])
+    _grid(axes, quarters)
+    axes.set_title(title, loc="left", fontsize=10, color=INK, y=1.0)  # y: no auto placing
     _legend_below(figure, axes)
     return _png(figure)
 
@@ -269,13 +320,12 @@ def grade_trend(points: Sequence[tuple[Month, GradeMix]], title: str) -> bytes:
             markeredgecolor=INK,
             label=f"Fewer than {SMALL_NUMBER} graded",
         )
-    axes.set_xticks(x, [_label(m) for m, _ in points])
+    _ticks(axes, "x", x, [_label(m) for m, _ in points])
     axes.set_ylim(0, 100)
     axes.set_xlim(-0.5, len(points) - 0.5)
-    axes.yaxis.set_major_formatter(PercentFormatter())
-    axes.grid(axis="y", color="#e5e5e5", linewidth=0.8)
-    axes.set_axisbelow(True)
-    axes.set_title(title, loc="left", fontsize=10, color=INK)
+    _ticks(axes, "y", PERCENTS, [f"{p}%" for p in PERCENTS])
+    _grid(axes, PERCENTS)
+    axes.set_title(title, loc="left", fontsize=10, color=INK, y=1.0)  # y: no auto placing
     _legend_below(figure, axes)
     return _png(figure)
 
@@ -286,8 +336,14 @@ def _legend_below(figure: Figure, axes: Any) -> None:
     handles, names = [handles[i] for i in order], [names[i] for i in order]
     # Filled column by column: the series in the first, the target lines in the second.
     figure.legend(
-        handles, names, loc="lower center", ncol=2, frameon=False, fontsize=8,
-        handlelength=2.2, columnspacing=2.0,
-    )  # fmt: skip
+        handles,
+        names,
+        loc="lower center",
+        ncol=2,
+        frameon=False,
+        fontsize=8,
+        handlelength=2.2,
+        columnspacing=2.0,
+    )
     rows = (len(handles) + 1) // 2
     _margins(figure, left=0.6, right=0.2, top=0.35, bottom=0.62 + 0.17 * rows)
