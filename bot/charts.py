@@ -10,11 +10,12 @@ from __future__ import annotations
 import functools
 import io
 import math
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec
 
 from matplotlib import rc_context
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import TICKDOWN, TICKLEFT, Line2D
@@ -53,9 +54,36 @@ _RC = {
 }
 
 
+_thread = threading.local()
+RENDERERS = 3  # per thread: the director's team chart alone holds 4.6 MB of pixels
+
+
+class _Canvas(FigureCanvasAgg):
+    """An Agg canvas that draws with this thread's renderer for a figure of the same size.
+
+    matplotlib caches the measurements of text per renderer, and every new canvas makes a
+    new renderer. Reusing one keeps the measurements of the labels that recur from chart to
+    chart (months, percentages, the legends): a tenth of the time of a chart. The renderer
+    is cleared before each drawing, and a chart's pixels are copied out before the next.
+    """
+
+    def get_renderer(self) -> RendererAgg:
+        renderers: dict[tuple[float, float, float], RendererAgg]
+        renderers = _thread.__dict__.setdefault("renderers", {})
+        key = (*self.figure.bbox.size, self.figure.dpi)
+        renderer = renderers.pop(key, None)
+        if renderer is None:
+            renderer = super().get_renderer()
+        renderers[key] = renderer  # the most recently used last
+        while len(renderers) > RENDERERS:
+            del renderers[next(iter(renderers))]
+        self.renderer = renderer
+        return renderer
+
+
 def _figure(height: float) -> tuple[Figure, Any]:
     figure = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI)
-    FigureCanvasAgg(figure)
+    _Canvas(figure)
     axes = figure.add_subplot()
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
