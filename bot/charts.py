@@ -8,19 +8,20 @@ an alt text from ``bot.digest``: the picture is never the only way to read a num
 from __future__ import annotations
 
 import functools
-import io
 import math
+import struct
 import threading
+import zlib
 from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec
 
+import numpy as np
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import TICKDOWN, TICKLEFT, Line2D
 from matplotlib.transforms import ScaledTranslation
-from PIL import Image
 
 from bot.core.completion import Group, RatePoint, furthest_behind
 from bot.core.quality import GOOD_OR_BETTER_TARGET, INADEQUATE_LIMIT, SMALL_NUMBER, GradeMix
@@ -142,15 +143,32 @@ def _grid(axes: Any, at: Sequence[float]) -> None:
 
 
 def _png(figure: Figure) -> bytes:
-    """The figure as an opaque RGB PNG. The background is white, so the alpha channel that
-    savefig would write holds nothing; without it, and at zlib level 3 rather than 6, the
-    PNG takes half the time to encode and comes out about 15% smaller."""
+    """The figure as an opaque RGB PNG, written here rather than by savefig (Pillow).
+
+    The background is white, so the alpha channel savefig writes holds nothing. Pillow
+    also tries five filters on every row; on flat colours and text, rows left unfiltered
+    compress as well or better. So: a third of the time, and about 20% smaller.
+    """
     canvas = figure.canvas
     canvas.draw()
-    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="png", compress_level=3, dpi=(DPI, DPI))
-    return buffer.getvalue()
+    pixels = np.asarray(canvas.buffer_rgba())
+    height, width = pixels.shape[:2]
+    rows = np.zeros((height, 1 + 3 * width), np.uint8)  # each row: filter 0 (none), RGB
+    rows[:, 1:] = pixels[:, :, :3].reshape(height, 3 * width)
+    per_metre = round(DPI / 0.0254)
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),
+            _chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
+            _chunk(b"IDAT", zlib.compress(rows, 3)),  # level 3: 6 is twice as slow, 7% smaller
+            _chunk(b"IEND", b""),
+        )
+    )
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def _label(month: Month) -> str:
