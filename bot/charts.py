@@ -154,7 +154,8 @@ def _png(figure: Figure) -> bytes:
     pixels = np.asarray(canvas.buffer_rgba())
     height, width = pixels.shape[:2]
     rows = np.zeros((height, 1 + 3 * width), np.uint8)  # each row: filter 0 (none), RGB
-    rows[:, 1:] = pixels[:, :, :3].reshape(height, 3 * width)
+    # Into a view of the rows: one copy, where reshaping the RGB first would make two.
+    np.copyto(rows[:, 1:].reshape(height, width, 3), pixels[:, :, :3])
     per_metre = round(DPI / 0.0254)
     return b"".join(
         (
