@@ -21,7 +21,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import TICKDOWN, TICKLEFT, Line2D
-from matplotlib.transforms import ScaledTranslation
+from matplotlib.patches import Rectangle
+from matplotlib.transforms import Affine2D, ScaledTranslation
 
 from bot.core.completion import Group, RatePoint, furthest_behind
 from bot.core.quality import GOOD_OR_BETTER_TARGET, INADEQUATE_LIMIT, SMALL_NUMBER, GradeMix
@@ -251,10 +252,7 @@ def completion_by_team(groups: Sequence[Group], title: str) -> bytes:
     # From the figure's left edge: the team names take the left of the axes.
     figure.text(0.1 / WIDTH_INCHES, 1 - 0.08 / height, title, va="top", fontsize=10, color=INK)
     handles, names = axes.get_legend_handles_labels()
-    if handles:
-        figure.legend(
-            handles, names, loc="lower center", ncol=len(handles), frameon=False, fontsize=8
-        )
+    _key(figure, handles, names, columns=len(handles))
     longest = max((len(label) for label in labels), default=8)
     _margins(figure, left=0.2 + 0.068 * longest, right=1.15, top=top, bottom=0.75)
     return _png(figure)
@@ -382,15 +380,84 @@ def _legend_below(figure: Figure, axes: Any) -> None:
     order = sorted(range(len(names)), key=lambda i: names[i].startswith(("Target", "Limit")))
     handles, names = [handles[i] for i in order], [names[i] for i in order]
     # Filled column by column: the series in the first, the target lines in the second.
-    figure.legend(
-        handles,
-        names,
-        loc="lower center",
-        ncol=2,
-        frameon=False,
-        fontsize=8,
-        handlelength=2.2,
-        columnspacing=2.0,
-    )
+    _key(figure, handles, names, columns=2, handle_length=2.2)
     rows = (len(handles) + 1) // 2
     _margins(figure, left=0.6, right=0.2, top=0.35, bottom=0.62 + 0.17 * rows)
+
+
+# matplotlib's legend settings, in font sizes (all defaults but the handle length).
+KEY_FONT = 8  # points
+HANDLE_HEIGHT, TEXT_PAD, ROW_GAP, COLUMN_GAP, BORDER_PAD, EDGE_PAD = 0.7, 0.8, 0.5, 2.0, 0.4, 0.5
+
+
+def _key(
+    figure: Figure,
+    handles: Sequence[Any],
+    names: Sequence[str],
+    columns: int,
+    handle_length: float = 2.0,
+) -> None:
+    """The key to the chart's series, centred along the bottom of the figure, its columns
+    filled in turn: each swatch and (one-line) label where ``figure.legend(handles, names,
+    loc="lower center", ncol=columns, frameon=False, fontsize=8, handlelength=handle_length)``
+    puts it (tests/digest/test_charts.py compares the pixels), but as plain artists:
+    matplotlib's legend packs boxes in boxes and measures each label six times over.
+    """
+    if not handles:
+        return
+    size = KEY_FONT
+    points = Affine2D().scale(figure.dpi / 72)  # everything here is in points
+    renderer = figure.canvas.get_renderer()
+    labels, entries = [], []  # entries: width, ascent, descent, in points
+    for name in names:
+        label = figure.text(0, 0, name, fontsize=size, transform=points)  # left, baseline
+        extent = label.get_window_extent(renderer).transformed(points.inverted())
+        labels.append(label)
+        width = (handle_length + TEXT_PAD) * size + extent.width
+        entries.append((width, max(extent.y1, HANDLE_HEIGHT * size), max(-extent.y0, 0)))
+    # As numpy.array_split: the first len % columns columns take one entry more.
+    per, extra = divmod(len(entries), columns)
+    counts = [n for n in (per + (c < extra) for c in range(columns)) if n]
+    starts = [sum(counts[:c]) for c in range(len(counts))]
+    # Each column hangs from the baseline of its first row, as do the columns side by side.
+    placed: list[tuple[float, float]] = []  # each entry's x and baseline, from that first
+    widths, bottoms, x = [], [], 0.0
+    for start, count in zip(starts, counts, strict=True):
+        column = entries[start : start + count]
+        y = 0.0
+        for i, (_, ascent, descent) in enumerate(column):
+            if i:
+                y -= ascent + ROW_GAP * size
+            placed.append((x, y))
+            y -= descent
+        widths.append(max(width for width, _, _ in column))
+        bottoms.append(y)
+        x += widths[-1] + COLUMN_GAP * size
+    across = sum(widths) + COLUMN_GAP * size * (len(widths) - 1)
+    pad = BORDER_PAD * size
+    left = (figure.bbox.width / points.get_matrix()[0, 0] - across) / 2  # as pixels / scale
+    baseline = EDGE_PAD * size + pad - min(bottoms)
+    handle = handle_length * size
+    for (x, y), label, original in zip(placed, labels, handles, strict=True):
+        x, y = left + x, baseline + y
+        label.set_position((x + handle + TEXT_PAD * size, y))
+        for swatch in _swatch(original, x, y, handle, HANDLE_HEIGHT * size):
+            swatch.set_transform(points)
+            figure.add_artist(swatch)
+
+
+def _swatch(original: Any, x: float, y: float, width: float, height: float) -> list[Any]:
+    """What matplotlib's legend draws for a series: a filled box for bars; for a line, the
+    line across and its marker in the middle."""
+    if isinstance(original, PolyCollection):
+        colour = original.get_facecolor()[0]
+        return [Rectangle((x, y), width, height, facecolor=colour, edgecolor="none")]
+    line = Line2D([x, x + width], [y + height / 2] * 2)
+    marker = Line2D([x + width / 2], [y + height / 2])
+    for artist in (line, marker):
+        artist.update_from(original)
+        artist.set_clip_box(None)
+        artist.set_clip_path(None)
+    line.set_marker("")
+    marker.set_linestyle("None")
+    return [line, marker]
