@@ -95,8 +95,9 @@ def _figure(height: float) -> tuple[Figure, Any]:
 
 @functools.cache
 def _blank() -> bytes:
-    figure = Figure(figsize=(WIDTH_INCHES, 1), dpi=DPI)
-    axes = figure.add_subplot()  # styled by _RC: every caller is a chart, within _with_style
+    with rc_context(_RC):  # the spines take their colour as they are made
+        figure = Figure(figsize=(WIDTH_INCHES, 1), dpi=DPI)
+        axes = figure.add_subplot()
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     return pickle.dumps(figure)
