@@ -3,6 +3,10 @@
 No global pyplot state: each chart is its own Figure on an Agg canvas, so charts can be made
 from any thread. Every chart has a table with the same figures next to it in the mail, and
 an alt text from ``bot.digest``: the picture is never the only way to read a number.
+
+A big day's digests take 63 charts, so time counts: the ticks, the key and the PNG are made
+here rather than by matplotlib's axes, legend and savefig, which took most of a chart's time
+(benchmarks/charts.py). tests/digest/test_charts.py holds them to matplotlib's own pixels.
 """
 
 from __future__ import annotations
@@ -111,8 +115,8 @@ def _ticks(
     matplotlib makes five artists for every tick and measures each label three times in a
     draw; on these charts that was a third of the time. ``axis`` is "x" (below the axes)
     or "y" (left of them); the axis itself is hidden. The labels are the figure's texts,
-    placed by the axes' transforms: an axes text costs twice as much to add, for clipping to
-    the axes that no text outside them may have.
+    placed by the axes' transforms: a text added to the axes costs twice as much, for the
+    clipping to them that these labels, outside them, must not have anyway.
     """
     pad = (length + TICK) / 72  # inches
     figure = axes.get_figure()
@@ -162,7 +166,7 @@ def _png(figure: Figure) -> bytes:
 
     The background is white, so the alpha channel savefig writes holds nothing. Pillow
     also tries five filters on every row; on flat colours and text, rows left unfiltered
-    compress as well or better. So: a third of the time, and about 20% smaller.
+    compress as well or better. So: a quarter of the time, and about 20% smaller.
     """
     canvas = figure.canvas
     canvas.draw()
@@ -219,7 +223,7 @@ def completion_by_team(groups: Sequence[Group], title: str) -> bytes:
     if len(shown) < len(groups):
         title = f"{title}\nthe {len(shown)} teams furthest behind, of {len(groups)}"
     top = 0.35 + 0.17 * title.count("\n")
-    ordered = shown[::-1]  # barh draws from the bottom up
+    ordered = shown[::-1]  # bar 0 at the bottom: the furthest behind on top
     height = 0.8 + top + 0.24 * max(len(ordered), 1)
     figure, axes = _figure(height)
     y = list(range(len(ordered)))
@@ -319,7 +323,7 @@ def completion_trend(points: Sequence[RatePoint], title: str) -> bytes:
     quarters = (0, 25, 50, 75, 100)
     _ticks(axes, "y", quarters, [f"{q}%" for q in quarters])
     _grid(axes, quarters)
-    axes.set_title(title, loc="left", fontsize=10, color=INK, y=1.0)  # y: no auto placing
+    axes.set_title(title, loc="left", fontsize=10, color=INK, y=1.0)  # y: not placed by a draw
     _legend_below(figure, axes)
     return _png(figure)
 
@@ -385,7 +389,7 @@ def grade_trend(points: Sequence[tuple[Month, GradeMix]], title: str) -> bytes:
     axes.set_xlim(-0.5, len(points) - 0.5)
     _ticks(axes, "y", PERCENTS, [f"{p}%" for p in PERCENTS])
     _grid(axes, PERCENTS)
-    axes.set_title(title, loc="left", fontsize=10, color=INK, y=1.0)  # y: no auto placing
+    axes.set_title(title, loc="left", fontsize=10, color=INK, y=1.0)  # y: not placed by a draw
     _legend_below(figure, axes)
     return _png(figure)
 
