@@ -130,7 +130,7 @@ def digests(seed: int = 5) -> list[list[Chart]]:
     for h in range(HEADS):
         theirs = [g for g in everyone if g.head == f"Head {h + 1:02d}"]
         people = sum(g.tally.allocated for g in theirs)
-        scopes.append((f"Head {h + 1:02d}'s service", theirs, people, 12 if h % 4 else 6))
+        scopes.append((f"Head {h + 1:02d}'s service", theirs, people, 20 if h % 4 else 6))
     for scope, groups, people, audits in scopes:
         trend, grades = rate_trend(rng, people), grade_trend(rng, audits)
         found.append(
