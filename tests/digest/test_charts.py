@@ -20,7 +20,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from PIL import Image
 
-from bot import charts
+from bot import chart_parts, charts
 from bot.core.completion import MAX_BARS, Group, RatePoint, Tally
 from bot.core.quality import GradeMix
 from bot.core.records import Month
@@ -48,7 +48,7 @@ GRADES = [
 def _pixels(png: bytes) -> np.ndarray:
     image = Image.open(io.BytesIO(png))
     assert (image.format, image.mode, image.width) == ("PNG", "RGB", 900)
-    assert image.info["dpi"] == pytest.approx((charts.DPI, charts.DPI), abs=0.1)
+    assert image.info["dpi"] == pytest.approx((chart_parts.DPI, chart_parts.DPI), abs=0.1)
     return np.asarray(image)
 
 
@@ -79,7 +79,7 @@ def test_the_team_chart_shows_the_30_furthest_behind_however_many_teams() -> Non
     most = _pixels(charts.completion_by_team(_teams(MAX_BARS), "May 2021: completion by team"))
     few = _pixels(charts.completion_by_team(_teams(3), "May 2021: completion by team"))
     # As many bars: the 60-team chart only has a second title line (furthest behind, of 60).
-    assert 0 < many.shape[0] - most.shape[0] <= 0.2 * charts.DPI
+    assert 0 < many.shape[0] - most.shape[0] <= 0.2 * chart_parts.DPI
     assert few.shape[0] < most.shape[0]
 
 
@@ -112,7 +112,7 @@ def test_the_same_chart_comes_out_the_same_after_others_and_in_another_thread() 
     for count in range(1, 6):  # more sizes than a thread keeps renderers for
         charts.completion_by_team(_teams(count), "Teams")
     assert draw() == first
-    assert len(charts._thread.renderers) <= charts.RENDERERS
+    assert len(chart_parts._thread.renderers) <= chart_parts.RENDERERS
     elsewhere: list[bytes] = []
     thread = threading.Thread(target=lambda: elsewhere.append(draw()))
     thread.start()
@@ -124,13 +124,13 @@ def test_the_same_chart_comes_out_the_same_after_others_and_in_another_thread() 
 
 
 def _drawn(make: Callable[[Figure, object], None], height: float = 2.9) -> np.ndarray:
-    with rc_context(charts._RC):
-        figure, axes = charts._figure(height)
+    with rc_context(chart_parts.STYLE):
+        figure, axes = chart_parts.new_figure(height)
         axes.set_xlim(-0.5, 11.5)
         axes.set_ylim(0, 100)
         make(figure, axes)
         figure.subplots_adjust(left=0.3, right=0.8, top=0.8, bottom=0.4)
-        return _pixels(charts._png(figure))
+        return _pixels(chart_parts.png_bytes(figure))
 
 
 def _same(ours: np.ndarray, theirs: np.ndarray) -> None:
@@ -145,12 +145,12 @@ def test_the_png_holds_what_savefig_would() -> None:
         axes.plot([0, 5, 11], [10, 90, 40], color=charts.COMPLETE, marker="o")
         figure.text(0.1, 0.9, "Title", fontsize=10)
 
-    with rc_context(charts._RC):
-        figure, axes = charts._figure(2.5)
+    with rc_context(chart_parts.STYLE):
+        figure, axes = chart_parts.new_figure(2.5)
         line(figure, axes)
-        ours = _pixels(charts._png(figure))
+        ours = _pixels(chart_parts.png_bytes(figure))
         saved = io.BytesIO()
-        figure.savefig(saved, format="png", dpi=charts.DPI)
+        figure.savefig(saved, format="png", dpi=chart_parts.DPI)
     assert np.array_equal(ours, np.asarray(Image.open(saved).convert("RGB")))
 
 
@@ -159,14 +159,14 @@ def test_ticks_and_grid_are_where_matplotlibs_would_be() -> None:
     shares = [0, 20, 40, 60, 80, 100]
 
     def ours(figure: Figure, axes) -> None:
-        charts._ticks(axes, "x", range(12), months)
-        charts._ticks(axes, "y", shares, [f"{s}%" for s in shares])
-        charts._grid(axes, shares)
+        chart_parts.draw_ticks(axes, "x", range(12), months)
+        chart_parts.draw_ticks(axes, "y", shares, [f"{s}%" for s in shares])
+        chart_parts.grid_lines(axes, shares)
 
     def theirs(figure: Figure, axes) -> None:
         axes.set_xticks(range(12), months)
         axes.set_yticks(shares, [f"{s}%" for s in shares])
-        axes.grid(axis="y", color=charts.GRID, linewidth=0.8)
+        axes.grid(axis="y", color=chart_parts.GRID, linewidth=0.8)
         axes.set_axisbelow(True)
 
     _same(_drawn(ours), _drawn(theirs))
@@ -176,8 +176,8 @@ def test_unmarked_ticks_are_where_matplotlibs_would_be() -> None:
     names = ["Fostering", "Looked After Children North 3", "Adoption"]
 
     def ours(figure: Figure, axes) -> None:
-        charts._ticks(axes, "y", [10, 50, 90], names, length=0)
-        charts._ticks(axes, "x", [], [])
+        chart_parts.draw_ticks(axes, "y", [10, 50, 90], names, length=0)
+        chart_parts.draw_ticks(axes, "x", [], [])
 
     def theirs(figure: Figure, axes) -> None:
         axes.set_yticks([10, 50, 90], names)
@@ -213,7 +213,7 @@ def test_the_key_is_where_matplotlibs_legend_would_be(columns: int, handle_lengt
     def ours(figure: Figure, axes) -> None:
         _series(axes)
         handles, names = axes.get_legend_handles_labels()
-        charts._key(figure, handles, names, columns=columns, handle_length=handle_length)
+        chart_parts.draw_key(figure, handles, names, columns=columns, handle_length=handle_length)
 
     def theirs(figure: Figure, axes) -> None:
         _series(axes)
@@ -231,5 +231,5 @@ def test_the_key_is_where_matplotlibs_legend_would_be(columns: int, handle_lengt
     ours_pixels, theirs_pixels = _drawn(ours), _drawn(theirs)
     _same(ours_pixels, theirs_pixels)
     # And the key is there at all: the dashed target line's colour below the axes.
-    key = ours_pixels[-round(0.4 * charts.DPI) :]
+    key = ours_pixels[-round(0.4 * chart_parts.DPI) :]
     assert _has(key, charts.GOOD, at_least=20) and _has(key, charts.COMPLETE, at_least=20)
