@@ -1,8 +1,9 @@
 """Charts for the digests and the QA report: small PNGs made with matplotlib (Agg, no pyplot).
 
-No pyplot: each chart is its own Figure on an Agg canvas. The style is applied through
-matplotlib's global rcParams while a chart is made, so charts are made one at a time. Every chart has a table with the same figures next to it in the mail, and
-an alt text from ``bot.digest``: the picture is never the only way to read a number.
+Each chart is its own Figure on an Agg canvas. The style is applied through matplotlib's
+global rcParams while a chart is made, so charts are made one at a time. Every chart has a
+table with the same figures next to it in the mail, and an alt text from ``bot.digest``: the
+picture is never the only way to read a number.
 
 A big day's digests take 63 charts, so time counts: the ticks, the key and the PNG come from
 bot.chart_parts rather than from matplotlib's axes, legend and savefig.

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.mail.graph import GraphMail
+from bot.mail.graph_config import GraphMail
 from bot.sheets import DEFAULT_CASE_REF_PATTERN
 
 

@@ -49,13 +49,11 @@ import logging
 import time
 from collections.abc import Callable, MutableMapping
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import quote, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from bot.mail.graph_auth import TokenSource, load_credential
+from bot.mail.graph_config import GraphMail
 from bot.mail.graph_http import GraphError, GraphSession, Pacer
 from bot.mail.graph_payload import KEY_PROPERTY, graph_message
 from bot.mail.message import OutgoingMail
@@ -66,26 +64,6 @@ log = logging.getLogger(__name__)
 DELTA_PAGE_SIZE = 50
 PREFER = {"Prefer": f"odata.maxpagesize={DELTA_PAGE_SIZE}"}  # on every page of a delta
 MAILTIPS_BATCH = 100
-
-
-class GraphMail(BaseModel):
-    """``mail:`` in config.yaml for the Graph transport. The secret is never here: a
-    certificate (preferred) or AUDITBOT_CLIENT_SECRET / AUDITBOT_CLIENT_SECRET_FILE."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    transport: Literal["graph"]
-    tenant_id: str = Field(min_length=1)
-    client_id: str = Field(min_length=1)
-    mailbox: str = Field(min_length=3)
-    graph_url: str = "https://graph.microsoft.com/v1.0"
-    authority: str = "https://login.microsoftonline.com"
-    certificate_path: Path | None = None
-    certificate_thumbprint: str | None = None
-    send_per_minute: int = Field(default=30, ge=1)
-    timeout_seconds: float = Field(default=30, gt=0, le=300)
-    # Act only on replies Exchange marks as authenticated inside the organisation.
-    require_internal_sender: bool = True
 
 
 def _odata_string(value: str) -> str:
