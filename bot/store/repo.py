@@ -41,9 +41,10 @@ def load_records(connection: Connection, months: Iterable[Month]) -> dict[str, R
     """Outbox keys for ``months`` and every key not tied to a month."""
     names = [str(m) for m in months]
     in_scope = outbox.c.month.in_(names) | outbox.c.month.is_(None)
+    # Rows unpacked as tuples: attribute access on 20,000 rows was half an idle tick.
     records = {
-        row.key: Record(row.status, row.planned_on)
-        for row in connection.execute(
+        key: Record(status, planned_on)
+        for key, status, planned_on in connection.execute(
             select(outbox.c.key, outbox.c.status, outbox.c.planned_on).where(in_scope)
         )
     }
@@ -53,8 +54,8 @@ def load_records(connection: Connection, months: Iterable[Month]) -> dict[str, R
     allocations = allocations.where(
         in_scope, outbox.c.kind.in_(["allocation", "allocation_update"])
     )
-    for row in connection.execute(allocations):
-        records[row.key] = Record(row.status, row.planned_on, row.detail or {})
+    for key, status, planned_on, detail in connection.execute(allocations):
+        records[key] = Record(status, planned_on, detail or {})
     return records
 
 
