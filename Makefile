@@ -24,3 +24,4 @@ bench: setup
 	$(BIN)/python benchmarks/bench_replies.py
 	$(BIN)/python -m benchmarks.graph
 	$(BIN)/python benchmarks/digest.py
+	$(BIN)/python benchmarks/charts.py

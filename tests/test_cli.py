@@ -147,3 +147,14 @@ def test_doctor_passes_a_healthy_deployment_and_names_what_to_fix(world: World) 
     assert "override files that replace nothing: reminder/subjet.txt" in warned.output
     world.config.write_text("mailbox: [broken\n")
     assert _run(world, "doctor").exit_code == 1
+
+
+def test_a_ticking_process_tunes_the_collector_once() -> None:
+    # In a child process: the tuning is for the whole process it runs in.
+    code = (
+        "import gc; from bot.app import tune_collector; tune_collector(); "
+        "frozen = gc.get_freeze_count(); tune_collector(); "
+        "print(gc.get_threshold()[0], frozen > 1000, gc.get_freeze_count() == frozen)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["10000", "True", "True"]
