@@ -15,6 +15,7 @@ from datetime import date
 
 from sqlalchemy import Connection, and_, delete, or_, select
 
+from bot.core import calendar as cal
 from bot.core.quality import FollowUp, GradeMix, MonthGrades
 from bot.core.records import Month
 from bot.store.repo import insert_ignoring_duplicates
@@ -43,6 +44,9 @@ def dumps(grades: MonthGrades) -> str:
     follow_ups = grades.inadequate
     data = {
         "format": FORMAT,
+        # Lateness was judged against this day: a bank-holiday calendar that moves it (a
+        # newer ``holidays``) makes the summary stale, so it is parsed again.
+        "deadline": cal.deadline(grades.month).isoformat(),
         "auditors": list(grades.by_auditor),
         "row_of_auditor": row_of,
         "rows": [list(row) for row in rows],
@@ -62,7 +66,7 @@ def loads(month: Month, text: str) -> MonthGrades | None:
     sheet is parsed again rather than a digest failing."""
     try:
         data = json.loads(text)
-        if data["format"] != FORMAT:
+        if data["format"] != FORMAT or data["deadline"] != cal.deadline(month).isoformat():
             return None
         rows = [tuple(row) for row in data["rows"]]
         counts = map(rows.__getitem__, data["row_of_auditor"])

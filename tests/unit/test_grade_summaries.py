@@ -63,3 +63,14 @@ COLUMNS = '"inadequate":{"case_refs":[],"auditors":[],"days":[],"late":[]},"tota
 )
 def test_an_unreadable_or_older_summary_counts_as_absent(text: str) -> None:
     assert store.loads(Month(2021, 4), text) is None
+
+
+def test_a_summary_judged_against_another_deadline_counts_as_absent(monkeypatch) -> None:
+    # 31 May 2021 was a bank holiday; a calendar that moved the deadline (a newer `holidays`)
+    # would make the stored late flags wrong, so the sheet must be parsed again.
+    may = Month(2021, 5)
+    text = store.dumps(month_grades(may, []))
+    assert store.loads(may, text) is not None
+    moved = store.cal.deadline(may).replace(day=28)
+    monkeypatch.setattr(store.cal, "deadline", lambda month: moved)
+    assert store.loads(may, text) is None
