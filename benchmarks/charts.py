@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # this checkout's bot, not whichever one is installed
 
+from benchmarks.machine import cpu_model, load_average  # noqa: E402
 from bot.core.completion import Group, RatePoint, Tally  # noqa: E402
 from bot.core.quality import GradeMix  # noqa: E402
 from bot.core.records import Month  # noqa: E402
@@ -49,15 +50,7 @@ Chart = tuple[str, Callable[[], bytes]]
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    cpu, load = cpu_model(), load_average()
     import matplotlib
     import PIL
 

@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks.council import Council, generate
+from benchmarks.machine import cpu_model
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PEAK_RSS_TARGET_MB = 300.0
@@ -305,14 +306,7 @@ def load_average() -> str:
 
 
 def machine(pg_version: str | None = None, load_at_start: str = "?") -> list[str]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     memory = ""
     try:

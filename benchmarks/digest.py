@@ -41,6 +41,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # measure this tree's bot, not the editable install's
 
+from benchmarks.machine import cpu_model, load_average  # noqa: E402
+
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2021, 5, 17, 9, 30, tzinfo=LONDON)
 DOMAIN = "council.example"
@@ -57,15 +59,7 @@ REASONS = ("absence", "other_qa_activity", "statutory_work", "other")
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    cpu, load = cpu_model(), load_average()
     return (
         f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; "
