@@ -124,7 +124,9 @@ def _header(name: str, value: str) -> str:
 
 
 def _subject(subject: str) -> str:
-    if subject.isascii() and len(subject) < MAX_LINE - len("Subject: "):
+    # Plain ASCII is written as it is, unless it holds "=?", which a mail client would take
+    # for the start of an encoded word and show as something else.
+    if subject.isascii() and "=?" not in subject and len(subject) < MAX_LINE - len("Subject: "):
         return subject
     # RFC 2047 encoded words, folded onto continuation lines.
     return Header(subject, "utf-8", header_name="Subject").encode(linesep="\n")

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from bot import chart_parts, charts
-from bot.core.completion import MAX_BARS, Group, RatePoint, Tally
+from bot.core.completion import MAX_BARS, Group, RatePoint, Tally, furthest_behind
 from bot.core.quality import GradeMix
 from bot.core.records import Month
 
@@ -74,6 +74,17 @@ def test_the_team_chart_draws_each_standing_in_its_own_colour() -> None:
     assert (pixels[0, 0] == 255).all()  # a white background, no transparency
 
 
+def test_the_chart_keeps_the_teams_furthest_behind_lowest_first() -> None:
+    teams = _teams(60)  # rates 0-90%, three teams at each
+    shown = furthest_behind(teams)
+    rates = [g.tally.rate for g in shown]
+    assert len(shown) == MAX_BARS == 30
+    assert rates == sorted(rates)
+    assert max(rates) <= min(g.tally.rate for g in teams if g not in shown)
+    nobody = Group("Z", "Zeta", "H", Tally())
+    assert furthest_behind([nobody, *teams[:3]])[-1] is nobody  # no figures: last
+
+
 def test_the_team_chart_shows_the_30_furthest_behind_however_many_teams() -> None:
     many = _pixels(charts.completion_by_team(_teams(60), "May 2021: completion by team"))
     most = _pixels(charts.completion_by_team(_teams(MAX_BARS), "May 2021: completion by team"))
@@ -88,6 +99,13 @@ def test_the_trend_charts_draw_their_series_and_targets() -> None:
     assert _has(trend, charts.COMPLETE)
     grades = _pixels(charts.grade_trend(GRADES, "Grades of audits by month, all teams"))
     assert _has(grades, charts.GOOD) and _has(grades, charts.INADEQUATE)
+    # The target lines alone, with no graded month to draw: dashed rows of their colours.
+    empty = [(month, GradeMix()) for month, _ in GRADES]
+    targets = _pixels(charts.grade_trend(empty, "Grades of audits by month, all teams"))
+    for colour in (charts.GOOD, charts.INADEQUATE):
+        rgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], np.uint8)
+        per_row = (targets == rgb).all(axis=2).sum(axis=1)
+        assert per_row.max() > 0.3 * targets.shape[1], colour  # a line across the axes
 
 
 @pytest.mark.parametrize(
@@ -232,4 +250,4 @@ def test_the_key_is_where_matplotlibs_legend_would_be(columns: int, handle_lengt
     _same(ours_pixels, theirs_pixels)
     # And the key is there at all: the dashed target line's colour below the axes.
     key = ours_pixels[-round(0.4 * chart_parts.DPI) :]
-    assert _has(key, charts.GOOD, at_least=20) and _has(key, charts.COMPLETE, at_least=20)
+    assert _has(key, charts.GOOD, at_least=20) and _has(key, charts.INADEQUATE, at_least=20)
