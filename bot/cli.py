@@ -225,7 +225,7 @@ def requests(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
         return
     table = Table(title=f"Exemption requests{f' for {month.title}' if month else ''}")
     table.add_column("Ref", no_wrap=True)
-    for column in ("Auditor", "Reason", "Flags", "State", "Earlier"):
+    for column in ("Auditor", "Month", "Reason", "Flags", "State", "Earlier"):
         table.add_column(column)
     for row in rows:
         table.add_row(

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from bot.checks import check_inputs
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, LocalMail, Settings, load_settings
 from bot.core import calendar as cal
 from bot.render import BUILTIN_TEMPLATES
 from bot.store.migrate import current_and_head
@@ -162,7 +162,9 @@ def _templates(settings: Settings) -> list[Finding]:
 
 
 def _disk(settings: Settings) -> list[Finding]:
-    folder = settings.mail.outbox
+    # Where the bot writes: the outbox maildir, or on Graph the store and sheets' folder.
+    mail = settings.mail
+    folder = mail.outbox if isinstance(mail, LocalMail) else settings.roster.parent
     while not folder.exists():
         folder = folder.parent
     free = shutil.disk_usage(folder).free

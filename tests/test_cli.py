@@ -131,6 +131,11 @@ def test_requests_lists_each_request_with_its_state_and_flags(world: World) -> N
     assert row["flags"] == ["last week", "after allocation"]
     table = _run(world, "requests")
     assert "EXM-2021-05-001" in table.output and "1 request" in table.output
+    header = next(line for line in table.output.splitlines() if "Ref" in line)
+    names = [w for w in header.replace("┃", " ").split() if w]
+    assert names == ["Ref", "Auditor", "Month", "Reason", "Flags", "State", "Earlier"]
+    row = next(line for line in table.output.splitlines() if "EXM-2021-05-001" in line)
+    assert header.index("Reason") == row.index("absence")  # each value under its heading
 
 
 def test_doctor_passes_a_healthy_deployment_and_names_what_to_fix(world: World) -> None:
@@ -147,6 +152,20 @@ def test_doctor_passes_a_healthy_deployment_and_names_what_to_fix(world: World) 
     assert "override files that replace nothing: reminder/subjet.txt" in warned.output
     world.config.write_text("mailbox: [broken\n")
     assert _run(world, "doctor").exit_code == 1
+
+
+def test_doctor_checks_the_disk_of_a_graph_deployment_too(world: World) -> None:
+    graph = (
+        "mail: {transport: graph, tenant_id: t, client_id: c, mailbox: audit-bot@council.example}"
+    )
+    text = world.config.read_text()
+    world.config.write_text(
+        "\n".join(graph if line.startswith("mail:") else line for line in text.splitlines())
+    )
+    result = _run(world, "doctor")
+    disk = [line for line in result.output.splitlines() if "free under" in line]
+    assert disk and str(world.root) in result.output, result.output
+    assert "AttributeError" not in result.output
 
 
 def test_a_ticking_process_tunes_the_collector_once() -> None:
