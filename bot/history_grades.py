@@ -1,15 +1,14 @@
 """History months' completions sheets reduced to grade counts, for the digests and the month
-report, each sheet parsed once: remembered in this process by file, in the store by content.
+report, each sheet parsed once: remembered in this process and in the store by content.
 
-Looked for in that order: this process's memo (path, mtime and size: nothing read), then the
-store (the sheet's sha256: the file read and hashed, one query for every month), and only
-then the sheet itself, parsed (~25k rows a month for a big council). What had to be parsed
-is written to the store later, by ``store_parsed_grades``: never while gathering.
+Each sheet is read and hashed (a millisecond or two), then looked for in this process's
+memo, then in the store (one query for every month), and only then parsed (~25k rows a month
+for a big council). What had to be parsed is written to the store later, by
+``store_parsed_grades``: never while gathering.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections import OrderedDict
@@ -23,17 +22,12 @@ from bot import sheets
 from bot.config import Settings
 from bot.core.quality import MonthGrades, month_grades
 from bot.core.records import Month
+from bot.inputs import content_digest
 from bot.store import grades as store
 
 log = logging.getLogger(__name__)
 
-Identity = tuple[str, int, int, str, Month]  # path, mtime_ns, size, case ref pattern, month
-
-
-@dataclass(frozen=True)
-class _Sheet:
-    path: Path
-    identity: Identity
+Identity = tuple[str, str, Month]  # the sheet's sha256, the case ref pattern, the month
 
 
 @dataclass
@@ -53,26 +47,30 @@ def history_grades(
     """Each month's completions sheet reduced to grade counts; a missing sheet counts empty.
     Reads the store through ``connection`` and never writes to it."""
     months = list(months)
+    pattern = settings.case_ref_pattern
     found: dict[Month, MonthGrades] = {}
-    unknown: dict[Month, tuple[_Sheet, str]] = {}
+    unknown: dict[Month, tuple[Path, str]] = {}
     for month in months:
-        sheet = _locate(settings, month)
-        known = _recall(sheet.identity) if sheet is not None else None
-        sha = _sha256(sheet.path) if sheet is not None and known is None else None
+        path, _ = sheets.find_month_sheet(settings.completions, month)
+        sha = content_digest(path) if path is not None else None
+        known = _recall((sha, pattern, month)) if sha is not None else None
         if known is not None:
             found[month] = known
-        elif sheet is None or sha is None:
+        elif path is None or sha is None:
             found[month] = MonthGrades(month, sheet_found=False)
         else:
-            unknown[month] = (sheet, sha)
-    pattern = settings.case_ref_pattern
+            unknown[month] = (path, sha)
     in_store = store.stored(connection, {m: sha for m, (_, sha) in unknown.items()}, pattern)
-    for month, (sheet, sha) in unknown.items():
+    for month, (path, sha) in unknown.items():
         grades = in_store.get(month)
         if grades is None:
-            parsed = sheets.read_completions(sheet.path, settings.case_ref_regex)
+            parsed = sheets.read_completions(path, settings.case_ref_regex)
             grades = month_grades(month, parsed.completions)
-        _remember(sheet, store.SheetGrades(sha, pattern, grades), saved=month in in_store)
+            if content_digest(path) != sha:
+                # Saved over while it was read: the figures may not be those of ``sha``.
+                found[month] = grades
+                continue
+        _remember(store.SheetGrades(sha, pattern, grades), saved=month in in_store)
         found[month] = grades
     return {m: found[m] for m in months}
 
@@ -101,29 +99,6 @@ def store_parsed_grades(engine: Engine) -> int:
     return len(unsaved)
 
 
-def _locate(settings: Settings, month: Month) -> _Sheet | None:
-    path, _ = sheets.find_month_sheet(settings.completions, month)
-    if path is None:
-        return None
-    identity = _identity(path, settings.case_ref_pattern, month)
-    return _Sheet(path, identity) if identity is not None else None
-
-
-def _identity(path: Path, pattern: str, month: Month) -> Identity | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return (str(path), stat.st_mtime_ns, stat.st_size, pattern, month)
-
-
-def _sha256(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
 def _recall(identity: Identity) -> MonthGrades | None:
     with _LOCK:
         known = _MEMO.get(identity)
@@ -133,13 +108,9 @@ def _recall(identity: Identity) -> MonthGrades | None:
         return known.summary.grades
 
 
-def _remember(sheet: _Sheet, summary: store.SheetGrades, saved: bool) -> None:
-    """Keep the summary only if the file is as it was before it was hashed and read: one
-    saved over while being read would otherwise tie the new hash to the old figures."""
-    month = summary.grades.month
-    if _identity(sheet.path, summary.case_ref_pattern, month) != sheet.identity:
-        return
+def _remember(summary: store.SheetGrades, saved: bool) -> None:
+    identity = (summary.sheet_sha256, summary.case_ref_pattern, summary.grades.month)
     with _LOCK:
-        _MEMO[sheet.identity] = _Known(summary, saved)
+        _MEMO[identity] = _Known(summary, saved)
         while len(_MEMO) > _MEMO_SIZE:
             _MEMO.popitem(last=False)

@@ -22,32 +22,34 @@ _MEMO: dict[tuple, object] = {}
 _MEMO_LIMIT = 64
 
 
-def _stamp(path: Path) -> tuple[str, str] | None:
-    # The content's hash, not the modification time: two saves within the file system's
-    # clock resolution must not look alike. Hashing is a millisecond; parsing is a tenth.
+def content_digest(path: Path) -> str | None:
+    """The sha256 of a sheet's bytes; None if it cannot be read. The content, not the
+    modification time: two saves within the file system's clock resolution must not look
+    alike. Hashing is a millisecond; parsing is a tenth of a second."""
     try:
-        return (str(path), hashlib.sha256(path.read_bytes()).hexdigest())
+        return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
 
 
-def _memo(kind: str, paths: tuple[Path, ...], extra: object, read: Callable[[], T]) -> T:
+def _memo(kind: str, path: Path, extra: object, read: Callable[[], T]) -> tuple[T, str | None]:
     """A sheet is parsed again only when its file (or what it is checked against) changed:
     ticks come every few minutes, sheets change a few times a month. A file that cannot be
-    stat'ed is always read, so its problem is reported as usual."""
-    stamps = tuple(_stamp(p) for p in paths)
-    if any(stamp is None for stamp in stamps):
-        return read()
-    key = (kind, stamps, extra)
+    read is always read again, so its problem is reported as usual. With the file's digest."""
+    digest = content_digest(path)
+    if digest is None:
+        return read(), None
+    key = (kind, str(path), digest, extra)
     if key not in _MEMO:
         if len(_MEMO) >= _MEMO_LIMIT:
             _MEMO.clear()
         _MEMO[key] = read()
-    return _MEMO[key]  # type: ignore[return-value]
+    return _MEMO[key], digest  # type: ignore[return-value]
 
 
-def read_roster(settings: Settings) -> sheets.RosterSheet:
-    return _memo("roster", (settings.roster,), None, lambda: sheets.read_roster(settings.roster))
+def read_roster(settings: Settings) -> tuple[sheets.RosterSheet, str | None]:
+    """The roster sheet, and the digest of the bytes it was read from."""
+    return _memo("roster", settings.roster, None, lambda: sheets.read_roster(settings.roster))
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,11 @@ def roster_in_force(
 ) -> RosterInForce:
     """The roster file if it is clean, else the last clean roster the store remembers.
     With ``remember`` a clean roster that changed is stored as the new last good one."""
-    sheet = read_roster(settings)
+    sheet, digest = read_roster(settings)
     if not sheet.problems and not remember:
         return RosterInForce(sheet.auditors, [], fallback=False)
-    if not sheet.problems:
-        # The file's own bytes identify the version: cheap enough for every tick.
-        digest = hashlib.sha256(settings.roster.read_bytes()).hexdigest()
+    if not sheet.problems and digest is not None:
+        # The file's own bytes identify the version.
         if repo.latest_roster_digest(connection) != digest:
             rows = [_auditor_row(a) for a in sheet.auditors.values()]
             repo.save_roster(connection, digest, rows, now)
@@ -112,9 +113,9 @@ def read_month(settings: Settings, month: Month, roster: dict[str, Auditor]) -> 
     by_auditor: dict[str, list[Allocation]] = {}
     held_back: frozenset[str] = frozenset()
     if path is not None:
-        allocation_sheet = _memo(
+        allocation_sheet, _ = _memo(
             "allocations",
-            (path,),
+            path,
             (pattern.pattern, tuple(sorted(roster.items()))),
             lambda: sheets.read_allocations(path, roster, pattern),
         )
@@ -126,9 +127,9 @@ def read_month(settings: Settings, month: Month, roster: dict[str, Auditor]) -> 
     done_path, done_problems = sheets.find_month_sheet(settings.completions, month)
     _collect(problems, done_problems)
     if done_path is not None:
-        completion_sheet = _memo(
+        completion_sheet, _ = _memo(
             "completions",
-            (done_path,),
+            done_path,
             pattern.pattern,
             lambda: sheets.read_completions(done_path, pattern),
         )
