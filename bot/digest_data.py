@@ -28,10 +28,9 @@ from bot.core.records import Auditor, Month
 from bot.core.replies import Reason
 from bot.history_grades import history_grades
 from bot.inputs import read_month, roster_in_force
-from bot.store import repo
+from bot.store import repo, trail
 from bot.store import requests as store
 from bot.store.schema import events, exemptions, notes, outcomes
-from bot.store.trail import GENESIS
 
 # -- gathering -----------------------------------------------------------------------------
 
@@ -84,7 +83,7 @@ def gather(app: App, connection: Connection, now: datetime, month: Month | None 
     grades = history_grades(settings, connection, full_months(month, core.TREND_MONTHS))
     if current.frozen is not None or month < Month.of(local.date()):
         grades[month] = month_grades(month, current.completions.values())
-    trail_event, trail_head = _trail_head(connection)
+    trail_event, trail_head = trail.head(connection)
     history = HistoryInputs(
         outcome_counts=_outcome_counts(connection, first, month),
         requests=_requests(connection, first, local),
@@ -234,11 +233,3 @@ def _heads_of(connection: Connection, month: Month, roster: dict[str, Auditor]) 
     heads = {r.auditor_email: r.head_of_service_email for r in connection.execute(query)}
     heads.update({email: a.head_of_service_email for email, a in roster.items()})
     return heads
-
-
-def _trail_head(connection: Connection) -> tuple[int, str]:
-    """The newest event's number and hash (bot.store.trail.head, with its position)."""
-    row = connection.execute(
-        select(events.c.id, events.c.hash).order_by(events.c.id.desc()).limit(1)
-    ).first()
-    return (row.id, row.hash) if row else (0, GENESIS)

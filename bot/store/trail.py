@@ -47,8 +47,7 @@ def _head(connection: Connection) -> str:
     if connection.dialect.name == "postgresql":
         # Two instances appending at once would fork the chain; take turns until commit.
         connection.execute(advisory("pg_advisory_xact_lock"), {"id": locks.TRAIL})
-    head = connection.scalar(select(events.c.hash).order_by(events.c.id.desc()).limit(1))
-    return head or GENESIS
+    return head(connection)[1]
 
 
 def append_event(
@@ -60,31 +59,20 @@ def append_event(
     subject: str | None,
     detail: dict[str, Any],
 ) -> str:
-    prev_hash = _head(connection)
-    at = at.astimezone(UTC)
-    digest = event_hash(prev_hash, at, kind, month, subject, detail)
-    connection.execute(
-        insert(events).values(
-            at=at,
-            kind=kind,
-            month=month,
-            subject=subject,
-            detail=detail,
-            prev_hash=prev_hash,
-            hash=digest,
-        )
-    )
-    connection.info["trail_head"] = (connection.get_transaction(), digest)
+    """One event; its hash."""
+    digest = append_events(connection, at, [(kind, month, subject, detail)])
+    assert digest is not None  # one entry was appended
     return digest
 
 
 def append_events(
     connection: Connection, at: datetime, entries: list[tuple[str, str | None, str | None, dict]]
-) -> None:
+) -> str | None:
     """Many events at once, (kind, month, subject, detail) each: the chain is computed here
-    and written in one statement, not one round trip per event."""
+    and written in one statement, not one round trip per event. The new head's hash; None,
+    and no lock taken, when there is nothing to append (most ticks)."""
     if not entries:
-        return
+        return None
     prev_hash = _head(connection)
     at = at.astimezone(UTC)
     rows = []
@@ -104,6 +92,7 @@ def append_events(
         prev_hash = digest
     connection.execute(insert(events), rows)
     connection.info["trail_head"] = (connection.get_transaction(), prev_hash)
+    return prev_hash
 
 
 @dataclass(frozen=True)
@@ -134,8 +123,12 @@ def verify(connection: Connection) -> tuple[int, str, Break | None]:
     return count, prev, None
 
 
-def head(connection: Connection) -> str:
-    return connection.scalar(select(events.c.hash).order_by(events.c.id.desc()).limit(1)) or GENESIS
+def head(connection: Connection) -> tuple[int, str]:
+    """The newest event's number and hash; (0, GENESIS) before the first."""
+    row = connection.execute(
+        select(events.c.id, events.c.hash).order_by(events.c.id.desc()).limit(1)
+    ).first()
+    return (row.id, row.hash) if row else (0, GENESIS)
 
 
 def rows(connection: Connection, month: str | None) -> Iterator[dict[str, Any]]:

@@ -46,7 +46,7 @@ def test_the_directors_digest_from_the_store_and_sheets(tmp_path: Path, store_ur
         app = world.open()
         with app.engine.connect() as connection:
             plan = shell.director_digest(app, connection, MONDAY)
-            trail_head = head(connection)
+            _, trail_head = head(connection)
         assert (plan.key, plan.to, plan.template) == (
             "digest/2021-W19/director",
             (DIRECTOR,),
