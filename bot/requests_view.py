@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import true
-
 from bot.app import App
 from bot.core.exemptions import Request
 from bot.core.records import Month
 from bot.store import requests as store
-from bot.store.schema import exemptions
 
 
 def flags(request: Request) -> list[str]:
@@ -26,19 +23,15 @@ def flags(request: Request) -> list[str]:
 
 def list_requests(app: App, month: Month | None) -> list[dict[str, object]]:
     with app.engine.connect() as connection:
-        where = exemptions.c.month == str(month) if month else true()
-        requests = store.load_requests(connection, where)
-        everything = store.load_requests(connection)
+        everything = store.load_requests(connection)  # the earlier ones too, for the history
     rows = []
-    for request in requests:
+    for request in (r for r in everything if month is None or r.month == month):
         earlier = [
             r.ref
             for r in everything
             if r.auditor_email == request.auditor_email
             and r.requested_at < request.requested_at
-            and (request.month.year * 12 + request.month.month)
-            - (r.month.year * 12 + r.month.month)
-            < 12
+            and request.month.months_after(r.month) < 12
         ]
         rows.append(
             {

@@ -20,17 +20,12 @@ def _bank_holiday_names(year: int) -> dict[date, str]:
     return dict(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 
-@cache
-def _bank_holidays(year: int) -> frozenset[date]:
-    return frozenset(_bank_holiday_names(year))
-
-
 def bank_holiday_name(day: date) -> str | None:
     return _bank_holiday_names(day.year).get(day)
 
 
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+    return day.weekday() < 5 and day not in _bank_holiday_names(day.year)
 
 
 def next_working_day(day: date) -> date:

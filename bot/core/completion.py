@@ -188,10 +188,6 @@ class Tally:
     def rate(self) -> int | None:
         return percent(self.complete, self.counted)
 
-    @property
-    def not_complete(self) -> int:
-        return self.counted - self.complete
-
 
 def tally(rows: Iterable[AuditorMonth]) -> Tally:
     counts = Counter(r.standing for r in rows)
