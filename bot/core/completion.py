@@ -22,8 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from bot.core import calendar as cal
-from bot.core.cycle import submission
+from bot.core.cycle import outstanding_cases
 from bot.core.quality import percent
 from bot.core.records import Allocation, Auditor, Completion, Month
 
@@ -109,7 +108,6 @@ def head_names(roster: Mapping[str, Auditor]) -> dict[str, str]:
 def standings(inputs: MonthInputs) -> list[AuditorMonth]:
     """Each allocated auditor's standing in the month, by name."""
     month, roster = inputs.month, inputs.roster
-    deadline = cal.deadline(month)
     completions = inputs.completions
     names = head_names(roster)
     rows: list[AuditorMonth] = []
@@ -121,12 +119,7 @@ def standings(inputs: MonthInputs) -> list[AuditorMonth]:
         emails = set(frozen) | (emails & inputs.exempted)
     for email in emails:
         cases = inputs.allocations.get(email, ())
-        # Not in the completions sheet by the deadline (late ones do not count).
-        missing = []
-        for case in cases:
-            done = submission(completions, case)
-            if done is None or done.submitted_on > deadline:
-                missing.append(case.case_ref)
+        missing = [case.case_ref for case in outstanding_cases(month, cases, completions)]
         outcome = frozen.get(email) if frozen is not None else None
         late_on = None
         if outcome is not None:

@@ -8,7 +8,7 @@ the second time, because the shell records every plan before the next run.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -72,11 +72,24 @@ def submission(completions: Mapping[str, Completion], case: Allocation) -> Compl
     return completions.get(case.case_ref.upper())
 
 
+def in_time(done: Completion | None, deadline: date) -> bool:
+    """Submitted on or before the deadline: late ones do not count."""
+    return done is not None and done.submitted_on <= deadline
+
+
+def outstanding_cases(
+    month: Month, cases: Iterable[Allocation], completions: Mapping[str, Completion]
+) -> list[Allocation]:
+    """The allocated cases not submitted in time."""
+    deadline = cal.deadline(month)
+    return [c for c in cases if not in_time(submission(completions, c), deadline)]
+
+
 def is_complete(
     month: Month, cases: tuple[Allocation, ...], completions: Mapping[str, Completion]
 ) -> bool:
-    """Every allocated case submitted on or before the deadline; late ones do not count."""
-    return all(_submitted_in_time(month, case, completions) for case in cases)
+    """Every allocated case submitted on or before the deadline."""
+    return not outstanding_cases(month, cases, completions)
 
 
 def plan_month(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Plan]:
@@ -223,7 +236,7 @@ def _reminder(
     month = facts.month
     copy_from = rules.copy_head_of_service_from_stage
     cc = (auditor.head_of_service_email,) if copy_from is not None and stage <= copy_from else ()
-    outstanding = [c for c in cases if not _submitted_in_time(month, c, facts.completions)]
+    outstanding = outstanding_cases(month, cases, facts.completions)
     context = {
         "auditor": {"name": auditor.name, "email": auditor.email},
         "head_of_service": auditor.head_of_service or auditor.head_of_service_email,
@@ -251,13 +264,6 @@ def _reminder(
         stage=stage,
         auditor_thread=True,
     )
-
-
-def _submitted_in_time(
-    month: Month, case: Allocation, completions: Mapping[str, Completion]
-) -> bool:
-    done = submission(completions, case)
-    return done is not None and done.submitted_on <= cal.deadline(month)
 
 
 def outcomes_at_close(facts: MonthFacts) -> tuple[AuditorOutcome, ...]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.core import calendar as cal
+from bot.core.cycle import in_time, submission
 from bot.core.digest import (
     AuditorMonth,
     Group,
@@ -157,7 +158,7 @@ def _audits(
         for case in cases:
             key = case.case_ref.upper()
             seen.add(key)
-            done = current.completions.get(key)
+            done = submission(current.completions, case)
             rows.append(
                 AuditRow(
                     case.case_ref,
@@ -166,7 +167,7 @@ def _audits(
                     names.get(email, email),
                     teams_of.get(email, ""),
                     done.submitted_on if done else None,
-                    done is not None and done.submitted_on <= deadline,
+                    in_time(done, deadline),
                     done.grade if done else None,
                 )
             )
@@ -182,7 +183,7 @@ def _audits(
                 names.get(email, email),
                 teams_of.get(email, NOT_ALLOCATED),
                 done.submitted_on,
-                done.submitted_on <= deadline,
+                in_time(done, deadline),
                 done.grade,
             )
         )
