@@ -177,7 +177,7 @@ def _requests(connection: Connection, first: Month, local: datetime) -> tuple[Ex
 
     facts = []
     for r in rows:
-        ref = f"EXM-{r.month}-{r.number:03d}"
+        ref = store.request_ref(r.month, r.number)
         facts.append(
             ExemptionFact(
                 ref=ref,
@@ -205,7 +205,7 @@ def _escalations(connection: Connection, rows: list[Any], tz: Any) -> dict[str, 
     """When each request went to the director without its Head of Service, from the trail."""
     if not rows:
         return {}
-    refs = {f"EXM-{r.month}-{r.number:03d}" for r in rows}
+    refs = {store.request_ref(r.month, r.number) for r in rows}
     query = select(events.c.subject, events.c.at).where(
         events.c.month.in_({r.month for r in rows}),
         events.c.kind == "request_escalated",

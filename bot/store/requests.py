@@ -20,6 +20,11 @@ from bot.store.schema import exemptions, notes, outbox, threads
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
 
+def request_ref(month: Month | str, number: int) -> str:
+    """``EXM-2021-05-001``: how a request is named in mail, the store and the reports."""
+    return f"EXM-{month}-{number:03d}"
+
+
 def new_secret() -> str:
     """Eight symbols of a 32-letter alphabet: 40 random bits, five to a symbol."""
     bits = int.from_bytes(secrets.token_bytes(5))
@@ -56,7 +61,7 @@ def auditor_tokens(
 def _request(row: Any) -> Request:
     return Request(
         id=row.id,
-        ref=f"EXM-{row.month}-{row.number:03d}",
+        ref=request_ref(row.month, row.number),
         token=row.token,
         month=Month.parse(row.month),
         auditor_email=row.auditor_email,
@@ -116,7 +121,7 @@ def create_request(connection: Connection, draft: Request, inbound_id: int) -> R
         )
         or 0
     )
-    ref = f"EXM-{draft.month}-{number:03d}"
+    ref = request_ref(draft.month, number)
     token = f"{ref}-{new_secret()}"
     row_id = connection.execute(
         insert(exemptions)
