@@ -48,6 +48,7 @@ __all__ = [
 
 LIST_LIMIT = 25  # rows per list in the director's digest; Heads of Service see all of theirs
 MAIL_IMAGE_WIDTH = 592  # the mail layout's content width
+TARGETS = {"good": GOOD_OR_BETTER_TARGET, "inadequate": INADEQUATE_LIMIT, "small": SMALL_NUMBER}
 
 
 # -- charts and context ------------------------------------------------------------------------
@@ -79,24 +80,39 @@ class Chart:
 
 
 def digest_charts(d: Digest, prefix: str) -> list[Chart]:
+    scope = f"{d.head_name}'s service" if d.head_email else "all teams"
+    title = f"{d.month.title}: completion by team so far"
+    return three_charts(prefix, d.month, title, d.teams, d.trend, d.quality.trend, scope)
+
+
+def three_charts(
+    prefix: str,
+    month: Month,
+    teams_title: str,
+    teams: Sequence[core.Group],
+    trend: Sequence[RatePoint],
+    grades: Sequence[tuple[Month, GradeMix]],
+    scope: str,
+) -> list[Chart]:
+    """Completion by team, the completion trend and the grade trend, each with its alt text:
+    the digests' and the month report's charts."""
     from bot import charts  # matplotlib takes a second to import: only when charts are made
 
-    scope = f"{d.head_name}'s service" if d.head_email else "all teams"
     return [
         Chart(
             f"{prefix}-teams",
-            charts.completion_by_team(d.teams, f"{d.month.title}: completion by team so far"),
-            teams_alt(d.teams, d.month, scope),
+            charts.completion_by_team(teams, teams_title),
+            teams_alt(teams, month, scope),
         ),
         Chart(
             f"{prefix}-trend",
-            charts.completion_trend(d.trend, f"Completion rate by month, {scope}"),
-            trend_alt(d.trend, scope),
+            charts.completion_trend(trend, f"Completion rate by month, {scope}"),
+            trend_alt(trend, scope),
         ),
         Chart(
             f"{prefix}-grades",
-            charts.grade_trend(d.quality.trend, f"Grades of audits by month, {scope}"),
-            grades_alt(d.quality.trend, scope),
+            charts.grade_trend(grades, f"Grades of audits by month, {scope}"),
+            grades_alt(grades, scope),
         ),
     ]
 
@@ -151,11 +167,7 @@ def _context(app: App, d: Digest, shown: list[Chart], inline: bool) -> dict[str,
         "council": app.settings.council,
         "director": app.settings.director.name,
         "limit": LIST_LIMIT if d.head_email is None else 100_000,
-        "targets": {
-            "good": GOOD_OR_BETTER_TARGET,
-            "inadequate": INADEQUATE_LIMIT,
-            "small": SMALL_NUMBER,
-        },
+        "targets": TARGETS,
     }
 
 

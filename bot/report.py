@@ -21,9 +21,9 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.app import App
 from bot.core.month_report import Report, build_report
-from bot.core.quality import GOOD_OR_BETTER_TARGET, INADEQUATE_LIMIT, SMALL_NUMBER, GradeMix
+from bot.core.quality import GOOD_OR_BETTER_TARGET, INADEQUATE_LIMIT, GradeMix
 from bot.core.records import Month
-from bot.digest import Chart, gather, grades_alt, teams_alt, trend_alt
+from bot.digest import TARGETS, Chart, gather, three_charts
 
 REPORT_IMAGE_WIDTH = 720
 
@@ -63,27 +63,10 @@ def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
 
 
 def report_charts(report: Report) -> list[Chart]:
-    from bot import charts  # matplotlib takes a second to import: only when charts are made
-
     month = report.month
-    so_far = "" if report.closed else " so far"
-    return [
-        Chart(
-            "report-teams",
-            charts.completion_by_team(report.teams, f"{month.title}: completion by team{so_far}"),
-            teams_alt(report.teams, month, "all teams"),
-        ),
-        Chart(
-            "report-trend",
-            charts.completion_trend(report.trend, "Completion rate by month"),
-            trend_alt(report.trend, "all teams"),
-        ),
-        Chart(
-            "report-grades",
-            charts.grade_trend(report.quality.trend, "Grades of audits by month"),
-            grades_alt(report.quality.trend, "all teams"),
-        ),
-    ]
+    title = f"{month.title}: completion by team{'' if report.closed else ' so far'}"
+    trend, grades = report.trend, report.quality.trend
+    return three_charts("report", month, title, report.teams, trend, grades, "all teams")
 
 
 def render_report_html(app: App, report: Report) -> str:
@@ -100,11 +83,7 @@ def render_report_html(app: App, report: Report) -> str:
         "team_grades": dict(report.team_grades),
         "council": app.settings.council,
         "director": app.settings.director.name,
-        "targets": {
-            "good": GOOD_OR_BETTER_TARGET,
-            "inadequate": INADEQUATE_LIMIT,
-            "small": SMALL_NUMBER,
-        },
+        "targets": TARGETS,
     }
     return app.renderer.env.get_template("report/report.html").render(context)
 
