@@ -31,6 +31,7 @@ from bot.inbox import InboxReport, process_inbox
 from bot.inputs import MonthSheets, read_month, roster_in_force
 from bot.mail.message import message_id_for
 from bot.outbox import DrainReport, drain
+from bot.sheets import find_month_sheet
 from bot.store import repo
 from bot.store import requests as store
 from bot.store.leader import leadership
@@ -126,7 +127,8 @@ def _plan(
         _merge(problems, sheets)
         facts = _facts(connection, month, sheets, roster.auditors, records, month in closed)
         plans += plan_month(facts, local, app.rules)
-    if any((settings.allocations / f"{next_month}.{ext}").exists() for ext in ("csv", "xlsx")):
+    saved, clash = find_month_sheet(settings.allocations, next_month)
+    if saved is not None or clash:
         # Next month's sheet, if already saved, is checked early so problems are fixed in time.
         _merge(problems, read_month(settings, next_month, roster.auditors))
     for source, found in sorted(problems.items()):

@@ -226,3 +226,13 @@ def test_a_roster_with_problems_keeps_the_last_good_roster_in_force(world: World
     (problems,) = [m for k, m in landed.items() if k.startswith("problems/")]
     assert "the last roster without problems stays in force" in problems.text
     assert len(report.problems) == 2
+
+
+def test_next_months_sheet_is_checked_early_whatever_the_case_of_its_name(world: World) -> None:
+    world.write_allocations("2021-05", [(SAM_EMAIL, "CR-1001", "case_audit")])
+    saved = world.write_allocations("2021-06", [(SAM_EMAIL, "Jane Smith", "case_audit")])
+    saved.rename(saved.with_name("2021-06.CSV"))  # as Excel on Windows may save it
+    report = world.tick("2021-05-20T09:30")
+    assert [str(p) for p in report.problems if "2021-06" in p.file], report.problems
+    (problems,) = [m for m in world.new_mail() if m.key.startswith("problems/")]
+    assert "2021-06.CSV" in problems.text and "Jane Smith" not in problems.subject
