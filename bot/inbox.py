@@ -148,12 +148,8 @@ def _parties(app: App, connection: Connection, now: datetime) -> Parties:
 def _interpret(
     connection: Connection, parties: Parties, analysis: Analysis, local: datetime
 ) -> Interpretation:
-    threaded = (
-        [analysis.in_reply_to, *analysis.references]
-        if analysis.in_reply_to or analysis.references
-        else []
-    )
-    binding = store.binding_for(connection, analysis.reference, [m for m in threaded if m])
+    threaded = [m for m in (analysis.in_reply_to, *analysis.references) if m]
+    binding = store.binding_for(connection, analysis.reference, threaded)
     if binding is False:
         return Interpretation(Action.QUARANTINE, f"unknown reference {analysis.reference}")
     open_requests: dict[str, list[ex.Request]] = {}
@@ -195,7 +191,7 @@ def _act(
                 Action.ALREADY_DECIDED, meaning, analysis, message_ref, rules, local.date()
             )
     else:
-        plans += _note(connection, meaning, analysis, inbound_id, now, local)
+        _note(connection, meaning, analysis, inbound_id, now, local)
         plans += notices_for(action, meaning, analysis, message_ref, rules, local.date())
     record_mail(connection, plans)
     return action is Action.QUARANTINE
@@ -208,7 +204,9 @@ def _note(
     inbound_id: int,
     now: datetime,
     local: datetime,
-) -> list[MailPlan]:
+) -> None:
+    """At-risk notices, self-reported completions and out-of-office replies are kept for
+    the digests and the close; none is answered."""
     kinds = {
         Action.AT_RISK: "at_risk",
         Action.SELF_REPORT: "self_reported",
@@ -220,7 +218,6 @@ def _note(
         store.add_note(
             connection, month, meaning.auditor.email, kind, now, analysis.body[:4000], inbound_id
         )
-    return []
 
 
 def _new_request(
