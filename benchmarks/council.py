@@ -153,7 +153,18 @@ def generate(root: Path, auditors: int, store: str | None = None, seed: int = 20
 
     _write_csv(root / "roster.csv", roster)
     _write_csv(root / "allocations" / f"{MONTH}.csv", allocations)
+    _earlier_mail(root / "mail" / "outbox", council.auditors)
     return council
+
+
+def _earlier_mail(outbox: Path, auditors: list[str]) -> None:
+    """April's allocations, already read: a deployment's outbox holds the earlier months'
+    mail, so May's tick writes into a maildir that is not empty, as it would in the daemon."""
+    for sub in ("tmp", "new", "cur"):
+        (outbox / sub).mkdir(parents=True, mode=0o700)
+    for number, email in enumerate(auditors):
+        message = f"From: {BOT}\nTo: {email}\nSubject: Your case audits for April 2021\n\n.\n"
+        (outbox / "cur" / f"april-{number:05d}.auditbot:2,S").write_text(message)
 
 
 def _write_csv(path: Path, rows: list[list[str]]) -> None:

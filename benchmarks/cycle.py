@@ -189,8 +189,8 @@ def run_store(
 
 def disk_probe(folder: Path, files: int = 1000) -> float:
     """Microseconds to create, write and close one 6 KB file beside the tick's maildirs: the
-    tick makes one per mail. A freshly provisioned virtual disk can take 50 times the usual
-    ~10 us in some folders, which shows as "write .eml" and is no work of the bot's."""
+    tick makes one per mail. A virtual disk can at times take 30-100 times the usual 10-30 us,
+    which shows as "write .eml" and is no work of the bot's."""
     probe = folder / f".probe-{uuid.uuid4().hex[:8]}"
     probe.mkdir(parents=True)
     data = b"x" * 6000
