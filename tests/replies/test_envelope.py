@@ -121,6 +121,8 @@ def test_the_json_form_has_plain_values() -> None:
         "sender": SAM,
         "subject": "Re: Your audits for May 2021 [AUD-2021-05-K7M3Q9XA]",
         "malformed": None,
+        "automatic": None,
+        "other_senders": [],
     }
 
 

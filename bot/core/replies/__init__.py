@@ -5,8 +5,9 @@ No I/O and no clock: ``today`` is passed in. ``analyse`` never raises.
     mime        raw bytes -> headers and readable text parts, bounded
     html_text   HTML -> text, quotes marked by the client's own quote containers
     trim        the writer's new text: quotes, old headers, signatures, banners removed
-    classify    reply, automatic reply or bounce; the addresses that bounced
-    envelope    sender (strictly, from From: only), threading ids, Exchange AuthAs
+    classify    reply, automatic reply (and why) or bounce; the addresses that bounced
+    automatic   out-of-office notes and ticketing acknowledgements told by their words
+    envelope    sender (strictly, from From: only), other senders, threading ids, AuthAs
     intent      what the new text asks or decides, by ordered rules (phrases.py)
     months      the month the new text names
     reference   the bot's reference token

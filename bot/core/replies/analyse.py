@@ -2,30 +2,37 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import date
 
 from bot.core.replies import envelope
 from bot.core.replies.classify import bounced_recipients, classify
 from bot.core.replies.html_text import html_to_text
 from bot.core.replies.intent import read_intent
-from bot.core.replies.mime import TEXT_LIMIT, Mail, parse
-from bot.core.replies.model import Analysis, Intent, Kind
+from bot.core.replies.mime import TEXT_LIMIT, Chunk, Mail, note_returned_lines, parse
+from bot.core.replies.model import Analysis, Intent, Kind, Reason
 from bot.core.replies.months import find_month
 from bot.core.replies.reference import REFERENCE_PATTERN, find_reference, without_reference
 from bot.core.replies.trim import new_text
 
 MAX_MESSAGE = 25 * 1024 * 1024  # Exchange Online's default limit for a received message
+MAX_SUBJECT = 1000
+# Whitespace of every kind (TAB, U+2028, U+2029, U+0085...) and every C0/C1 control.
+_SUBJECT_SPACE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 
 
 def analyse(raw: bytes, *, today: date) -> Analysis:
     """What one inbound message is and says. Never raises, for any bytes."""
     try:
-        return _analyse(bytes(raw), today)
+        raw = bytes(raw)
+        return _analyse(raw, today)
     except Exception as error:  # the last line of defence: a message must never crash a poll
-        return _unreadable(f"could not be read ({type(error).__name__})")
+        digest = hashlib.sha256(raw if isinstance(raw, bytes) else b"").hexdigest()
+        return _unreadable(f"could not be read ({type(error).__name__})", digest)
 
 
-def _unreadable(why: str) -> Analysis:
+def _unreadable(why: str, digest: str) -> Analysis:
     return Analysis(
         kind=Kind.REPLY,
         body="",
@@ -41,7 +48,40 @@ def _unreadable(why: str) -> Analysis:
         bounced_recipients=(),
         malformed=why,
         auth_internal=None,
+        automatic=None,
+        other_senders=(),
+        returned_message_ids=(),
+        returned_keys=(),
+        content_digest=digest,
     )
+
+
+def normalise_subject(subject: str) -> str:
+    """One line: every run of whitespace or control characters one space; at most 1,000."""
+    return _SUBJECT_SPACE.sub(" ", subject[: MAX_SUBJECT * 8]).strip()[:MAX_SUBJECT]
+
+
+def _content_digest(mail: Mail, subject: str) -> str:
+    """What the message says, not how it travelled: Received: and the like are left out."""
+    digest = hashlib.sha256()
+    fields = [mail.first("from") or "", subject, mail.first("date") or ""]
+    for field in [*fields, *(chunk.text for chunk in mail.text_parts)]:
+        data = field.encode("utf-8", "surrogatepass")
+        digest.update(b"%d:" % len(data) + data)  # length-prefixed: fields cannot run together
+    return digest.hexdigest()
+
+
+def _texts(chunks: list[Chunk]) -> list[str]:
+    return [html_to_text(chunk.text) if chunk.is_html else chunk.text for chunk in chunks]
+
+
+def _lines(text: str) -> list[str]:
+    """The words of each line, blank lines left out: what the intent rules can tell apart."""
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def _read(written: str, body: str) -> tuple[Intent, Reason | None]:
+    return read_intent(f"{written}\n{body}" if written else body)
 
 
 def _written_subject(subject: str) -> str:
@@ -60,6 +100,8 @@ def _malformed(
     if kind is Kind.BOUNCE:
         # A delivery report is read for its failed addresses; who sent it does not matter.
         return None if readable or mail.delivery_reports else "no readable text"
+    if mail.unknown_charsets:
+        return f"unknown charset {mail.unknown_charsets[0]}"
     if mail.broken and not readable:
         return "broken MIME structure"
     if sender is None:
@@ -79,21 +121,28 @@ def _analyse(raw: bytes, today: date) -> Analysis:
         mail = parse(raw)
     except Exception:  # the parser gave up (deep nesting): keep what the headers say
         mail = parse(_header_block(raw))
-        mail.broken, mail.chunks = True, []
-    subject = mail.first("subject") or ""
+        mail.broken, mail.chunks, mail.html_view, mail.text_parts = True, [], [], []
+    subject = normalise_subject(mail.first("subject") or "")
     sender = envelope.read_sender(mail)
-    texts = [html_to_text(chunk.text) if chunk.is_html else chunk.text for chunk in mail.chunks]
+    texts = _texts(mail.chunks)
     full_text = "\n\n".join(texts)[:TEXT_LIMIT]
     body = new_text(full_text)
-    kind = classify(mail, sender, subject, body)
+    kind, automatic = classify(mail, sender, subject, body)
     malformed = _malformed(raw, mail, kind, sender, texts)
 
     intent = reason = month = None
     reference = find_reference(subject, body)
     recipients: tuple[str, ...] = ()
+    returned_ids: tuple[str, ...] = ()
+    returned_keys: tuple[str, ...] = ()
     if kind is Kind.REPLY:
         written = _written_subject(subject)
-        intent, reason = read_intent(f"{written}\n{body}" if written else body)
+        intent, reason = _read(written, body)
+        if mail.html_view:
+            # The HTML rendering must say the same as the plain one, or neither is trusted.
+            html_body = new_text("\n\n".join(_texts(mail.html_view))[:TEXT_LIMIT])
+            if _lines(html_body) != _lines(body) and _read(written, html_body)[0] is not intent:
+                intent, reason = Intent.UNCLEAR, None
         if malformed:
             intent, reason = Intent.UNKNOWN, None  # never act on a message not read whole
         month = find_month(body, today) or find_month(written, today)
@@ -101,6 +150,8 @@ def _analyse(raw: bytes, today: date) -> Analysis:
         recipients = bounced_recipients(mail, full_text)
         # A failure report quotes the bot's own mail: the token there ties it to a record.
         reference = reference or find_reference(*mail.returned_subjects, full_text)
+        note_returned_lines(mail, full_text)  # Exchange's plain-text reports show the headers
+        returned_ids, returned_keys = tuple(mail.returned_message_ids), tuple(mail.returned_keys)
 
     return Analysis(
         kind=kind,
@@ -117,4 +168,9 @@ def _analyse(raw: bytes, today: date) -> Analysis:
         bounced_recipients=recipients,
         malformed=malformed,
         auth_internal=envelope.auth_internal(mail),
+        automatic=automatic,
+        other_senders=envelope.other_senders(mail, sender),
+        returned_message_ids=returned_ids,
+        returned_keys=returned_keys,
+        content_digest=_content_digest(mail, subject),
     )

@@ -4,8 +4,10 @@ Order matters and is the point of this module. Phrases that contain another rule
 read first and blanked out: at-risk ("might not make it") and withdrawal ("no longer need the
 exemption") before decline; double negatives and requests for a decision ("could you approve")
 before approve and decline; negation ("not approved", "not completed") before the positive
-words. Whatever signals remain are then weighed; two decisions that disagree give UNKNOWN,
-and so does a decision next to a hedge ("not sure", "happy to discuss").
+words; a decision under a condition ("approved if", "happy to approve once", "would have
+approved") after the refusals and before approval. Whatever signals remain are then weighed;
+two decisions that disagree give UNKNOWN, and so does a decision next to a hedge ("not sure",
+"happy to discuss"); a condition gives UNCLEAR, so the decider is asked rather than guessed.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class Signals:
     at_risk: bool
     withdraw: bool
     hedge: bool
+    conditional: bool
     approve: bool
     decline: bool
     not_completed: bool
@@ -76,6 +79,7 @@ def read_signals(text: str) -> Signals:
     double_negative = remaining.take(phrases.APPROVE_DOUBLE_NEGATIVE)
     remaining.take(phrases.NOT_A_DECISION)
     decline = remaining.take(phrases.DECLINE)
+    conditional = remaining.take(phrases.CONDITIONAL)
     approve = remaining.take(phrases.APPROVE) or double_negative
     not_completed = remaining.take(phrases.NOT_COMPLETED)
     remaining.take(phrases.NOT_YET)
@@ -85,6 +89,7 @@ def read_signals(text: str) -> Signals:
         at_risk=at_risk,
         withdraw=withdraw,
         hedge=hedge,
+        conditional=conditional,
         approve=approve,
         decline=decline,
         not_completed=not_completed,
@@ -105,6 +110,11 @@ def decide(signals: Signals) -> Intent:
         Intent.AT_RISK: signals.at_risk,
     }
     present = [intent for intent, seen in decisions.items() if seen]
+    if signals.conditional and not (set(present) - {Intent.APPROVE, Intent.DECLINE}):
+        # A decision under a condition is asked about, even next to a refusal: "I'd approve
+        # if the hearing goes ahead, otherwise not" is not a refusal, and the first decision
+        # is final. Another intent next to a condition (a withdrawal, "done") stands.
+        return Intent.UNCLEAR
     if len(present) > 1:
         return Intent.UNKNOWN
     if present:

@@ -22,6 +22,7 @@ class Intent(StrEnum):
     APPROVE = "approve"
     DECLINE = "decline"
     QUESTION = "question"
+    UNCLEAR = "unclear"  # a decision under a condition, or renderings that disagree: ask
     UNKNOWN = "unknown"
 
 
@@ -48,9 +49,22 @@ class Analysis:
     bounced_recipients: tuple[str, ...]  # for BOUNCE: the failed addresses, lower-cased
     malformed: str | None  # a plain reason when the message cannot be read safely
     auth_internal: bool | None  # X-MS-Exchange-Organization-AuthAs: Internal
+    # Why an AUTO_REPLY is automatic: "out_of_office", "acknowledgement" (a ticketing or
+    # service desk), "read_receipt" (read or delivery receipt) or "headers" (automatic
+    # headers only). None for a person's reply and for a bounce.
+    automatic: str | None
+    # Lower-cased Sender: and Resent-From: addresses that differ from From:, in order;
+    # "(unreadable)" for a value that holds no single clear address.
+    other_senders: tuple[str, ...]
+    # For a BOUNCE: the Message-IDs and X-Audit-Bot-Key values of the message sent back.
+    returned_message_ids: tuple[str, ...]
+    returned_keys: tuple[str, ...]
+    # sha256 of what the message says (From, Subject, Date, every text part), not of how it
+    # travelled: the same message delivered twice has the same digest, a forged copy not.
+    content_digest: str
 
 
-def analysis_as_json(analysis: Analysis) -> dict[str, str | None]:
+def analysis_as_json(analysis: Analysis) -> dict[str, str | list[str] | None]:
     """The fields a person or a log needs, as JSON-ready values."""
     return {
         "kind": analysis.kind.value,
@@ -62,4 +76,6 @@ def analysis_as_json(analysis: Analysis) -> dict[str, str | None]:
         "sender": analysis.sender,
         "subject": analysis.subject,
         "malformed": analysis.malformed,
+        "automatic": analysis.automatic,
+        "other_senders": list(analysis.other_senders),
     }

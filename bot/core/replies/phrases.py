@@ -32,8 +32,9 @@ AT_RISK = _compile(
     rf"{_W}?\s+at risk\b",
     r"(?:^|\n)[ \t]*at risk\b",
     rf"\bstruggling (?:to|with){_W}{{0,2}}?\s+(?:complete|finish|get|meet|do|audits?)\b",
+    # "won't get these done": the "done" belongs to the at-risk phrase, not to COMPLETED.
     rf"\b(?:won't|wont|will not|can't|cant|cannot|can not|unable to|not able to|not be able to|"
-    rf"not going to){_W}{{0,3}}?\s+{_DO}\b(?!\w)",
+    rf"not going to){_W}{{0,3}}?\s+{_DO}\b(?!\w)(?:{_W}{{0,3}}?\s+{_DONE}\b)?",
     r"\brunning (?:a bit |slightly |very |way )?(?:behind|late)\b",
     r"\b(?:might|may|could|will|going to|likely to) slip\b",
     r"\b(?:falling|fallen|fall|fell|getting|am|i'm|be|been|slightly|a bit|way|running) behind\b",
@@ -59,6 +60,9 @@ APPROVE_DOUBLE_NEGATIVE = _compile(
     r"\b(?:no|any|see no|can't see any|cannot see any|don't see any|do not see any) reason"
     r"(?: why)? not to\b",
     r"\b(?:don't|do not|can't|cannot) see why not\b",
+    # "I can't not support this": two negatives are a yes.
+    rf"\b(?:can't|cant|cannot|can not|couldn't|could not|wouldn't|would not|won't|don't|do not)"
+    rf"\s+not\s+(?:\w+\s+)?{_APPROVE_VERB}",
 )
 
 # A decider thinking aloud: whatever decision words follow are not yet a decision.
@@ -96,6 +100,8 @@ NOT_A_DECISION = _compile(
     r"(?:approved|agreed|granted|authori[sz]ed)\b",
     r"\b(?:approved|agreed|authori[sz]ed|granted)\s+(?:annual |sick |study )?"
     r"(?:leave|holiday|absence|time off)\b",
+    # "Approved? I don't think so.": a decision word asked about is not a decision.
+    r"\b(?:approv\w*|support\w*|agreed?|granted|authori[sz]ed)\s*\?",
 )
 
 DECLINE = _compile(
@@ -104,7 +110,35 @@ DECLINE = _compile(
     r"\w*(?:\s+\w+){0,3}?\s+(?:threshold|criteria|bar|exemption)",
     rf"\b{NEG}{_W}{{0,3}}?\s+(?:sufficiently |really |particularly )?(?:exceptional|justified)\b",
     r"\b(?:declin\w*|refus\w*|reject\w*|disagree\w*|turned down|turn (?:this|it) down)\b",
+    # "Approval is not given", "support isn't forthcoming": the refusal after the noun.
+    rf"\b(?:approval|support|agreement|consent|authori[sz]ation|sign[- ]off|exemption){_W}{{0,2}}?"
+    rf"\s+{NEG}\s+(?:be\s+|been\s+)?(?:given|granted|forthcoming|agreed|approved|supported|"
+    r"possible|appropriate|justified)\b",
     r"(?:^|\n)[ \t]*no\b(?=\s*(?:[,.!;:\-–—]|$|\n|i\b))",
+)
+
+# A decision under a condition not yet met, or one the writer would have made: never the
+# decision itself ("Happy to approve once the fit note arrives", "Approved if she confirms
+# the dates", "I would have approved this had it come earlier", "Agreed, but I want to talk
+# to Priya first"). Read after DECLINE, so a plain refusal with a condition stays a refusal,
+# and within one sentence, so "Approved. If you need anything, ask." is still an approval.
+_DECISION_WORD = (
+    r"(?:approv(?:e|ed|al|ing)|support(?:ed|ive)?|endorsed?|agree(?:d)?|granted|"
+    r"authori[sz]ed|yes)"
+)
+_CONDITION = (
+    r"(?:if|once|provided|providing|subject to|on (?:the )?condition|"
+    r"conditional(?:ly)? (?:on|upon)|as long as|so long as|assuming|pending|until|unless|"
+    r"depending on|in principle)"
+)
+_CLAUSE = r"[^.!?;\n]{0,80}?"  # the rest of the same sentence, not far
+CONDITIONAL = _compile(
+    rf"\b{_DECISION_WORD}\b{_CLAUSE}\b{_CONDITION}\b",
+    rf"\b(?:if|once|provided|providing|assuming|as long as|so long as|subject to|pending|unless)"
+    rf"\b{_CLAUSE}\b{_DECISION_WORD}\b",
+    rf"\b(?:would|could|might|should|i'd)(?:n't| not)? have\s+(?:\w+\s+)?{_APPROVE_VERB}",
+    rf"\b{_DECISION_WORD}\b{_CLAUSE}\b(?:but|however|though|although)\b{_CLAUSE}"
+    r"\b(?:first|beforehand|before)\b",
 )
 
 APPROVE = _compile(
