@@ -94,6 +94,8 @@ class Schedule(_Strict):
     # Stages k <= this copy the auditor's Head of Service; null never copies.
     copy_head_of_service_from_stage: int | None = 2
     tick_minutes: int = Field(default=5, ge=1, le=60)
+    # A tick stops taking new work once this is spent and leaves the rest to the next tick.
+    tick_budget_seconds: int = Field(default=240, ge=5)
 
     @field_validator("send_time", mode="before")
     @classmethod
@@ -116,6 +118,14 @@ class Schedule(_Strict):
         if not value or any(k < 0 for k in value) or len(set(value)) != len(value):
             raise ValueError("reminders must be distinct working-day counts, 0 or more")
         return tuple(sorted(value, reverse=True))
+
+
+class Inbox(_Strict):
+    """Limits that keep odd mail from flooding anyone, the bot included."""
+
+    # Answers to any one correspondent, and in any one thread, per day, whatever the reason.
+    max_answers_per_day: int = Field(default=5, ge=1)
+    max_bounce_notices_per_tick: int = Field(default=20, ge=1)
 
 
 class Digest(_Strict):
@@ -148,6 +158,10 @@ class Settings(_Strict):
     schedule: Schedule = Schedule()
     exemptions: Exemptions = Exemptions()
     digest: Digest = Digest()
+    inbox: Inbox = Inbox()
+    # Who may send on someone's behalf (a director's PA): "director" or an address, each
+    # with the addresses that may appear as Sender or Resent-From for them.
+    delegates: dict[str, list[Email]] = Field(default_factory=dict)
     teams: Teams | None = None
     templates: Path | None = None
     case_ref_pattern: str = DEFAULT_CASE_REF_PATTERN.pattern
@@ -195,6 +209,21 @@ class Settings(_Strict):
         for key, value in resolved.items():
             object.__setattr__(self, key, value)
         return self
+
+    @field_validator("delegates")
+    @classmethod
+    def _delegates_for_known_people(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for who in value:
+            if who != "director" and not _EMAIL.fullmatch(who):
+                raise ValueError(f"{who!r}: name 'director' or an email address")
+        return value
+
+    def delegates_of(self) -> dict[str, frozenset[str]]:
+        """Each principal's address -> the addresses that may send for them."""
+        return {
+            (self.director.email if who == "director" else who.lower()): frozenset(addresses)
+            for who, addresses in self.delegates.items()
+        }
 
     @property
     def tz(self) -> ZoneInfo:

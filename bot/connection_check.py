@@ -20,7 +20,7 @@ from urllib.parse import quote
 from bot.mail.graph import GraphMail, GraphTransport
 from bot.mail.graph_auth import CredentialError, TokenError
 from bot.mail.graph_http import GraphConnectionError, GraphError
-from bot.mail.message import KEY_HEADER, OutgoingMail
+from bot.mail.message import KEY_HEADER, OutgoingMail, new_message_id
 
 NEEDED_ROLES = ("Mail.ReadWrite", "Mail.Send")
 CONSENT = (
@@ -230,6 +230,7 @@ def _send_test(
         subject="Audit bot: connection check",
         text="This is a test from the audit bot. No action is needed.\n",
         html="<p>This is a test from the audit bot. No action is needed.</p>",
+        message_id=new_message_id(mailbox),
     )
     try:
         transport.send(mail, now)

@@ -9,38 +9,53 @@ and the next tick picks it up again without acting twice.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 
 from bot.app import App
+from bot.budget import Budget
 from bot.core import calendar as cal
 from bot.core import exemptions as ex
 from bot.core.inbound import Action, Interpretation, Parties, interpret
 from bot.core.notices import notices_for
 from bot.core.plans import MailPlan
 from bot.core.records import Month
-from bot.core.replies import Analysis, analyse
+from bot.core.replies import Analysis, Kind, analyse
 from bot.faults import checkpoint
 from bot.inputs import roster_in_force
 from bot.mail.transport import Folder, InboundItem
-from bot.store import repo
+from bot.store import received, repo
 from bot.store import requests as store
-from bot.store.schema import inbound
+
+# Renders and writes mail plans into the outbox, in the caller's transaction.
+RecordMail = Callable[[Connection, list[MailPlan]], None]
 
 HISTORY_MONTHS = 12
+SUSPECTED_FORGERY = "same Message-ID as an earlier message, different content: suspected forgery"
 
 
 @dataclass
 class InboxReport:
     processed: int = 0
     quarantined: int = 0
+    left: int = 0  # left in the inbox for the next tick (time budget, bounce cap, a fault)
+    bounce_notices: int = 0
     actions: list[str] = field(default_factory=list)  # "action: why" per message
 
+    def count(self, folder: Folder, action: str) -> None:
+        self.actions.append(action)
+        if folder == "Quarantine":
+            self.quarantined += 1
+        else:
+            self.processed += 1
 
-def process_inbox(app: App, now: datetime, local: datetime, record_mail: Any) -> InboxReport:
+
+def process_inbox(
+    app: App, now: datetime, local: datetime, record_mail: RecordMail, budget: Budget
+) -> InboxReport:
     """``record_mail(connection, plans)`` renders and writes mail plans into the outbox."""
     report = InboxReport()
     items = app.transport.fetch_new()
@@ -48,11 +63,30 @@ def process_inbox(app: App, now: datetime, local: datetime, record_mail: Any) ->
         return report
     with app.engine.begin() as connection:
         parties = _parties(app, connection, now)  # once per tick, not once per message
-    for item in items:
-        folder = _handle(app, parties, item, now, local, record_mail, report)
+    for index, item in enumerate(items):
+        if budget.spent():
+            report.left += len(items) - index
+            break
+        folder = _handle_safely(app, parties, item, now, local, record_mail, report)
+        if folder is None:
+            report.left += 1
+            continue
         checkpoint("inbox.acted")  # acted on and committed, not yet filed away
-        app.transport.move(item.id, folder)
+        _file(app, item, folder, now)
     return report
+
+
+def _file(app: App, item: InboundItem, folder: Folder, now: datetime) -> None:
+    try:
+        app.transport.move(item.id, folder)
+    except Exception as exc:
+        # What it asked for is recorded; the next tick finds it stored and files it then.
+        with app.engine.begin() as connection:
+            repo.add_event(connection, now, "mail_not_filed", folder=folder, why=_said(exc))
+
+
+def _said(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
 
 
 def _message_key(analysis: Analysis, raw: bytes) -> str:
@@ -61,76 +95,181 @@ def _message_key(analysis: Analysis, raw: bytes) -> str:
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
-def _handle(
+def _arrival(analysis: Analysis, key: str, raw: bytes) -> received.Arrival:
+    return received.Arrival(
+        key=key,
+        sender=analysis.sender,
+        subject=analysis.subject,
+        raw=raw,
+        kind=analysis.kind.value,
+        intent=analysis.intent.value if analysis.intent else None,
+        content_digest=analysis.content_digest,
+    )
+
+
+def _handle_safely(
     app: App,
     parties: Parties,
     item: InboundItem,
     now: datetime,
     local: datetime,
-    record_mail: Any,
+    record_mail: RecordMail,
     report: InboxReport,
-) -> Folder:
+) -> Folder | None:
+    """Whatever goes wrong with one message stays with that message: it is quarantined with
+    the reason and the QA team told, and the rest of the inbox goes on. None: leave it in
+    the inbox for the next tick."""
     analysis = analyse(item.raw, today=local.date())
     key = _message_key(analysis, item.raw)
+    try:
+        return _handle(app, parties, item.raw, analysis, key, now, local, record_mail, report)
+    except Exception as exc:
+        try:
+            folder = _quarantine_unhandled(app, item.raw, analysis, key, exc, now, record_mail)
+        except Exception:
+            return None  # the store itself is failing: the message waits in the inbox
+        report.count(folder, f"{Action.QUARANTINE}: could not be handled ({_said(exc)})")
+        return folder
+
+
+def _quarantine_unhandled(
+    app: App,
+    raw: bytes,
+    analysis: Analysis,
+    key: str,
+    exc: Exception,
+    now: datetime,
+    record_mail: RecordMail,
+) -> Folder:
+    why = f"could not be handled ({_said(exc)})"
+    meaning = Interpretation(Action.QUARANTINE, why)
     with app.engine.begin() as connection:
-        stored = repo.insert_ignoring_duplicates(
-            connection,
-            inbound,
-            [
-                {
-                    "message_key": key,
-                    "received_at": now,
-                    "sender": analysis.sender,
-                    "subject": analysis.subject[:1000],
-                    "raw": item.raw,
-                    "status": "received",
-                    "kind": analysis.kind.value,
-                    "intent": analysis.intent.value if analysis.intent else None,
-                }
-            ],
+        if not received.quarantine_unhandled(connection, key, f"{meaning.action}: {why}", now):
+            existing = received.stored(connection, key)
+            if existing is not None and existing.status in ("processed", "quarantined"):
+                return "Quarantine" if existing.status == "quarantined" else "Processed"
+            # Not even stored (the store refused a value): kept under a digest of its bytes.
+            key = "sha256:" + hashlib.sha256(raw).hexdigest()
+            arrival = replace(_arrival(analysis, key, raw), subject=analysis.subject[:200])
+            received.store_arrival(connection, arrival, now, status="quarantined")
+        repo.add_event(
+            connection, now, "mail_quarantined", subject=key, action="quarantine", why=why
         )
-        if stored:
-            repo.add_event(connection, now, "mail_received", subject=key, sender=analysis.sender)
+        message_ref = _message_ref(key)
+        rules = app.exemption_rules
+        today = now.astimezone(app.settings.tz).date()
+        try:
+            with connection.begin_nested():
+                record_mail(
+                    connection,
+                    notices_for(meaning.action, meaning, analysis, message_ref, rules, today),
+                )
+        except Exception:
+            # Its words may be what broke the notice: tell the QA team without them.
+            bare = replace(analysis, subject="", body="")
+            record_mail(
+                connection, notices_for(meaning.action, meaning, bare, message_ref, rules, today)
+            )
+    return "Quarantine"
+
+
+def _message_ref(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _handle(
+    app: App,
+    parties: Parties,
+    raw: bytes,
+    analysis: Analysis,
+    key: str,
+    now: datetime,
+    local: datetime,
+    record_mail: RecordMail,
+    report: InboxReport,
+) -> Folder | None:
+    if analysis.kind is Kind.BOUNCE and (
+        report.bounce_notices >= app.settings.inbox.max_bounce_notices_per_tick
+    ):
+        return None  # enough notices for one tick; the rest are read at the next
+    with app.engine.begin() as connection:
+        if not received.store_arrival(connection, _arrival(analysis, key, raw), now):
+            first = received.stored(connection, key)
+            if first is not None and first.content_digest not in (None, analysis.content_digest):
+                folder = _suspected_forgery(
+                    app, connection, raw, analysis, key, first, now, record_mail
+                )
+                report.count(folder, f"{Action.QUARANTINE}: {SUSPECTED_FORGERY}")
+                return folder
     checkpoint("inbox.stored")
     with app.engine.begin() as connection:
-        row = connection.execute(
-            select(inbound.c.id, inbound.c.status).where(inbound.c.message_key == key)
-        ).one()
-        # Claim it: "0 rows" means it was acted on already (delivered twice, moved before a
-        # crash, or another instance has it). The row lock is held until this commits.
-        claimed = connection.execute(
-            update(inbound)
-            .where(inbound.c.id == row.id, inbound.c.status == "received")
-            .values(status="acting")
-        ).rowcount
-        if not claimed:
+        row = received.stored(connection, key)
+        assert row is not None  # stored above, or by an earlier tick
+        if not received.claim(connection, row.id):
             return "Quarantine" if row.status == "quarantined" else "Processed"
-        inbound_id = row.id
         meaning = _interpret(connection, parties, analysis, local)
-        message_ref = hashlib.sha256(key.encode()).hexdigest()[:16]
         quarantined = _act(
-            app, connection, meaning, analysis, (inbound_id, message_ref), now, local, record_mail
+            app,
+            connection,
+            meaning,
+            analysis,
+            (row.id, _message_ref(key)),
+            now,
+            local,
+            record_mail,
+            report,
         )
         status = "quarantined" if quarantined else "processed"
-        connection.execute(
-            update(inbound)
-            .where(inbound.c.id == inbound_id)
-            .values(status=status, verdict=f"{meaning.action}: {meaning.why}", processed_at=now)
-        )
+        received.finish(connection, row.id, status, f"{meaning.action}: {meaning.why}", now)
+        detail = {"action": meaning.action.value, "why": meaning.why}
+        if meaning.delegate:
+            detail["by"] = meaning.delegate
+        repo.add_event(connection, now, f"mail_{status}", subject=key, **detail)
+    folder: Folder = "Quarantine" if quarantined else "Processed"
+    report.count(folder, f"{meaning.action}: {meaning.why}")
+    return folder
+
+
+def _suspected_forgery(
+    app: App,
+    connection: Connection,
+    raw: bytes,
+    analysis: Analysis,
+    key: str,
+    first: received.Stored,
+    now: datetime,
+    record_mail: RecordMail,
+) -> Folder:
+    """Same Message-ID, different words: both are kept, the later one is not acted on, and
+    the QA team is asked to confirm anything the first one set moving."""
+    copy_key = f"{key}#{analysis.content_digest[:16]}"
+    arrival = _arrival(analysis, copy_key, raw)
+    if received.store_arrival(connection, arrival, now, status="quarantined"):
+        why = SUSPECTED_FORGERY
         repo.add_event(
             connection,
             now,
-            f"mail_{status}",
-            subject=key,
-            action=meaning.action.value,
-            why=meaning.why,
+            "mail_suspected_forgery",
+            subject=copy_key,
+            first=key,
+            first_verdict=first.verdict,
         )
-    report.actions.append(f"{meaning.action}: {meaning.why}")
-    if quarantined:
-        report.quarantined += 1
-        return "Quarantine"
-    report.processed += 1
-    return "Processed"
+        plan = MailPlan(
+            f"inbound/{_message_ref(copy_key)}/suspected-forgery",
+            "suspected_forgery",
+            (app.settings.qa_team.email,),
+            {
+                "message_id": key,
+                "sender": analysis.sender or "(no sender)",
+                "subject": analysis.subject,
+                "why": why,
+                "first_acted": first.set_something_moving,
+                "first_verdict": first.verdict or "not yet acted on",
+                "council": app.settings.council,
+            },
+        )
+        record_mail(connection, [plan])
+    return "Quarantine"
 
 
 def _parties(app: App, connection: Connection, now: datetime) -> Parties:
@@ -142,21 +281,40 @@ def _parties(app: App, connection: Connection, now: datetime) -> Parties:
         qa_team=settings.qa_team.email,
         roster=roster.auditors,
         require_internal=settings.mail.require_internal_sender,
+        delegates=settings.delegates_of(),
     )
 
 
 def _interpret(
     connection: Connection, parties: Parties, analysis: Analysis, local: datetime
 ) -> Interpretation:
-    threaded = [m for m in (analysis.in_reply_to, *analysis.references) if m]
-    binding = store.binding_for(connection, analysis.reference, threaded)
-    if binding is False:
-        return Interpretation(Action.QUARANTINE, f"unknown reference {analysis.reference}")
+    today = local.date()
+    if analysis.kind is Kind.BOUNCE:
+        returned = store.returned_mail(
+            connection, analysis.returned_message_ids, analysis.returned_keys
+        )
+        return interpret(analysis, None, parties, today, returned=returned)
+    binding = None
+    if analysis.kind is Kind.REPLY:
+        # The message it answers first, then older ones in its thread.
+        threaded = [m for m in (analysis.in_reply_to, *reversed(analysis.references)) if m]
+        by_thread = store.thread_token(connection, threaded)
+        token = analysis.reference
+        if token and by_thread and token != by_thread:
+            return Interpretation(
+                Action.QUARANTINE,
+                f"the subject names {token} but the thread belongs to {by_thread}",
+            )
+        token = token or by_thread
+        if token:
+            binding = store.binding_for_token(connection, token)
+            if binding is None:
+                return Interpretation(Action.QUARANTINE, f"unknown reference {token}")
     open_requests: dict[str, list[ex.Request]] = {}
     # Only the sender's own open requests matter to what their message means.
     for request in store.undecided_requests(connection, analysis.sender or ""):
         open_requests.setdefault(request.auditor_email, []).append(request)
-    return interpret(analysis, binding, parties, local.date(), open_requests)
+    return interpret(analysis, binding, parties, today, open_requests)
 
 
 def _act(
@@ -167,7 +325,8 @@ def _act(
     ids: tuple[int, str],
     now: datetime,
     local: datetime,
-    record_mail: Any,
+    record_mail: RecordMail,
+    report: InboxReport,
 ) -> bool:
     """Apply ``meaning``; True if the message is to be quarantined. ``ids`` are the inbound
     row's id and a reference derived from its Message-ID, which keys the answers to it."""
@@ -180,7 +339,9 @@ def _act(
     elif action in (Action.HEAD_DECISION, Action.DIRECTOR_DECISION, Action.WITHDRAW):
         request = meaning.request
         assert request is not None
-        step = ex.transition(request, action.value, bool(meaning.approve), analysis.body, rules)
+        step = ex.transition(
+            request, action.value, bool(meaning.approve), analysis.body, rules, meaning.delegate
+        )
         if store.move_request(connection, request, step.expected, now, **step.changes):
             plans += step.mails
             repo.add_event(
@@ -193,8 +354,37 @@ def _act(
     else:
         _note(connection, meaning, analysis, inbound_id, now, local)
         plans += notices_for(action, meaning, analysis, message_ref, rules, local.date())
-    record_mail(connection, plans)
+    if action is Action.BOUNCE:
+        report.bounce_notices += len(plans)
+    record_mail(connection, _within_answer_limit(app, connection, plans, analysis, local))
     return action is Action.QUARANTINE
+
+
+def _within_answer_limit(
+    app: App, connection: Connection, plans: list[MailPlan], analysis: Analysis, local: datetime
+) -> list[MailPlan]:
+    """The loop breaker: whatever the reason, the sender of a message, and its thread, get
+    at most ``inbox.max_answers_per_day`` answers a day. Past that the answers are dropped
+    (everything else still happens) and the QA team is told once that day."""
+    sender = analysis.sender
+    answers = {id(p) for p in plans if sender and (sender in p.to or sender in p.cc)}
+    if not sender or not answers:
+        return plans
+    thread = analysis.reference or next(iter(analysis.references), None) or analysis.in_reply_to
+    limit = app.settings.inbox.max_answers_per_day
+    given = store.answers_on(connection, local.date(), sender, thread)
+    if given + len(answers) <= limit:
+        return [
+            replace(p, answers=sender, answers_thread=thread) if id(p) in answers else p
+            for p in plans
+        ]
+    stopped = MailPlan(
+        f"answers-stopped/{sender}/{local.date().isoformat()}",
+        "answers_stopped",
+        (app.settings.qa_team.email,),
+        {"sender": sender, "limit": limit, "council": app.settings.council},
+    )
+    return [*(p for p in plans if id(p) not in answers), stopped]
 
 
 def _note(

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, or_, select, update
 
+from bot.budget import Budget
 from bot.core.records import Month
 from bot.faults import checkpoint
 from bot.mail.message import OutgoingMail
@@ -34,13 +35,31 @@ MARK_BATCH = 250
 MARK_EVERY = 2.0  # seconds
 DEFAULT_LEASE = timedelta(minutes=10)
 UNKNOWN_SETTLE_AFTER = timedelta(minutes=2)
+# A failed send is tried again after 5, 10, 20 ... minutes, at most 6 hours apart, and given
+# up (marked failed, with the reason) after MAX_ATTEMPTS.
+MAX_ATTEMPTS = 8
+FIRST_RETRY = timedelta(minutes=5)
+LONGEST_RETRY = timedelta(hours=6)
 
 
 @dataclass
 class DrainReport:
     sent: int = 0
     settled: int = 0  # rows found already sent after a crash
-    failed: int = 0
+    failed: int = 0  # attempts that failed this time (most are tried again later)
+    given_up: int = 0  # rows marked failed for good
+    out_of_time: bool = False  # the tick's budget ran out with mail still to send
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long after its ``attempts``-th failed attempt a row is tried again."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+
+
+def is_permanent(error: Exception) -> bool:
+    """A failure that would happen again however often the mail is tried: a value that may
+    not go into a header, or a server that refused the message itself."""
+    return isinstance(error, ValueError) or bool(getattr(error, "permanent", False))
 
 
 def drain(
@@ -50,15 +69,26 @@ def drain(
     now: datetime,
     lease: timedelta = DEFAULT_LEASE,
     exclusive: bool = False,
+    budget: Budget | None = None,
 ) -> DrainReport:
     """``exclusive``: the caller holds the leader lock, so no other sender is alive and a
     row another process claimed was left by a dead leader: settle it now, not after the
-    lease, so a standby taking over leaves no gap longer than a tick."""
+    lease, so a standby taking over leaves no gap longer than a tick. ``budget``: stop
+    sending when it is spent; what is left goes at the next tick."""
+    budget = budget or Budget.unlimited()
     report = DrainReport()
     report.settled = _settle_interrupted(engine, transport, now, lease, exclusive)
-    while ids := _claim(engine, now):
-        _send_claimed(engine, transport, sender, now, ids, report)
+    # A row that fails is not due again until later than ``now``, so each row is tried at
+    # most once a tick and this loop ends.
+    while not budget.spent() and (ids := _claim(engine, now)):
+        _send_claimed(engine, transport, sender, now, ids, report, budget)
+    report.out_of_time = budget.spent() and _any_due(engine, now)
     return report
+
+
+def _any_due(engine: Engine, now: datetime) -> bool:
+    with engine.connect() as connection:
+        return connection.scalar(_due(now).limit(1)) is not None
 
 
 def claimant() -> str:
@@ -133,10 +163,16 @@ def _month(text: str | None) -> Month | None:
     return Month.parse(text) if text else None
 
 
+def _due(now: datetime) -> Any:
+    return select(outbox.c.id).where(
+        outbox.c.status == Status.PLANNED,
+        or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now),
+    )
+
+
 def _claim(engine: Engine, now: datetime) -> list[int]:
     with engine.begin() as connection:
-        candidates = select(outbox.c.id).where(outbox.c.status == Status.PLANNED)
-        candidates = candidates.order_by(outbox.c.id).limit(CLAIM_BATCH)
+        candidates = _due(now).order_by(outbox.c.id).limit(CLAIM_BATCH)
         ids = list(connection.scalars(candidates))
         if not ids:
             return []
@@ -161,6 +197,7 @@ def _send_claimed(
     now: datetime,
     ids: list[int],
     report: DrainReport,
+    budget: Budget,
 ) -> None:
     with engine.connect() as connection:
         rows = connection.execute(
@@ -168,7 +205,10 @@ def _send_claimed(
         ).all()
     sent: list[Any] = []
     marked = time.monotonic()
-    for row in rows:
+    for index, row in enumerate(rows):
+        if budget.spent():
+            _release(engine, [r.id for r in rows[index:]])
+            break
         try:
             mail = _mail(row, sender)
             checkpoint("send.before")
@@ -178,9 +218,15 @@ def _send_claimed(
             _mark_failed(engine, row.id, Status.UNKNOWN, str(exc))
             report.failed += 1
             continue
-        except Exception as exc:  # any failure before the send went out: try again next tick
-            _mark_failed(engine, row.id, Status.PLANNED, f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # the send did not go out
+            reason = f"{type(exc).__name__}: {exc}"[:2000]
             report.failed += 1
+            if is_permanent(exc) or row.attempts >= MAX_ATTEMPTS:
+                _give_up(engine, row, now, reason)
+                report.given_up += 1
+            else:
+                retry_at = now + retry_delay(row.attempts)
+                _mark_failed(engine, row.id, Status.PLANNED, reason, retry_at)
             continue
         sent.append(row)
         report.sent += 1
@@ -199,6 +245,7 @@ def _mail(row: Any, sender: str) -> OutgoingMail:
         subject=row.subject,
         text=row.body_text,
         html=row.body_html,
+        message_id=row.message_id,
         images={cid: base64.b64decode(data) for cid, data in (row.images or {}).items()},
     )
 
@@ -217,10 +264,36 @@ def _mark_sent(engine: Engine, rows: list[Any], now: datetime) -> None:
         append_events(connection, now, [("mail_sent", row.month, row.key, {}) for row in rows])
 
 
-def _mark_failed(engine: Engine, row_id: int, status: Status, error: str) -> None:
+def _mark_failed(
+    engine: Engine, row_id: int, status: Status, error: str, not_before: datetime | None = None
+) -> None:
     with engine.begin() as connection:
         connection.execute(
             update(outbox)
             .where(outbox.c.id == row_id, outbox.c.status == Status.SENDING)
-            .values(status=status, last_error=error)
+            .values(status=status, last_error=error, not_before=not_before)
+        )
+
+
+def _give_up(engine: Engine, row: Any, now: datetime, reason: str) -> None:
+    """Never tried again; the trail and the QA team's next notice say why."""
+    with engine.begin() as connection:
+        moved = connection.execute(
+            update(outbox)
+            .where(outbox.c.id == row.id, outbox.c.status == Status.SENDING)
+            .values(status=Status.FAILED, last_error=reason)
+        ).rowcount
+        if moved:
+            add_event(
+                connection, now, "mail_failed", month=_month(row.month), subject=row.key, why=reason
+            )
+
+
+def _release(engine: Engine, ids: list[int]) -> None:
+    """Claimed but not tried before the budget ran out: due again, the attempt uncounted."""
+    with engine.begin() as connection:
+        connection.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(ids), outbox.c.status == Status.SENDING)
+            .values(status=Status.PLANNED, attempts=outbox.c.attempts - 1)
         )

@@ -25,7 +25,11 @@ from jinja2 import (
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+# Whitespace of every kind (TAB, line and paragraph separators, NEL) is folded by
+# str.split; what is left of the C0 and C1 controls is dropped.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+SUBJECT_LIMIT = 200  # characters: room for a reference token, far inside a mail line
+_TRAILING_TOKEN = re.compile(r"\s*\[[A-Z]{3}-[A-Z0-9-]{4,40}\]$")
 
 
 class RenderError(ValueError):
@@ -55,6 +59,18 @@ def short_date(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
+def subject_line(text: str) -> str:
+    """A subject safe for any header, whatever the template was given (a folded subject from
+    a reply, a separator typed into a sheet: CVE-2024-6923): one line, no control
+    characters, capped, with a trailing reference token kept whole."""
+    line = _CONTROL.sub("", " ".join(text.split()))
+    if len(line) <= SUBJECT_LIMIT:
+        return line
+    token = _TRAILING_TOKEN.search(line)
+    tail = token.group(0) if token else ""
+    return line[: SUBJECT_LIMIT - len(tail) - 1].rstrip() + "…" + tail
+
+
 class Renderer:
     def __init__(self, override: Path | None = None, **globals_: Any) -> None:
         loaders = [FileSystemLoader(BUILTIN_TEMPLATES)]
@@ -74,12 +90,7 @@ class Renderer:
         self.env.globals.update(globals_)
 
     def render(self, name: str, context: Mapping[str, Any]) -> Rendered:
-        subject = self.env.get_template(f"{name}/subject.txt").render(context)
-        # Template line breaks are layout and become spaces; any other control character
-        # (\r, NUL, an encoded line separator from a sheet: CVE-2024-6923) is refused.
-        if _CONTROL.search(subject.replace("\n", "")):
-            raise RenderError(f"template {name}: subject holds control characters")
-        subject = " ".join(subject.split())
+        subject = subject_line(self.env.get_template(f"{name}/subject.txt").render(context))
         if not subject:
             raise RenderError(f"template {name}: subject is empty")
         text = self.env.get_template(f"{name}/body.txt").render(context)

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import Connection, select
 
 from bot.app import App
+from bot.budget import Budget
 from bot.core import exemptions as ex
 from bot.core.cycle import (
     MonthFacts,
@@ -21,6 +22,7 @@ from bot.core.cycle import (
     plan_month,
     submission,
 )
+from bot.core.notices import failed_send_notices
 from bot.core.plans import ClosePlan, LatePlan, MailPlan, Record, SkipPlan
 from bot.core.problems import plan_problem_report
 from bot.core.records import Month, Problem
@@ -29,11 +31,12 @@ from bot.faults import checkpoint
 from bot.history_grades import store_parsed_grades
 from bot.inbox import InboxReport, process_inbox
 from bot.inputs import MonthSheets, read_month, roster_in_force
-from bot.mail.message import message_id_for
+from bot.mail.message import new_message_id
 from bot.outbox import DrainReport, drain
 from bot.sheets import find_month_sheet
 from bot.store import repo
 from bot.store import requests as store
+from bot.store.fit import fit
 from bot.store.leader import leadership
 from bot.store.schema import Status, month_closes, outbox
 from bot.store.trail import append_events
@@ -70,8 +73,10 @@ def _run(app: App, now: datetime, local: datetime, report: TickReport) -> None:
     def record_mail(connection: Connection, plans: list[MailPlan]) -> None:
         _record(app, connection, list(plans), local, now, report)
 
+    # However much mail waits, a tick ends in time for the next: what is left waits for it.
+    budget = Budget.of(app.settings.schedule.tick_budget_seconds)
     # Replies first, so that a decision made this morning counts before reminders go.
-    report.inbox = process_inbox(app, now, local, record_mail)
+    report.inbox = process_inbox(app, now, local, record_mail, budget)
     # Digests are gathered before the write transaction: for a big council that takes seconds.
     digests: list[MailPlan] = []
     if app.settings.digest.enabled:
@@ -88,7 +93,7 @@ def _run(app: App, now: datetime, local: datetime, report: TickReport) -> None:
     # On PostgreSQL this tick holds the leader lock: no other sender can be alive.
     exclusive = app.engine.dialect.name == "postgresql"
     report.drained = drain(
-        app.engine, app.transport, app.settings.mailbox, now, exclusive=exclusive
+        app.engine, app.transport, app.settings.mailbox, now, exclusive=exclusive, budget=budget
     )
     director = [d for d in digests if d.key.endswith("/director") and d.key in report.planned]
     if director and app.settings.teams is not None:
@@ -135,6 +140,9 @@ def _plan(
         report.problems += found
         kind = "roster" if source == "roster" else "sheet"
         plans += plan_problem_report(source, [str(p) for p in found], records, app.rules, kind)
+    plans += failed_send_notices(
+        repo.failed_sends(connection), settings.qa_team.email, settings.council
+    )
     plans = _with_mailtips(app, connection, plans, now)
     if is_due(local.date(), local, settings.schedule.send_time):
         plans += ex.plan_timers(
@@ -297,8 +305,10 @@ def _outbox_row(
         "body_html": rendered.html,
         "detail": dict(plan.detail),
         "images": {cid: base64.b64encode(png).decode() for cid, png in plan.images.items()},
-        "message_id": message_id_for(plan.key, app.settings.mailbox),
+        "message_id": new_message_id(app.settings.mailbox),
         "thread": reference,
+        "answers": fit(plan.answers, outbox.c.answers),
+        "answers_thread": fit(plan.answers_thread, outbox.c.answers_thread),
     }
 
 
@@ -315,6 +325,8 @@ def _skip_row(plan: SkipPlan, local: datetime, now: datetime) -> dict:
         "images": {},
         "message_id": None,
         "thread": None,
+        "answers": None,
+        "answers_thread": None,
     }
 
 
@@ -328,10 +340,10 @@ def _row_base(
     now: datetime,
 ) -> dict:
     return {
-        "key": key,
+        "key": fit(key, outbox.c.key),
         "kind": kind,
         "month": str(month) if month else None,
-        "about": about,
+        "about": fit(about, outbox.c.about),
         "stage": stage,
         "planned_at": now,
         "planned_on": local.date(),

@@ -118,6 +118,7 @@ def _context(request: Request, rules: ExemptionRules, **extra: object) -> dict[s
         "mailbox": rules.mailbox,
         "council": rules.council,
         "escalate_after": rules.escalate_after,
+        "by_delegate": None,
         **extra,
     }
 
@@ -221,9 +222,28 @@ class Transition:
 
 
 def transition(
+    request: Request,
+    step: str,
+    yes: bool,
+    words: str,
+    rules: ExemptionRules,
+    delegate: str | None = None,
+) -> Transition:
+    """``step`` is head_decision, director_decision or withdraw; ``yes`` supports/approves;
+    ``delegate`` sent the reply on the decider's behalf (a PA), and the decider is told."""
+    moved = _transition(request, step, yes, words, rules)
+    if delegate is None:
+        return moved
+    return replace(
+        moved,
+        mails=[replace(m, context={**m.context, "by_delegate": delegate}) for m in moved.mails],
+        detail={**moved.detail, "by": delegate},
+    )
+
+
+def _transition(
     request: Request, step: str, yes: bool, words: str, rules: ExemptionRules
 ) -> Transition:
-    """``step`` is head_decision, director_decision or withdraw; ``yes`` supports/approves."""
     if step == "head_decision":
         state = State.AWAITING_DIRECTOR if yes else State.NOT_SUPPORTED
         moved = replace(request, state=state, head_words=words)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from bot.core.exemptions import Request, State
@@ -42,12 +42,22 @@ class Binding:
 
 
 @dataclass(frozen=True)
+class SentMail:
+    """A mail of ours that a delivery report returned: its key and who it went to."""
+
+    key: str
+    recipients: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Parties:
     mailbox: str
     director: str
     qa_team: str
     roster: Mapping[str, Auditor]
     require_internal: bool = False  # Graph: sender must be authenticated inside the org
+    # Principal's address -> addresses that may send for them (Sender / Resent-From).
+    delegates: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,9 @@ class Interpretation:
     auditor: Auditor | None = None
     request: Request | None = None
     approve: bool | None = None
+    delegate: str | None = None  # who sent it on the sender's behalf (a configured PA)
+    bounced: tuple[str, ...] = ()  # for BOUNCE: the failed addresses the mail went to
+    returned: SentMail | None = None  # for BOUNCE: the mail of ours that failed
 
 
 def interpret(
@@ -66,15 +79,20 @@ def interpret(
     parties: Parties,
     today: date,
     open_requests: Mapping[str, list[Request]] | None = None,
+    returned: SentMail | None = None,
 ) -> Interpretation:
-    """What ``analysis`` asks for; ``open_requests`` are undecided requests by auditor."""
+    """What ``analysis`` asks for; ``open_requests`` are undecided requests by auditor;
+    ``returned`` is the mail of ours a delivery report names, if the store has it."""
     sender = analysis.sender
     if sender == parties.mailbox:
         return Interpretation(Action.IGNORE, "the bot's own mail")
     if analysis.kind is Kind.BOUNCE:
-        return Interpretation(Action.BOUNCE, "delivery failure report")
+        return _bounce(analysis, returned)
     if analysis.kind is Kind.AUTO_REPLY:
-        auditor = parties.roster.get(sender or "")
+        # Only a person's own out-of-office says something about them: a service desk's
+        # acknowledgement or a read receipt does not.
+        away = analysis.automatic in ("out_of_office", "headers")
+        auditor = parties.roster.get(sender or "") if away else None
         return Interpretation(Action.AUTO_REPLY, "automatic reply", auditor=auditor)
     if analysis.malformed:
         return Interpretation(Action.QUARANTINE, f"unreadable message: {analysis.malformed}")
@@ -82,8 +100,20 @@ def interpret(
         return Interpretation(Action.QUARANTINE, "no sender address")
     if parties.require_internal and analysis.auth_internal is not True:
         return Interpretation(Action.QUARANTINE, "sender not authenticated inside the organisation")
+    others = set(analysis.other_senders)
+    if others and not others <= parties.delegates.get(sender, frozenset()):
+        return Interpretation(
+            Action.QUARANTINE, f"sent by {', '.join(sorted(others))} on behalf of {sender}"
+        )
+    delegate = min(others) if others else None
     if binding is not None and binding.request is not None:
-        return _about_request(analysis, binding.request, parties)
+        meaning = _about_request(analysis, binding.request, parties)
+        return replace(meaning, delegate=delegate) if delegate else meaning
+    if delegate:
+        # A delegate decides for the person they work for; nothing else is theirs to start.
+        return Interpretation(
+            Action.QUARANTINE, f"sent by {delegate} for {sender} without a request to decide"
+        )
     if binding is not None and sender != binding.auditor_email:
         return Interpretation(
             Action.QUARANTINE, f"reply to {binding.auditor_email}'s audits from someone else"
@@ -95,6 +125,23 @@ def interpret(
         return Interpretation(Action.QUARANTINE, "sender is not in the roster")
     thread_month = binding.month if binding else Month.of(today)
     return _from_auditor(analysis, auditor, thread_month, today, open_requests or {})
+
+
+def _bounce(analysis: Analysis, returned: SentMail | None) -> Interpretation:
+    """Believed only for mail we really sent, and only for addresses it really went to:
+    anyone can write a delivery report, naming anyone."""
+    if returned is None:
+        return Interpretation(Action.QUARANTINE, "delivery report about no mail the bot sent")
+    failed = tuple(a for a in analysis.bounced_recipients if a in returned.recipients)
+    if not failed:
+        return Interpretation(
+            Action.QUARANTINE,
+            f"delivery report names no recipient of {returned.key}",
+            returned=returned,
+        )
+    return Interpretation(
+        Action.BOUNCE, "delivery failure report", bounced=failed, returned=returned
+    )
 
 
 def _is_head(sender: str, parties: Parties) -> bool:

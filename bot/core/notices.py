@@ -10,7 +10,7 @@ from datetime import date
 
 from bot.core.exemptions import ExemptionRules
 from bot.core.inbound import Action, Interpretation
-from bot.core.plans import MailPlan
+from bot.core.plans import FailedSend, MailPlan
 from bot.core.replies import Analysis
 
 
@@ -56,17 +56,16 @@ def notices_for(
             reference=reference,
         )
 
-    if action is Action.BOUNCE:
-        # Told once per address, however many bounces arrive for it.
-        addresses = analysis.bounced_recipients or ("(address not found in the report)",)
+    if action is Action.BOUNCE and meaning.returned is not None:
+        # Told once per failed address of each mail of ours, however often it is reported.
         return [
             MailPlan(
-                f"bounce/{address}",
+                f"bounce/{meaning.returned.key}/{address}",
                 "bounce_notice",
                 (rules.qa_team,),
                 context | {"address": address},
             )
-            for address in addresses
+            for address in meaning.bounced
         ]
     if action is Action.QUARANTINE:
         return [mail("quarantined", "quarantined", rules.qa_team)]
@@ -105,3 +104,22 @@ def notices_for(
     if action is Action.NOT_YET and sender:
         return [mail("not-yet", "not_yet", sender)]
     return []  # IGNORE and AUTO_REPLY: nothing is ever sent in answer to an automatic message
+
+
+def failed_send_notices(failed: list[FailedSend], qa_team: str, council: str) -> list[MailPlan]:
+    """The QA team hears once of each mail that could not be sent, with the reason."""
+    return [
+        MailPlan(
+            f"send-failed/{mail.key}",
+            "send_failed",
+            (qa_team,),
+            {
+                "key": mail.key,
+                "kind": mail.kind,
+                "recipients": list(mail.recipients),
+                "reason": mail.reason,
+                "council": council,
+            },
+        )
+        for mail in failed
+    ]

@@ -34,6 +34,9 @@ class MailPlan:
     # The shell gives the mail the auditor's token for the month (made once, at random).
     auditor_thread: bool = False
     images: Mapping[str, bytes] = field(default_factory=dict)  # inline PNGs by content-id
+    # An answer to a message: its sender and thread, which the loop breaker counts.
+    answers: str | None = None
+    answers_thread: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,16 @@ class LatePlan:
     month: Month
     email: str
     submitted_on: date
+
+
+@dataclass(frozen=True)
+class FailedSend:
+    """A mail the outbox gave up on, and why."""
+
+    key: str
+    kind: str
+    recipients: tuple[str, ...]
+    reason: str
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,12 @@ class GraphError(Exception):
         self.code = code
         self.message = message
 
+    @property
+    def permanent(self) -> bool:
+        """Graph refused the request itself (a bad recipient, a message too large): sending
+        it again would be refused again. Permissions and throttling can change."""
+        return self.status in (400, 413)
+
     @classmethod
     def from_response(cls, response: requests.Response) -> GraphError:
         code, message = f"HTTP{response.status_code}", response.text[:300]

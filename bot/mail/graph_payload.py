@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from bot.mail.message import OutgoingMail, message_id_for
+from bot.mail.message import OutgoingMail
 
 # The bot's own named-property namespace; the name is case-sensitive in a $filter.
 KEY_PROPERTY = "String {8f0c5a3e-2d4b-4c1a-9e57-6b3f1d2a7c90} Name AuditBotKey"
@@ -34,7 +34,7 @@ def graph_message(mail: OutgoingMail) -> dict[str, Any]:
     out: dict[str, Any] = {
         "subject": mail.subject,
         "toRecipients": _recipients(mail.to),
-        "internetMessageId": message_id_for(mail.key, mail.sender),
+        "internetMessageId": mail.message_id,
         "internetMessageHeaders": headers,
         "singleValueExtendedProperties": properties,
         "body": (

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import re
 import secrets
 from collections.abc import Mapping, Sequence
@@ -43,11 +42,13 @@ class OutgoingMail:
     subject: str
     text: str
     html: str
+    message_id: str  # made once when the mail is planned, and stored: a resend carries it
     images: Mapping[str, bytes] = field(default_factory=dict)  # content-id -> PNG
 
     def __post_init__(self) -> None:
         # Refused when made, so no transport can send a forged header.
-        for value in (self.key, self.sender, self.subject, *self.to, *self.cc, *self.images):
+        values = (self.key, self.sender, self.subject, self.message_id, *self.to, *self.cc)
+        for value in (*values, *self.images):
             check_header_value(value)
         for address in (self.sender, *self.to, *self.cc):
             if not PLAIN_ADDRESS.fullmatch(address):
@@ -66,11 +67,11 @@ class OutgoingMail:
         ]
 
 
-def message_id_for(key: str, sender: str) -> str:
-    """Deterministic, so a resend after a lost answer carries the same Message-ID and a
-    reply's In-Reply-To leads straight back to the key."""
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    return f"<{digest}.auditbot@{sender.rpartition('@')[2]}>"
+def new_message_id(sender: str) -> str:
+    """A Message-ID with a random part, made when the mail is planned and stored with it: a
+    resend after a lost answer carries the same one, and nobody can compute one from a key
+    to forge a reply's thread."""
+    return f"<{secrets.token_hex(16)}.auditbot@{sender.rpartition('@')[2]}>"
 
 
 def check_header_value(value: str) -> str:
@@ -88,7 +89,7 @@ def mime_bytes(mail: OutgoingMail, now: datetime) -> bytes:
         *([("Cc", ", ".join(mail.cc))] if mail.cc else []),
         ("Subject", _subject(mail.subject)),
         ("Date", format_datetime(now)),
-        ("Message-ID", message_id_for(mail.key, mail.sender)),
+        ("Message-ID", mail.message_id),
         *mail.bot_headers(),
         ("MIME-Version", "1.0"),
         ("Content-Type", f'multipart/alternative; boundary="{boundary}-a"'),
@@ -117,10 +118,11 @@ def _boundary(mail: OutgoingMail) -> str:
 
 
 def _header(name: str, value: str) -> str:
-    line = f"{name}: {value}\n"
-    if len(line) > MAX_LINE:
+    header = f"{name}: {value}\n"
+    # Each physical line counts: an encoded subject is folded over several.
+    if any(len(line) > MAX_LINE for line in header.split("\n")):
         raise UnsafeHeaderError(f"the {name} header is longer than a mail line may be")
-    return line
+    return header
 
 
 def _subject(subject: str) -> str:

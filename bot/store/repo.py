@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.core.plans import ClosePlan, LatePlan, Record
+from bot.core.plans import ClosePlan, FailedSend, LatePlan, Record
 from bot.core.records import Month
 from bot.store.schema import Status, month_closes, outbox, outcomes, roster_versions
 from bot.store.trail import append_event
@@ -168,3 +168,14 @@ def sent_stage_by_auditor(connection: Connection, month: Month) -> dict[str, int
     for row in connection.execute(query):
         stages[row.about] = min(row.stage, stages.get(row.about, row.stage))
     return stages
+
+
+def failed_sends(connection: Connection) -> list[FailedSend]:
+    """Mail given up for good, except notices about such mail (which would only repeat)."""
+    query = select(
+        outbox.c.key, outbox.c.kind, outbox.c.to_addrs, outbox.c.cc_addrs, outbox.c.last_error
+    ).where(outbox.c.status == Status.FAILED, outbox.c.kind != "send_failed")
+    return [
+        FailedSend(row.key, row.kind, (*row.to_addrs, *row.cc_addrs), row.last_error or "")
+        for row in connection.execute(query)
+    ]

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, or_, select, update
 
 from bot.core.exemptions import Request, State
-from bot.core.inbound import Binding
+from bot.core.inbound import Binding, SentMail
 from bot.core.records import Month
 from bot.core.replies import Reason
 from bot.store.repo import insert_ignoring_duplicates
-from bot.store.schema import exemptions, notes, outbox, threads
+from bot.store.schema import Status, exemptions, notes, outbox, threads
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
@@ -206,29 +206,62 @@ def noted(connection: Connection, month: Month, kind: str) -> frozenset[str]:
     return frozenset(connection.scalars(query))
 
 
-def binding_for(
-    connection: Connection, token: str | None, message_ids: Iterable[str]
-) -> Binding | bool | None:
-    """What a reply is bound to: by its reference token, else by the message it answers.
-    False when a token was given but matches nothing (a guess, or a typo)."""
-    if token is None:
-        ids = [m for m in message_ids if m]
-        if not ids:
-            return None
-        token = connection.scalar(
-            select(outbox.c.thread)
-            .where(outbox.c.message_id.in_(ids), outbox.c.thread.is_not(None))
-            .limit(1)
-        )
-        if token is None:
-            return None
+def thread_token(connection: Connection, message_ids: Sequence[str]) -> str | None:
+    """The reference token of the first of ``message_ids`` (closest first) that is a mail
+    of ours with a thread."""
+    ids = [m for m in message_ids if m]
+    if not ids:
+        return None
+    found = dict(
+        connection.execute(
+            select(outbox.c.message_id, outbox.c.thread).where(
+                outbox.c.message_id.in_(ids), outbox.c.thread.is_not(None)
+            )
+        ).all()
+    )
+    return next((found[m] for m in ids if m in found), None)
+
+
+def binding_for_token(connection: Connection, token: str) -> Binding | None:
+    """The record a reference token names; None when it names nothing (a guess, a typo)."""
     row = connection.execute(select(threads).where(threads.c.token == token)).first()
     if row is None:
-        return False
+        return None
     request = None
     if row.request_id is not None:
         request = load_requests(connection, exemptions.c.id == row.request_id)[0]
     return Binding(Month.parse(row.month), row.auditor_email, request)
+
+
+def returned_mail(
+    connection: Connection, message_ids: Sequence[str], keys: Sequence[str]
+) -> SentMail | None:
+    """The mail of ours a delivery report returned, found by its Message-ID or its key."""
+    if not message_ids and not keys:
+        return None
+    row = connection.execute(
+        select(outbox.c.key, outbox.c.to_addrs, outbox.c.cc_addrs)
+        .where(
+            or_(outbox.c.message_id.in_(list(message_ids)), outbox.c.key.in_(list(keys))),
+            outbox.c.status.in_([Status.SENT, Status.UNKNOWN, Status.SENDING]),
+        )
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return SentMail(row.key, frozenset(a.lower() for a in [*row.to_addrs, *row.cc_addrs]))
+
+
+def answers_on(connection: Connection, day: date, correspondent: str, thread: str | None) -> int:
+    """How many answers went to ``correspondent``, or in ``thread``, planned on ``day``:
+    the larger of the two."""
+    counted = [outbox.c.answers == correspondent]
+    if thread:
+        counted.append(outbox.c.answers_thread == thread)
+    return max(
+        connection.scalar(select(func.count()).where(where, outbox.c.planned_on == day)) or 0
+        for where in counted
+    )
 
 
 def allocation_issued_on(connection: Connection, month: Month, email: str) -> date | None:

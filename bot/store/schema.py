@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -48,6 +49,7 @@ class Status(enum.StrEnum):
     SENT = "sent"
     UNKNOWN = "unknown"  # a send may have happened without an answer: settle via Sent Items
     SKIPPED = "skipped"  # superseded reminder stage; never to be sent
+    FAILED = "failed"  # refused for a reason that will not change, or out of attempts
 
 
 metadata = MetaData()
@@ -69,16 +71,22 @@ outbox = Table(
     Column("sent_at", UTCDateTime),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text),
+    Column("not_before", UTCDateTime),  # after a failed attempt: when to try again
     Column("to_addrs", JSON, nullable=False),
     Column("cc_addrs", JSON, nullable=False),
     Column("subject", Text, nullable=False),
     Column("body_text", Text, nullable=False),
     Column("body_html", Text, nullable=False),
     Column("detail", JSON, nullable=False),
-    # Deterministic from the key; lets a reply's In-Reply-To lead back to its thread.
+    # Random, made when planned; lets a reply's In-Reply-To lead back to its thread.
     Column("message_id", String(200), index=True),
     Column("thread", String(60)),  # the reference token in the subject, if any
     Column("images", JSON),  # inline images: {content-id: base64 PNG}
+    # An answer to someone's message: who, and in which thread (the loop breaker counts them).
+    Column("answers", String(320)),
+    Column("answers_thread", String(300)),
+    Index("outbox_answers", "answers", "planned_on"),
+    Index("outbox_answers_thread", "answers_thread", "planned_on"),
 )
 
 roster_versions = Table(
@@ -203,6 +211,9 @@ inbound = Table(
     Column("intent", String(20)),
     Column("verdict", Text),
     Column("processed_at", UTCDateTime),
+    # What the message says (sender, subject, date, text): a second message with the same
+    # Message-ID and a different digest is a suspected forgery.
+    Column("content_digest", String(64)),
 )
 
 grade_summaries = Table(

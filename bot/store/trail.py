@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from bot.store import locks
+from bot.store.fit import fit
 from bot.store.locks import advisory
 from bot.store.schema import events
 
@@ -76,7 +77,8 @@ def append_events(
     prev_hash = _head(connection)
     at = at.astimezone(UTC)
     rows = []
-    for kind, month, subject, detail in entries:
+    for kind, month, raw_subject, detail in entries:
+        subject = fit(raw_subject, events.c.subject)
         digest = event_hash(prev_hash, at, kind, month, subject, detail)
         rows.append(
             {

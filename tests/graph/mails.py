@@ -32,6 +32,7 @@ def outgoing(key: str, **changes: object) -> OutgoingMail:
         "subject": "Your audits for May 2021 [CR-1001]",
         "text": "Dear Sam,\n\nPlease audit CR-1001.\n",
         "html": "<p>Dear Sam,</p><p>Please audit <b>CR-1001</b>.</p>",
+        "message_id": f"<{hashlib.sha256(key.encode()).hexdigest()[:24]}.test@council.example>",
     }
     fields.update(changes)
     return OutgoingMail(**fields)

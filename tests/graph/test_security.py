@@ -29,7 +29,7 @@ def test_the_store_and_the_maildirs_are_private_to_the_bot(tmp_path: Path) -> No
     assert _mode(sent) == 0o600
 
 
-@pytest.mark.parametrize("field", ["sender", "to", "cc", "subject", "key"])
+@pytest.mark.parametrize("field", ["sender", "to", "cc", "subject", "key", "message_id"])
 def test_a_newline_in_any_header_value_is_refused(field: str) -> None:
     values = {
         "key": "allocation/2021-05/sam@council.example",
@@ -39,6 +39,7 @@ def test_a_newline_in_any_header_value_is_refused(field: str) -> None:
         "subject": "Your audits",
         "text": "t",
         "html": "h",
+        "message_id": "<1.test@council.example>",
     }
     evil = "x@council.example\r\nBcc: everyone@elsewhere.example"
     values[field] = [evil] if field in ("to", "cc") else evil

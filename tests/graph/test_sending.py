@@ -146,6 +146,7 @@ def _outbox_row(key: str) -> dict:
         "body_html": "<p>html</p>",
         "detail": {},
         "attempts": 0,
+        "message_id": f"<{key.replace('/', '.')}.test@council.example>",
     }
 
 

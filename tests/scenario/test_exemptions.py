@@ -195,13 +195,15 @@ def test_an_out_of_office_reply_is_remembered_and_never_answered(may: World) -> 
 
 def test_a_bounce_tells_the_qa_team_once_that_an_address_may_be_wrong(may: World) -> None:
     world = may
+    returned = _allocation(world, KIM_EMAIL).message["Message-ID"]
     for _ in range(2):
         world.deliver(
             build_new(
                 "MAILER-DAEMON@council.example",
                 "Undeliverable: Your case audits for May 2021",
                 "Delivery has failed to these recipients or groups:\n\nkim@council.example\n"
-                "The email address you entered couldn't be found.",
+                "The email address you entered couldn't be found.\n\n"
+                f"Original message headers:\n\nMessage-ID: {returned}\n",
                 headers={"Auto-Submitted": "auto-replied", "X-MS-Exchange-Message-Is-Ndr": ""},
             )
         )

@@ -1,8 +1,9 @@
+import re
 from datetime import date
 
 import pytest
 
-from bot.render import Renderer, RenderError
+from bot.render import SUBJECT_LIMIT, Renderer, subject_line
 
 
 def _allocation_context(**overrides):
@@ -41,9 +42,27 @@ def test_values_from_sheets_are_escaped_in_html_but_not_mangled_in_text() -> Non
     assert "Dear <b>O'Neil</b>," in mail.text
 
 
-def test_a_subject_with_a_control_character_is_refused() -> None:
-    with pytest.raises(RenderError, match="control characters"):
-        Renderer().render("allocation", _allocation_context(month="May\r\nBcc: x@evil.example"))
+@pytest.mark.parametrize(
+    "month",
+    [
+        "May\r\nBcc: x@evil.example",
+        "May\r\n\t2021",
+        "May\u20282021",
+        "May\u0085Bcc: x@evil.example",
+        "May\x00\x1b\x9b2021",
+    ],
+)
+def test_a_subject_given_line_breaks_or_controls_becomes_one_clean_line(month: str) -> None:
+    subject = Renderer().render("allocation", _allocation_context(month=month)).subject
+    assert subject.startswith("Your case audits for May")
+    assert not re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", subject)
+    assert "  " not in subject
+
+
+def test_a_long_subject_is_capped_and_keeps_its_reference_token() -> None:
+    subject = subject_line("RE: " + "an odd reply " * 100 + "[AUD-2021-05-K7M3Q9XA]")
+    assert SUBJECT_LIMIT - 5 <= len(subject) <= SUBJECT_LIMIT
+    assert subject.endswith("… [AUD-2021-05-K7M3Q9XA]")
 
 
 def test_a_missing_value_is_an_error_not_a_blank() -> None:
