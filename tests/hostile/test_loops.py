@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.hostile.mail import raw_mail
-from tests.world import LONDON, QA, World
+from tests.world import DIRECTOR, HANA, LONDON, QA, SAM, World
 
 OUTSIDER = "mallory@elsewhere.example"
 
@@ -72,3 +72,40 @@ def test_answers_to_one_correspondent_stop_at_the_daily_limit_and_qa_is_told_onc
     world.write_in(QA, "Question 5", "Which auditors are off this month?")
     world.tick("2021-05-06T10:00")
     assert len([m for m in world.new_mail() if m.key.startswith(("inbound/", "will-answer/"))]) == 2
+
+
+def test_answers_in_one_thread_stop_at_the_daily_limit_whoever_writes(
+    world: World,
+) -> None:
+    world.config.write_text(world.config.read_text() + "inbox: {max_answers_per_day: 1}\n")
+    world.write_allocations("2021-05", [(SAM[1], "CR-1001", "case_audit")])
+    world.tick("2021-05-04T09:30")
+    allocation = world.new_mail()[0]
+    world.reply(allocation, SAM[1], "I'm on sick leave for three weeks, can I be exempted?")
+    world.tick("2021-05-05T09:00")
+    to_head = next(m for m in world.new_mail() if m.key.endswith("/to-head"))
+    world.reply(to_head, HANA, "What is this about?")
+    world.tick("2021-05-05T10:00")
+    assert [m.to for m in world.new_mail() if m.to != (QA,)] == [(HANA,)]
+    # The director writes in the same thread the same day: its one answer is spent.
+    world.reply(to_head, DIRECTOR, "Who is dealing with this?")
+    world.tick("2021-05-05T11:00")
+    landed = world.new_mail()
+    assert [m.to for m in landed if m.to != (QA,)] == []
+    assert any(m.key == f"answers-stopped/{DIRECTOR}/2021-05-05" for m in landed)
+
+
+def test_a_tick_whose_budget_is_spent_leaves_the_inbox_for_the_next(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.tick
+    from bot.budget import Budget
+
+    for n in range(3):
+        world.write_in(QA, f"Question {n}", "Which auditors are off this month?")
+    monkeypatch.setattr(bot.tick.Budget, "of", classmethod(lambda cls, seconds: Budget(0.0)))
+    report = world.tick("2021-05-05T10:00")
+    assert (report.inbox.left, report.inbox.processed, report.drained.sent) == (3, 0, 0)
+    monkeypatch.undo()
+    report = world.tick("2021-05-05T10:05")
+    assert (report.inbox.left, report.inbox.processed) == (0, 3)
