@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from bot import sheets
 from bot.config import Settings
@@ -35,19 +36,19 @@ def check_inputs(settings: Settings) -> list[Problem]:
     return problems
 
 
-def _months_in(folder, problems: list[Problem]) -> list[Month]:
-    months = set()
+def _months_in(folder: Path, problems: list[Problem]) -> list[Month]:
+    months: set[Month] = set()
     for path in sorted(folder.iterdir()):
         if path.name.startswith((".", "~$")):  # hidden files and Excel's lock files
             continue
         match = _SHEET_NAME.fullmatch(path.name)
         try:
-            months.add(Month.parse(match.group(1)) if match else None)
+            if match:
+                months.add(Month.parse(match.group(1)))
         except ValueError:
             match = None
         if match is None:
             problems.append(
                 Problem(str(path), "not a sheet name the bot reads (expected like 2021-05.csv)")
             )
-    months.discard(None)
     return sorted(months)

@@ -24,7 +24,7 @@ from rich.text import Text
 
 from bot import demo_data as data
 from bot.app import App
-from bot.config import load_settings
+from bot.config import LocalMail, load_settings
 from bot.core import calendar as cal
 from bot.render import BUILTIN_TEMPLATES
 from bot.status import month_status
@@ -66,6 +66,8 @@ def run_demo(workspace: Path, console: Console) -> None:
         )
     finally:
         app.close()
+    # The demo writes its own config, always on the local transport.
+    assert isinstance(settings.mail, LocalMail)
     mails = data.read_outbox(settings.mail.outbox, settings.tz)
     index = write_index(workspace, mails)
     elapsed = time.perf_counter() - started

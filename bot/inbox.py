@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -221,13 +222,13 @@ def _handle(
         )
         status = "quarantined" if quarantined else "processed"
         received.finish(connection, row.id, status, f"{meaning.action}: {meaning.why}", now)
-        detail = {"action": meaning.action.value, "why": meaning.why}
+        detail: dict[str, Any] = {"action": meaning.action.value, "why": meaning.why}
         if meaning.delegate:
             detail["by"] = meaning.delegate
         repo.add_event(connection, now, f"mail_{status}", subject=key, **detail)
-    folder: Folder = "Quarantine" if quarantined else "Processed"
-    report.count(folder, f"{meaning.action}: {meaning.why}")
-    return folder
+    filed: Folder = "Quarantine" if quarantined else "Processed"
+    report.count(filed, f"{meaning.action}: {meaning.why}")
+    return filed
 
 
 def _suspected_forgery(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.app import App
 from bot.core.exemptions import Request
 from bot.core.records import Month
@@ -21,7 +23,7 @@ def flags(request: Request) -> list[str]:
     return found
 
 
-def list_requests(app: App, month: Month | None) -> list[dict[str, object]]:
+def list_requests(app: App, month: Month | None) -> list[dict[str, Any]]:
     with app.engine.connect() as connection:
         everything = store.load_requests(connection)  # the earlier ones too, for the history
     rows = []

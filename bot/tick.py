@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -116,7 +117,7 @@ def months_to_consider(connection: Connection, today: Month) -> list[Month]:
 
 def _plan(
     app: App, connection: Connection, local: datetime, now: datetime, report: TickReport
-) -> list[Plan]:
+) -> list[Plan | ex.Escalation]:
     settings = app.settings
     roster = roster_in_force(settings, connection, now)
     months = months_to_consider(connection, Month.of(local.date()))
@@ -126,7 +127,7 @@ def _plan(
     problems: dict[str, list[Problem]] = {}
     if roster.problems:
         problems["roster"] = roster.problems
-    plans: list[Plan] = []
+    plans: list[Plan | ex.Escalation] = []
     for month in months:
         sheets = read_month(settings, month, roster.auditors)
         _merge(problems, sheets)
@@ -152,12 +153,16 @@ def _plan(
 
 
 def _with_mailtips(
-    app: App, connection: Connection, plans: list[Plan], now: datetime
-) -> list[Plan]:
+    app: App, connection: Connection, plans: list[Plan | ex.Escalation], now: datetime
+) -> list[Plan | ex.Escalation]:
     """On reminder days, ask the transport which auditors have automatic replies on (Graph's
     MailTips), remember it, and tell a copied Head of Service. Never holds any mail back."""
     ask = getattr(app.transport, "mailtips", None)
-    reminded = {p.about: p for p in plans if isinstance(p, MailPlan) and p.template == "reminder"}
+    reminded = {
+        p.about: (p, p.month)
+        for p in plans
+        if isinstance(p, MailPlan) and p.template == "reminder" and p.about and p.month
+    }
     if ask is None or not reminded:
         return plans
     try:
@@ -166,10 +171,10 @@ def _with_mailtips(
         repo.add_event(connection, now, "mailtips_failed", why=f"{type(exc).__name__}: {exc}")
         return plans
     for email in sorted(away):
-        plan = reminded[email]
+        _, month = reminded[email]
         store.add_note(
             connection,
-            plan.month,
+            month,
             email,
             "out_of_office",
             now,
@@ -236,16 +241,14 @@ def _record(
     now: datetime,
     report: TickReport,
 ) -> None:
-    tokens = store.auditor_tokens(
-        connection,
-        [(p.month, p.about) for p in plans if isinstance(p, MailPlan) and p.auditor_thread],
-    )
+    threads = {id(p): _auditor_thread(p) for p in plans if isinstance(p, MailPlan)}
+    tokens = store.auditor_tokens(connection, [t for t in threads.values() if t])
     rows = []
     for plan in plans:
         if isinstance(plan, MailPlan):
             reference = plan.reference
-            if plan.auditor_thread:
-                reference = tokens[(plan.month, plan.about)]
+            if thread := threads[id(plan)]:
+                reference = tokens[thread]
             rows.append(_outbox_row(app, plan, reference, local, now))
         elif isinstance(plan, SkipPlan):
             rows.append(_skip_row(plan, local, now))
@@ -278,7 +281,7 @@ def _record(
             )
     # Only rows that are really new reach the trail: another instance may have planned some.
     new = set(repo.insert_ignoring_duplicates(connection, outbox, rows, report="key"))
-    entries = []
+    entries: list[tuple[str, str | None, str | None, dict[str, Any]]] = []
     for row in (r for r in rows if r["key"] in new):
         if row["status"] == Status.SKIPPED:
             report.skipped.append(row["key"])
@@ -288,6 +291,15 @@ def _record(
             detail = {"to": row["to_addrs"], "cc": row["cc_addrs"]}
             entries.append(("mail_planned", row["month"], row["key"], detail))
     append_events(connection, now, entries)
+
+
+def _auditor_thread(plan: MailPlan) -> tuple[Month, str] | None:
+    """The (month, auditor) whose reference token the mail carries, if it is theirs."""
+    if not plan.auditor_thread:
+        return None
+    if plan.month is None or plan.about is None:
+        raise ValueError(f"{plan.key}: an auditor's mail needs its month and auditor")
+    return plan.month, plan.about
 
 
 def _outbox_row(

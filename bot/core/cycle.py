@@ -119,7 +119,11 @@ def _plan_allocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> li
         key = f"missing-sheet/allocations/{month}"
         if key in facts.records:
             return []
-        context = {"month": month.title, "month_id": str(month), "council": rules.council}
+        context: dict[str, object] = {
+            "month": month.title,
+            "month_id": str(month),
+            "council": rules.council,
+        }
         return [MailPlan(key, "missing_sheet", (rules.qa_team,), context, month=month)]
     issued_by_auditor = _issued_cases(facts)
     plans: list[Plan] = []

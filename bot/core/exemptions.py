@@ -201,7 +201,7 @@ def mails_for_director_decision(
 
 def mails_for_withdrawal(request: Request, rules: ExemptionRules) -> list[MailPlan]:
     context = _context(request, rules)
-    cc = (request.head_email,)
+    cc: tuple[str, ...] = (request.head_email,)
     if request.state is State.AWAITING_DIRECTOR:
         cc += (rules.director_email,)
     return [

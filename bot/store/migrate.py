@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 
@@ -10,13 +11,16 @@ from bot.faults import checkpoint
 from bot.store import locks
 from bot.store.locks import advisory
 
+if TYPE_CHECKING:  # Alembic is imported only when a migration is due
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest revision; a test keeps it equal to the migrations folder's head. Knowing it
 # lets a tick skip importing Alembic when the store is already up to date.
 HEAD = "0004"
 
 
-def _config(connection: Connection):  # -> alembic.config.Config
+def _config(connection: Connection) -> Config:
     from alembic.config import Config
 
     config = Config()

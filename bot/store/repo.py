@@ -26,6 +26,7 @@ def insert_ignoring_duplicates(
     if not rows:
         return []
     dialect = connection.dialect.name
+    statement: postgresql.Insert | sqlite.Insert
     if dialect == "postgresql":
         statement = postgresql.insert(table).on_conflict_do_nothing()
     elif dialect == "sqlite":
