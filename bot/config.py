@@ -21,11 +21,12 @@ from pydantic import (
     model_validator,
 )
 
+from bot.errors import AuditBotError
 from bot.mail.graph_config import GraphMail
 from bot.sheets import DEFAULT_CASE_REF_PATTERN
 
 
-class ConfigError(Exception):
+class ConfigError(AuditBotError):
     """A config file that cannot be used; the message names file, line and field."""
 
 

@@ -23,6 +23,8 @@ from jinja2 import (
     select_autoescape,
 )
 
+from bot.errors import AuditBotError
+
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 # Whitespace of every kind (TAB, line and paragraph separators, NEL) is folded by
@@ -32,7 +34,7 @@ SUBJECT_LIMIT = 200  # characters: room for a reference token, far inside a mail
 _TRAILING_TOKEN = re.compile(r"\s*\[[A-Z]{3}-[A-Z0-9-]{4,40}\]$")
 
 
-class RenderError(ValueError):
+class RenderError(AuditBotError, ValueError):
     """A template produced something that must not be sent."""
 
 

@@ -17,6 +17,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from bot.core.records import Problem
+from bot.errors import AuditBotError
 
 # C0 controls, DEL, C1 controls (NEL among them) and the Unicode line/paragraph separators.
 # Values reach mail headers and bodies, where any of these can split a header or hide text.
@@ -31,7 +32,7 @@ _CONTROL_NAMES = {"\n": "line break", "\r": "carriage return", "\t": "tab"}
 Row = tuple[int, tuple[str, ...], tuple[Problem, ...]]
 
 
-class _UnreadableError(Exception):
+class _UnreadableError(AuditBotError):
     """The whole file is unusable; carries the one Problem that says why."""
 
     def __init__(self, problem: Problem) -> None:

@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.errors import AuditBotError
+
 PUBLIC_CLOUD_HOST = "login.microsoftonline.com"
 # Names of environment variables, not secrets.
 SECRET_ENV = "AUDITBOT_CLIENT_SECRET"  # noqa: S105
@@ -41,11 +43,11 @@ PASSPHRASE_ENV = "AUDITBOT_CERTIFICATE_PASSPHRASE"  # noqa: S105
 REFRESH_MARGIN = 300.0  # seconds before expiry at which a token is renewed
 
 
-class CredentialError(Exception):
+class CredentialError(AuditBotError):
     """No usable client credential: the message says what to set."""
 
 
-class TokenError(Exception):
+class TokenError(AuditBotError):
     """The token endpoint refused; ``code`` is Entra's error (``AADSTS...`` in ``detail``)."""
 
     def __init__(self, code: str, detail: str) -> None:

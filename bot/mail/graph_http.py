@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 import requests
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
+from bot.errors import AuditBotError
 from bot.mail.graph_auth import TokenSource
 from bot.mail.transport import SendOutcomeUnknownError
 
@@ -44,7 +45,7 @@ THROTTLED = (429, 503)
 GATEWAY_FAILURES = (500, 502, 504)
 
 
-class GraphError(Exception):
+class GraphError(AuditBotError):
     """Graph answered with an error; ``code`` is Graph's (``ErrorAccessDenied``, ...)."""
 
     def __init__(self, status: int, code: str, message: str, method: str, url: str) -> None:
@@ -80,7 +81,7 @@ class GraphThrottledError(GraphError):
     """Still throttled after the allowed retries; the request was not carried out."""
 
 
-class GraphConnectionError(Exception):
+class GraphConnectionError(AuditBotError):
     """Graph could not be reached (or a read-only request timed out)."""
 
 

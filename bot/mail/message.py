@@ -19,6 +19,8 @@ from datetime import datetime
 from email.header import Header
 from email.utils import format_datetime
 
+from bot.errors import AuditBotError
+
 KEY_HEADER = "X-Audit-Bot-Key"
 MAX_LINE = 998  # RFC 5322's hard limit on a line, CRLF excluded
 # Addresses go into headers as bare addr-specs: nothing with a meaning in a header (display
@@ -29,7 +31,7 @@ CONTENT_ID = re.compile(r"[A-Za-z0-9._-]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
-class UnsafeHeaderError(ValueError):
+class UnsafeHeaderError(AuditBotError, ValueError):
     """A value bound for a header holds characters that could forge another header."""
 
 

@@ -14,12 +14,14 @@ from urllib.parse import urlsplit
 
 import requests
 
+from bot.errors import AuditBotError
+
 CARD_VERSION = "1.4"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MAX_FACTS = 40  # a long FactSet is unreadable in a channel; the mail carries the rest
 
 
-class TeamsWebhookError(Exception):
+class TeamsWebhookError(AuditBotError):
     """The card was not accepted; the message says by whom and why, never the URL's secret."""
 
 

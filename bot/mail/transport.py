@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
+from bot.errors import AuditBotError
 from bot.mail.message import OutgoingMail
 
 Folder = Literal["Processed", "Quarantine"]
@@ -19,7 +20,7 @@ class InboundItem:
     raw: bytes
 
 
-class SendOutcomeUnknownError(Exception):
+class SendOutcomeUnknownError(AuditBotError):
     """The request may have reached the server but no answer came back: the message may
     or may not have gone. Never resend blind; ask ``was_sent`` first."""
 
