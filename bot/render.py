@@ -23,13 +23,11 @@ from jinja2 import (
     select_autoescape,
 )
 
+from bot.core.text import CONTROL_CHARACTERS
 from bot.errors import AuditBotError
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
-# Whitespace of every kind (TAB, line and paragraph separators, NEL) is folded by
-# str.split; what is left of the C0 and C1 controls is dropped.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 SUBJECT_LIMIT = 200  # characters: room for a reference token, far inside a mail line
 _TRAILING_TOKEN = re.compile(r"\s*\[[A-Z]{3}-[A-Z0-9-]{4,40}\]$")
 
@@ -65,7 +63,9 @@ def subject_line(text: str) -> str:
     """A subject safe for any header, whatever the template was given (a folded subject from
     a reply, a separator typed into a sheet: CVE-2024-6923): one line, no control
     characters, capped, with a trailing reference token kept whole."""
-    line = _CONTROL.sub("", " ".join(text.split()))
+    # Whitespace of every kind (TAB, line and paragraph separators, NEL) is folded by
+    # str.split; what is left of the control characters is dropped.
+    line = CONTROL_CHARACTERS.sub("", " ".join(text.split()))
     if len(line) <= SUBJECT_LIMIT:
         return line
     token = _TRAILING_TOKEN.search(line)

@@ -17,11 +17,11 @@ from operator import itemgetter
 from pathlib import Path
 
 from bot.core.records import Problem
+from bot.core.text import CONTROL_CHARACTERS
 from bot.errors import AuditBotError
 
 # C0 controls, DEL, C1 controls (NEL among them) and the Unicode line/paragraph separators.
 # Values reach mail headers and bodies, where any of these can split a header or hide text.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _SEPARATORS = re.compile(r"[\s\-]+")
 _CONTROL_NAMES = {"\n": "line break", "\r": "carriage return", "\t": "tab"}
 
@@ -108,11 +108,13 @@ def _read_table(
         found: tuple[Problem, ...] = ()
         # isprintable() is a fast, broader test (no control character is printable); only a row
         # that fails it is searched properly, and only then is the bad cell looked for.
-        if not joined.isprintable() and _CONTROL.search(joined):
+        if not joined.isprintable() and CONTROL_CHARACTERS.search(joined):
             found = tuple(
                 _control_problem(file, number, name, cell)
                 for name, cell in zip(columns, cells, strict=True)
-                if _CONTROL.search(cell)  # a hit in an ignored column is no concern of ours
+                if CONTROL_CHARACTERS.search(
+                    cell
+                )  # a hit in an ignored column is no concern of ours
             )
         rows.append((number, tuple(map(str.strip, cells)), found))
     return rows, problems
@@ -121,7 +123,9 @@ def _read_table(
 def _control_problem(file: str, row: int, column: str, cell: str) -> Problem:
     # The value itself is not quoted: it may be a case reference column holding a child's name,
     # and echoing hidden characters helps nobody. The characters are named instead.
-    names = sorted({_CONTROL_NAMES.get(c, f"U+{ord(c):04X}") for c in _CONTROL.findall(cell)})
+    names = sorted(
+        {_CONTROL_NAMES.get(c, f"U+{ord(c):04X}") for c in CONTROL_CHARACTERS.findall(cell)}
+    )
     message = (
         f"this cell contains a hidden control character ({', '.join(names)}); "
         "retype the value on one line"

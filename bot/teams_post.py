@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot.app import App
 from bot.core.plans import MailPlan
+from bot.core.quality import GOOD_OR_BETTER_TARGET, INADEQUATE_LIMIT
 from bot.mail.teams import TeamsWebhookError, digest_card, post_card
 from bot.store import repo
 
@@ -23,8 +24,14 @@ def _facts(plan: MailPlan) -> list[tuple[str, str]]:
         ("Complete", f"{d.get('complete')} of {d.get('allocated')} auditors"),
         ("Completion rate", "n/a" if rate is None else f"{rate}%"),
         ("Exempted", str(d.get("exempted"))),
-        ("Good or better (3 months)", f"{share(d.get('good_or_better'))} (target at least 40%)"),
-        ("Inadequate (3 months)", f"{share(d.get('inadequate'))} (target under 12%)"),
+        (
+            "Good or better (3 months)",
+            f"{share(d.get('good_or_better'))} (target at least {GOOD_OR_BETTER_TARGET}%)",
+        ),
+        (
+            "Inadequate (3 months)",
+            f"{share(d.get('inadequate'))} (target under {INADEQUATE_LIMIT}%)",
+        ),
     ]
 
 

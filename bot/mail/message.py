@@ -19,6 +19,7 @@ from datetime import datetime
 from email.header import Header
 from email.utils import format_datetime
 
+from bot.core.text import CONTROL_CHARACTERS
 from bot.errors import AuditBotError
 
 KEY_HEADER = "X-Audit-Bot-Key"
@@ -27,8 +28,6 @@ MAX_LINE = 998  # RFC 5322's hard limit on a line, CRLF excluded
 # names, quotes, commas, spaces). UTF-8 ones pass as written (RFC 6532), as the roster allows.
 PLAIN_ADDRESS = re.compile(r'[^@\s<>()\[\],;:"\\]+@[^@\s<>()\[\],;:"\\]+')
 CONTENT_ID = re.compile(r"[A-Za-z0-9._-]+")
-# Anything that could end a header line or start another, as some mail software reads them.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 class UnsafeHeaderError(AuditBotError, ValueError):
@@ -77,7 +76,7 @@ def new_message_id(sender: str) -> str:
 
 
 def check_header_value(value: str) -> str:
-    if _CONTROL.search(value):
+    if CONTROL_CHARACTERS.search(value):
         raise UnsafeHeaderError(f"control character in header value {value!r}")
     return value
 

@@ -17,7 +17,7 @@ import pytest
 from bot.mail.local import LocalTransport
 from bot.mail.message import KEY_HEADER
 from bot.mail.transport import Transport
-from tests.graph.mails import BOT, HANA, NOW, SAM, inbound, outgoing, parse
+from tests.graph.mails import HANA, NOW, SAM, inbound, outgoing, parse
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"

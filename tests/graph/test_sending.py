@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -91,10 +90,9 @@ def test_a_send_whose_answer_is_lost_is_unknown_and_then_found_in_sent_items(gra
 
 def test_a_send_that_times_out_after_it_was_carried_out_is_unknown(graph, standin):
     standin.inject("POST", SEND, kind="timeout_after", hang_seconds=CLIENT_TIMEOUT + 0.4)
-    started = time.monotonic()
+    # Without the client's timeout the stand-in's late 202 would arrive and nothing be raised.
     with pytest.raises(SendOutcomeUnknownError):
         graph.send(outgoing(KEY), NOW)
-    assert time.monotonic() - started < CLIENT_TIMEOUT + 0.4
     assert graph.was_sent(KEY)
 
 
@@ -114,10 +112,9 @@ def test_a_gateway_timeout_on_sendmail_is_unknown_not_retried(graph, standin):
 
 def test_a_read_that_hangs_gives_up_after_the_timeout(graph, standin):
     standin.inject("GET", r"/messages/delta$", kind="hang", hang_seconds=CLIENT_TIMEOUT + 0.4)
-    started = time.monotonic()
+    # Without the client's timeout the stand-in's late answer would arrive and be read.
     with pytest.raises(GraphConnectionError):
         graph.fetch_new()
-    assert time.monotonic() - started < CLIENT_TIMEOUT + 0.4
 
 
 def test_a_refused_payload_is_an_ordinary_failure(graph, standin):

