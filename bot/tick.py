@@ -88,6 +88,10 @@ def _run(app: App, now: datetime, local: datetime, report: TickReport) -> None:
         store_parsed_grades(app.engine)
     with app.engine.begin() as connection:
         plans = _plan(app, connection, local, now, report)
+    # Nothing waits on the network while holding a transaction (on SQLite, the write lock).
+    mailtips = _ask_mailtips(app, plans)
+    with app.engine.begin() as connection:
+        plans = _with_mailtips(connection, plans, mailtips, now)
         _record(app, connection, [*plans, *digests], local, now, report)
         checkpoint("tick.record")  # mid-transaction: all of it rolls back
     checkpoint("tick.planned")
@@ -144,7 +148,6 @@ def _plan(
     plans += failed_send_notices(
         repo.failed_sends(connection), settings.qa_team.email, settings.council
     )
-    plans = _with_mailtips(app, connection, plans, now)
     if is_due(local.date(), local, settings.schedule.send_time):
         plans += ex.plan_timers(
             store.undecided_requests(connection), records, local.date(), app.exemption_rules
@@ -152,29 +155,44 @@ def _plan(
     return plans
 
 
-def _with_mailtips(
-    app: App, connection: Connection, plans: list[Plan | ex.Escalation], now: datetime
-) -> list[Plan | ex.Escalation]:
-    """On reminder days, ask the transport which auditors have automatic replies on (Graph's
-    MailTips), remember it, and tell a copied Head of Service. Never holds any mail back."""
-    ask = getattr(app.transport, "mailtips", None)
-    reminded = {
-        p.about: (p, p.month)
+def _reminded(plans: list[Plan | ex.Escalation]) -> dict[str, Month]:
+    return {
+        p.about: p.month
         for p in plans
         if isinstance(p, MailPlan) and p.template == "reminder" and p.about and p.month
     }
+
+
+def _ask_mailtips(app: App, plans: list[Plan | ex.Escalation]) -> set[str] | Exception | None:
+    """On reminder days, which auditors have automatic replies on (Graph's MailTips): the
+    addresses, the error if asking failed, or None when there is nothing to ask."""
+    ask = getattr(app.transport, "mailtips", None)
+    reminded = _reminded(plans)
     if ask is None or not reminded:
-        return plans
+        return None
     try:
-        away = {email for email, on in ask(sorted(reminded)).items() if on}
+        return {email for email, on in ask(sorted(reminded)).items() if on}
     except Exception as exc:  # MailTips is a courtesy: its failure changes nothing else
-        repo.add_event(connection, now, "mailtips_failed", why=f"{type(exc).__name__}: {exc}")
+        return exc
+
+
+def _with_mailtips(
+    connection: Connection,
+    plans: list[Plan | ex.Escalation],
+    away: set[str] | Exception | None,
+    now: datetime,
+) -> list[Plan | ex.Escalation]:
+    """Remember who is away and tell a copied Head of Service. Never holds any mail back."""
+    if away is None:
         return plans
-    for email in sorted(away):
-        _, month = reminded[email]
+    if isinstance(away, Exception):
+        repo.add_event(connection, now, "mailtips_failed", why=f"{type(away).__name__}: {away}")
+        return plans
+    reminded = _reminded(plans)
+    for email in sorted(away & reminded.keys()):
         store.add_note(
             connection,
-            month,
+            reminded[email],
             email,
             "out_of_office",
             now,
