@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from bot.core.cycle import MonthFacts, plan_month
-from bot.core.plans import ClosePlan, MailPlan, Record
+from bot.core.plans import ClosePlan, LatePlan, MailPlan, Record, SkipPlan
 from bot.core.records import Completion
 from tests.unit.core.personas import (
     ALEX,
@@ -40,52 +40,83 @@ def tick(month_facts: MonthFacts, now: datetime) -> tuple[MonthFacts, list]:
     month_facts = with_records(month_facts, recorded(plans, now.date()))
     if any(isinstance(p, ClosePlan) for p in plans):
         month_facts = replace(month_facts, closed=True)
+    late = {p.email for p in plans if isinstance(p, LatePlan)}
+    if late:
+        month_facts = replace(month_facts, late=month_facts.late | late)
     return month_facts, plans
 
 
+ALLOCATED = {
+    f"allocation/2021-05/{email}": Record(
+        "sent", date(2021, 5, 4), {"cases": [c.case_ref for c in cs]}
+    )
+    for email, cs in SHEET.items()
+}
+SAM_ONLY_WITH_ONE_CASE = {
+    "allocation/2021-05/sam@council.example": Record(
+        "sent", date(2021, 5, 4), {"cases": ["CR-1001"]}
+    )
+}
+
+
+def kinds(plans: list) -> list[str]:
+    """What was planned, by kind: a mail's key up to its first slash, else the plan's type."""
+    return sorted(
+        {
+            p.key.split("/")[0] if isinstance(p, MailPlan | SkipPlan) else type(p).__name__
+            for p in plans
+        }
+    )
+
+
 @pytest.mark.parametrize(
-    ("month_facts", "now"),
+    ("month_facts", "now", "planned"),
     [
-        pytest.param(facts(SHEET), at(date(2021, 5, 4)), id="allocation-day"),
-        pytest.param(facts({}, sheet_found=False), at(date(2021, 5, 4)), id="sheet-missing"),
+        pytest.param(facts(SHEET), at(date(2021, 5, 4)), ["allocation"], id="allocation-day"),
         pytest.param(
-            facts(
-                SHEET,
-                records={
-                    "allocation/2021-05/sam@council.example": Record(
-                        "sent", date(2021, 5, 4), {"cases": ["CR-1001"]}
-                    )
-                },
-            ),
+            facts({}, sheet_found=False),
+            at(date(2021, 5, 4)),
+            ["missing-sheet"],
+            id="sheet-missing",
+        ),
+        pytest.param(
+            facts(SHEET, records=SAM_ONLY_WITH_ONE_CASE),
             at(date(2021, 5, 6)),
+            ["allocation", "allocation-update"],
             id="auditors-and-cases-added-later",
         ),
         pytest.param(
-            facts(
-                SHEET,
-                records={
-                    f"allocation/2021-05/{e}": Record("sent", date(2021, 5, 4), {}) for e in SHEET
-                },
-            ),
+            facts(SHEET, records=ALLOCATED),
             at(date(2021, 5, 27)),
-            id="reminders-after-downtime",
+            ["reminder"],
+            id="reminders-and-skips-after-downtime",
+        ),
+        pytest.param(
+            facts(SHEET, records=ALLOCATED),
+            at(date(2021, 6, 1)),
+            ["ClosePlan", "close"],
+            id="close-day",
         ),
         pytest.param(
             facts(
                 SHEET,
-                records={
-                    f"allocation/2021-05/{e}": Record("sent", date(2021, 5, 4), {}) for e in SHEET
-                },
+                records=ALLOCATED,
+                closed=True,
+                missed=frozenset({KIM.email}),
+                completions=[done(KIM, "CR-2001", date(2021, 6, 2))],
             ),
-            at(date(2021, 6, 1)),
-            id="close-day",
+            at(date(2021, 6, 3)),
+            ["LatePlan"],
+            id="late-after-the-close",
         ),
     ],
 )
-def test_planning_again_once_the_plans_are_recorded_plans_nothing_new(month_facts, now) -> None:
+def test_planning_again_once_the_plans_are_recorded_plans_nothing_new(
+    month_facts, now, planned
+) -> None:
     month_facts, first = tick(month_facts, now)
 
-    assert first
+    assert kinds(first) == planned
     assert plan_month(month_facts, now, CYCLE) == []
     assert plan_month(month_facts, now + timedelta(hours=5), CYCLE) == []
 
