@@ -108,10 +108,6 @@ def with_records(month_facts: MonthFacts, records: Mapping[str, Record]) -> Mont
     return replace(month_facts, records={**month_facts.records, **records})
 
 
-def mails(plans: Iterable[object]) -> list[MailPlan]:
-    return [p for p in plans if isinstance(p, MailPlan)]
-
-
 def keys(plans: Iterable[object]) -> list[str]:
     return [p.key for p in plans if isinstance(p, MailPlan | SkipPlan)]
 

@@ -85,12 +85,12 @@ def test_an_allocation_lists_the_cases_to_the_auditor_alone() -> None:
     ("month_facts", "expected"),
     [
         pytest.param(
-            facts({SAM.email: SHEET[SAM.email]}, held_back={KIM.email}),
+            facts({SAM.email: SHEET[SAM.email]}, held_back=frozenset({KIM.email})),
             [SAM_ALLOCATION],
             id="held-back-auditor-left-out-of-the-sheet",
         ),
         pytest.param(
-            facts(SHEET, held_back={KIM.email}),
+            facts(SHEET, held_back=frozenset({KIM.email})),
             [SAM_ALLOCATION],
             id="held-back-auditor-whose-rows-still-reach-the-planner",
         ),

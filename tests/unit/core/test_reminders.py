@@ -205,7 +205,7 @@ def test_sam_is_not_reminded_when(month_facts) -> None:
 
 
 def test_nobody_is_reminded_on_the_day_their_allocation_went_out() -> None:
-    # Kim was added to the sheet and sent her allocation on the stage-10 day itself.
+    # Kim was added to the sheet and sent their allocation on the stage-10 day itself.
     kim_late = {
         "allocation/2021-05/kim@council.example": Record(
             "sent", date(2021, 5, 14), {"cases": ["CR-2001"]}
