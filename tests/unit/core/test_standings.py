@@ -1,0 +1,345 @@
+"""An auditor's standing in a month: completion.standings (digests and reports) and
+status.auditor_states (`auditbot status`), from the same facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from bot.core.completion import Frozen, MonthInputs, Standing, standings, tally
+from bot.core.cycle import MonthFacts
+from bot.core.plans import Record
+from bot.core.records import Allocation, Completion
+from bot.core.status import ClosedOutcome, auditor_states, totals
+from tests.unit.core.personas import ALEX, KIM, MAY, ROSTER, SAM, cases, done, facts
+
+SAMS_CASES = cases(SAM, "CR-1001", "CR-1002")
+EARLY, DEADLINE, AFTER = date(2021, 5, 20), date(2021, 5, 31), date(2021, 6, 1)
+
+
+@dataclass(frozen=True)
+class SamsMonth:
+    """Sam's May as the store and the sheets hold it."""
+
+    completions: tuple[Completion, ...] = ()
+    exempted: bool = False
+    self_reported: bool = False
+    issued: bool = True  # the allocation mail went out
+    closed: bool = False
+    outcome: str | None = None  # frozen at the close; None if nothing was frozen for Sam
+    late_on: date | None = None
+    in_sheet: tuple[Allocation, ...] = SAMS_CASES
+
+    def inputs(self) -> MonthInputs:
+        frozen = None
+        if self.closed:
+            frozen = {} if self.outcome is None else {SAM.email: self._frozen(self.outcome)}
+        return MonthInputs(
+            month=MAY,
+            roster=ROSTER,
+            allocations={SAM.email: self.in_sheet},
+            completions={c.case_ref.upper(): c for c in self.completions},
+            exempted=frozenset({SAM.email} if self.exempted else ()),
+            self_reported=frozenset({SAM.email} if self.self_reported else ()),
+            frozen=frozen,
+        )
+
+    def facts(self) -> MonthFacts:
+        records = {}
+        if self.issued:
+            records["allocation/2021-05/sam@council.example"] = Record(
+                "sent", date(2021, 5, 4), {"cases": [c.case_ref for c in self.in_sheet]}
+            )
+        return facts(
+            {SAM.email: self.in_sheet},
+            completions=self.completions,
+            records=records,
+            closed=self.closed,
+            exempted=frozenset({SAM.email} if self.exempted else ()),
+            self_reported=frozenset({SAM.email} if self.self_reported else ()),
+        )
+
+    def closed_outcomes(self) -> dict[str, ClosedOutcome]:
+        if self.outcome is None:
+            return {}
+        return {SAM.email: ClosedOutcome(self.outcome, self.late_on)}
+
+    def _frozen(self, outcome: str) -> Frozen:
+        head = SAM.head_of_service_email
+        return Frozen(SAM.email, SAM.name, SAM.team, head, outcome, 2, self.late_on)
+
+
+def closed(outcome: str | None, **more) -> SamsMonth:
+    """Sam's May once closed, with ``outcome`` frozen for Sam."""
+    return SamsMonth(closed=True, outcome=outcome, **more)
+
+
+BOTH = (done(SAM, "CR-1001", EARLY), done(SAM, "CR-1002", EARLY))
+
+STANDINGS = [
+    pytest.param(SamsMonth(), Standing.OUTSTANDING, ("CR-1001", "CR-1002"), id="nothing-in"),
+    pytest.param(
+        SamsMonth(completions=BOTH[:1]), Standing.OUTSTANDING, ("CR-1002",), id="one-of-two-in"
+    ),
+    pytest.param(SamsMonth(completions=BOTH), Standing.COMPLETE, (), id="both-in-by-20-may"),
+    pytest.param(
+        SamsMonth(completions=(BOTH[0], done(SAM, "CR-1002", DEADLINE))),
+        Standing.COMPLETE,
+        (),
+        id="the-last-in-on-the-bank-holiday-deadline",
+    ),
+    pytest.param(
+        SamsMonth(completions=(BOTH[0], done(SAM, "CR-1002", AFTER))),
+        Standing.OUTSTANDING,
+        ("CR-1002",),
+        id="the-last-in-a-day-late-before-the-close",
+    ),
+    pytest.param(
+        SamsMonth(in_sheet=cases(SAM, "cr-1001", "cr-1002"), completions=BOTH),
+        Standing.COMPLETE,
+        (),
+        id="the-sheet-and-the-audit-tool-spell-the-references-differently",
+    ),
+    pytest.param(
+        SamsMonth(self_reported=True),
+        Standing.SELF_REPORTED,
+        ("CR-1001", "CR-1002"),
+        id="says-done-the-sheet-shows-nothing",
+    ),
+    pytest.param(
+        SamsMonth(self_reported=True, completions=BOTH),
+        Standing.COMPLETE,
+        (),
+        id="says-done-and-the-sheet-agrees",
+    ),
+    pytest.param(SamsMonth(exempted=True), Standing.EXEMPTED, (), id="exempted"),
+    pytest.param(
+        SamsMonth(exempted=True, completions=BOTH), Standing.EXEMPTED, (), id="exempted-and-done"
+    ),
+    pytest.param(closed("complete", completions=BOTH), Standing.COMPLETE, (), id="closed-complete"),
+    pytest.param(
+        closed("missed", completions=BOTH[:1]),
+        Standing.MISSED,
+        ("CR-1002",),
+        id="closed-missed",
+    ),
+    pytest.param(
+        closed("missed", self_reported=True),
+        Standing.MISSED,
+        ("CR-1001", "CR-1002"),
+        id="closed-missed-though-self-reported",
+    ),
+    pytest.param(
+        closed(
+            "missed",
+            late_on=date(2021, 6, 4),
+            completions=(BOTH[0], done(SAM, "CR-1002", date(2021, 6, 4))),
+        ),
+        Standing.LATE,
+        ("CR-1002",),
+        id="closed-missed-then-all-in-late",
+    ),
+    pytest.param(closed("exempted", exempted=True), Standing.EXEMPTED, (), id="closed-exempted"),
+    pytest.param(
+        closed(None, issued=False, exempted=True),
+        Standing.EXEMPTED,
+        (),
+        id="closed-exempted-before-the-allocation-went-out",
+    ),
+]
+
+
+@pytest.mark.parametrize(("month", "standing", "outstanding"), STANDINGS)
+def test_sams_standing(month, standing, outstanding) -> None:
+    [sam] = standings(month.inputs())
+
+    assert (sam.email, sam.name, sam.team) == (SAM.email, "Sam Patel", "Children in Need")
+    assert (sam.head_email, sam.head_name) == (SAM.head_of_service_email, "Hana Ahmed")
+    assert sam.standing is standing
+    assert sam.outstanding == outstanding
+    assert sam.cases == 2
+    assert sam.late_on == month.late_on
+
+
+def test_an_auditor_in_the_sheet_never_issued_is_not_counted_once_closed() -> None:
+    month = closed(None, issued=False)
+
+    assert standings(month.inputs()) == []
+
+
+def test_an_auditor_who_left_the_roster_is_not_counted_in_an_open_month() -> None:
+    inputs = MonthInputs(MAY, ROSTER, {"gone@council.example": cases(SAM, "CR-9")}, completions={})
+
+    assert standings(inputs) == []
+
+
+def test_an_auditor_who_left_after_the_close_keeps_the_name_frozen_with_them() -> None:
+    gone = Frozen(
+        "gone@council.example", "Jo Gone", "Early Help", KIM.head_of_service_email, "missed", 1
+    )
+    inputs = MonthInputs(MAY, ROSTER, {}, {}, frozen={gone.email: gone})
+
+    [row] = standings(inputs)
+
+    assert (row.name, row.team, row.standing, row.head_name) == (
+        "Jo Gone",
+        "Early Help",
+        Standing.MISSED,
+        "Omar Khan",
+    )
+
+
+def test_the_month_tallies_each_standing_and_leaves_the_exempted_out_of_the_rate() -> None:
+    inputs = MonthInputs(
+        MAY,
+        ROSTER,
+        {
+            SAM.email: SAMS_CASES,
+            ALEX.email: cases(ALEX, "CR-1501"),
+            KIM.email: cases(KIM, "CR-2001"),
+        },
+        {c.case_ref: c for c in BOTH},
+        exempted=frozenset({ALEX.email}),
+    )
+
+    rows = standings(inputs)
+    counted = tally(rows)
+
+    assert [(r.name, r.standing) for r in rows] == [
+        ("Alex Jones", Standing.EXEMPTED),
+        ("Kim Lee", Standing.OUTSTANDING),
+        ("Sam Patel", Standing.COMPLETE),
+    ]
+    assert (counted.allocated, counted.complete, counted.exempted, counted.outstanding) == (
+        3,
+        1,
+        1,
+        1,
+    )
+    assert counted.rate == 50
+
+
+# -- `auditbot status` ------------------------------------------------------------------------
+
+STATUS = [
+    pytest.param(SamsMonth(issued=False), "pending", None, id="in-the-sheet-not-yet-sent"),
+    pytest.param(SamsMonth(), "outstanding", 5, id="sent-nothing-in"),
+    pytest.param(SamsMonth(completions=BOTH), "complete", 10, id="complete"),
+    pytest.param(
+        SamsMonth(completions=(BOTH[0], done(SAM, "CR-1002", AFTER))),
+        "outstanding",
+        0,
+        id="the-last-in-a-day-late-before-the-close",
+    ),
+    pytest.param(SamsMonth(exempted=True), "exempted", None, id="exempted"),
+    pytest.param(
+        SamsMonth(issued=False, exempted=True), "exempted", None, id="exempted-before-allocation"
+    ),
+    pytest.param(closed("complete", completions=BOTH), "complete", 5, id="closed-complete"),
+    pytest.param(closed("missed"), "missed", 0, id="closed-missed"),
+    pytest.param(closed("missed", late_on=date(2021, 6, 4)), "late", 0, id="closed-late"),
+    pytest.param(closed("exempted", exempted=True), "exempted", None, id="closed-exempted"),
+]
+
+
+@pytest.mark.parametrize(("month", "state", "reminded"), STATUS)
+def test_sams_state_in_auditbot_status(month, state, reminded) -> None:
+    stages = {} if reminded is None else {SAM.email: reminded}
+
+    [sam] = auditor_states(month.facts(), stages, month.closed_outcomes())
+
+    assert (sam.email, sam.name, sam.team, sam.cases) == (
+        SAM.email,
+        "Sam Patel",
+        "Children in Need",
+        2,
+    )
+    assert sam.state == state
+    assert sam.allocated is month.issued
+    assert sam.reminded_stage == reminded
+    assert sam.late_on == month.late_on
+
+
+def test_status_leaves_out_an_auditor_never_issued_before_the_close() -> None:
+    month = closed(None, issued=False)
+
+    assert auditor_states(month.facts(), {}, month.closed_outcomes()) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "status.auditor_states drops, once the month is closed, every auditor without a "
+        "frozen outcome, including one exempted before their allocation went out: "
+        "`auditbot status` shows them 'exempted' up to the close and not at all after, while "
+        "completion.standings (digests, month report) keeps them as exempted"
+    ),
+)
+def test_status_keeps_an_auditor_exempted_before_allocation_once_the_month_is_closed() -> None:
+    month = closed(None, issued=False, exempted=True)
+
+    states = auditor_states(month.facts(), {}, month.closed_outcomes())
+
+    assert [(s.email, s.state) for s in states] == [(SAM.email, "exempted")]
+
+
+def test_status_names_an_auditor_who_left_the_roster_by_address() -> None:
+    month_facts = facts({"gone@council.example": cases(SAM, "CR-9")})
+
+    [row] = auditor_states(month_facts, {}, {})
+
+    assert (row.name, row.team, row.state) == ("gone@council.example", "", "pending")
+
+
+def test_status_totals_count_each_state() -> None:
+    month_facts = facts(
+        {
+            SAM.email: SAMS_CASES,
+            ALEX.email: cases(ALEX, "CR-1501"),
+            KIM.email: cases(KIM, "CR-2001"),
+        },
+        completions=BOTH,
+        records={"allocation/2021-05/kim@council.example": Record("sent", date(2021, 5, 4))},
+        exempted=frozenset({ALEX.email}),
+    )
+
+    states = auditor_states(month_facts, {}, {})
+
+    assert [(s.email, s.state) for s in states] == [
+        (ALEX.email, "exempted"),
+        (KIM.email, "outstanding"),
+        (SAM.email, "complete"),
+    ]
+    assert totals(states) == {"auditors": 3, "complete": 1, "exempted": 1, "outstanding": 1}
+
+
+# -- one standing, two views ------------------------------------------------------------------
+
+AGREED = [
+    pytest.param(SamsMonth(), id="outstanding"),
+    pytest.param(SamsMonth(completions=BOTH), id="complete"),
+    pytest.param(SamsMonth(completions=(BOTH[0], done(SAM, "CR-1002", AFTER))), id="a-day-late"),
+    pytest.param(SamsMonth(exempted=True), id="exempted"),
+    pytest.param(SamsMonth(issued=False, exempted=True), id="exempted-before-allocation"),
+    pytest.param(closed("complete", completions=BOTH), id="closed-complete"),
+    pytest.param(closed("missed"), id="closed-missed"),
+    pytest.param(closed("missed", late_on=date(2021, 6, 4)), id="closed-late"),
+    pytest.param(closed("exempted", exempted=True), id="closed-exempted"),
+    pytest.param(
+        closed(None, issued=False, exempted=True),
+        id="closed-exempted-before-allocation",
+        marks=pytest.mark.xfail(
+            strict=True, reason="status drops this auditor at the close: see above"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("month", AGREED)
+def test_status_and_the_digests_agree_on_sams_standing(month) -> None:
+    by_status = [s.state for s in auditor_states(month.facts(), {}, month.closed_outcomes())]
+    by_digest = [r.standing.value for r in standings(month.inputs())]
+
+    assert by_status == by_digest
