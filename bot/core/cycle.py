@@ -132,13 +132,15 @@ def _plan_allocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> li
         if auditor is None or not auditor.active:
             continue
         if email in facts.exempted:
-            if allocation_key(month, email) not in facts.records:
-                plans.append(_exempt_but_allocated(facts, auditor, rules))
+            notice = _exempt_but_allocated(facts, auditor, rules)
+            if not {allocation_key(month, email), notice.key} & facts.records.keys():
+                plans.append(notice)
             continue
         if email in facts.held_back:  # never a partial allocation: wait for the sheet fix
             continue
         issued = issued_by_auditor.get(email, set())
-        new_cases = tuple(c for c in cases if c.case_ref not in issued)
+        # The sheet folds case ("cr-1001" is "CR-1001"), so a corrected capital is no new case.
+        new_cases = tuple(c for c in cases if c.case_ref.upper() not in issued)
         if not new_cases:
             continue
         key = allocation_key(month, email)
@@ -191,7 +193,8 @@ def _issued_cases(facts: MonthFacts) -> dict[str, set[str]]:
     for key, record in facts.records.items():
         if key.startswith(prefixes):
             email = key.split("/")[2]
-            issued.setdefault(email, set()).update(record.detail.get("cases", ()))
+            cases = (ref.upper() for ref in record.detail.get("cases", ()))
+            issued.setdefault(email, set()).update(cases)
     return issued
 
 

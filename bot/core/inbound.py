@@ -204,12 +204,14 @@ def _about_request(analysis: Analysis, request: Request, parties: Parties) -> In
         return Interpretation(
             Action.FORWARD, "the auditor wrote about their request", request=request
         )
-    if sender == request.head_email and sender != parties.director:
+    # The Head of Service answers first, also when the roster names the director as one.
+    head_turn = sender == request.head_email and request.state is State.AWAITING_HEAD
+    if head_turn or (sender == request.head_email and sender != parties.director):
         if not deciding:
             return Interpretation(
                 Action.FORWARD, "unclear answer from the Head of Service", request=request
             )
-        if request.state is State.AWAITING_HEAD:
+        if head_turn:
             return Interpretation(
                 Action.HEAD_DECISION, "Head of Service answered", request=request, approve=approve
             )

@@ -221,14 +221,6 @@ def test_alex_and_sam_share_a_head_of_service_but_each_gets_their_own_mail() -> 
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "cycle._issued_cases compares case references exactly, while the sheet's duplicate "
-        "check and the completions lookup fold case: correcting 'cr-1001' to 'CR-1001' in "
-        "the sheet mails the auditor an allocation_update listing CR-1001 as a new case"
-    ),
-)
 def test_a_case_reference_rewritten_in_capitals_is_not_sent_again_as_an_added_case() -> None:
     day = date(2021, 5, 4)
     sent = recorded(plan_month(facts({SAM.email: cases(SAM, "cr-1001")}), at(day), CYCLE), day)

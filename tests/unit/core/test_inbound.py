@@ -473,16 +473,6 @@ def test_what_a_message_means(message, binding, open_requests, returned, parties
     assert {field: getattr(meaning, field) for field in expected} == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "inbound._about_request never treats the director as a Head of Service "
-        "(sender == head_email and sender != director): when the roster names the director "
-        "as an auditor's Head of Service, the director's answer to a request awaiting them "
-        "is NOT_YET ('still with the Head of Service'), and the request only reaches them "
-        "by escalation, marked 'no Head of Service response'"
-    ),
-)
 def test_a_director_who_is_the_auditors_head_of_service_can_answer_as_head() -> None:
     kims_head_is_the_director = replace(KIM, head_of_service_email=DIRECTOR)
     roster = {**ROSTER, KIM.email: kims_head_is_the_director}

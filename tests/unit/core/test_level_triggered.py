@@ -121,15 +121,6 @@ def test_planning_again_once_the_plans_are_recorded_plans_nothing_new(
     assert plan_month(month_facts, now + timedelta(hours=5), CYCLE) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "cycle._plan_allocations checks the allocation key, not the exempt-but-allocated "
-        "key it plans, so the QA team's notice is planned again at every tick from the "
-        "allocation day to the deadline day (the store's unique key drops it, after it "
-        "has been rendered), against the planner's level-triggered contract"
-    ),
-)
 def test_the_exempt_but_allocated_notice_once_recorded_is_not_planned_again() -> None:
     month_facts, first = tick(facts(SHEET, exempted=frozenset({SAM.email})), at(date(2021, 5, 4)))
 
