@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from bot.chart_cache import ChartCache
 from bot.config import LocalMail, Settings
 from bot.core.cycle import CycleRules
 from bot.core.exemptions import ExemptionRules
@@ -22,6 +23,7 @@ class App:
     engine: Engine
     transport: Transport
     renderer: Renderer
+    charts: ChartCache = field(default_factory=ChartCache)  # the digests' and report's
 
     @classmethod
     def open(cls, settings: Settings) -> App:

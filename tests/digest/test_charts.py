@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from bot import charts
+from bot.chart_cache import ChartCache
 from bot.core.completion import MAX_BARS, Group, RatePoint, Tally, furthest_behind
 from bot.core.quality import GradeMix
 from bot.core.records import Month
@@ -138,3 +139,38 @@ def test_each_chart_has_its_key_below_the_axes() -> None:
     bars = _pixels(charts.completion_by_team(teams, "May 2021: completion by team"))
     for colour in (charts.COMPLETE, charts.SELF_REPORTED, charts.EXEMPTED, charts.OUTSTANDING):
         assert _has(bars[-bottom:], colour, at_least=20), colour
+
+
+def test_a_chart_is_drawn_once_while_its_figures_stay_the_same() -> None:
+    drawn: list[tuple] = []
+
+    def draw(points: list[RatePoint], title: str) -> bytes:
+        drawn.append((points, title))
+        return f"png {len(drawn)}".encode()
+
+    cache = ChartCache()
+    first = cache.png(draw, TREND, "Completion rate by month, all teams")
+    assert cache.png(draw, list(TREND), "Completion rate by month, all teams") == first
+    assert len(drawn) == 1
+    cache.png(draw, TREND, "Completion rate by month, Hana's service")  # another title
+    changed = [*TREND[:-1], RatePoint(MAY, 80, 100, so_far=True)]  # the month moved on
+    cache.png(draw, changed, "Completion rate by month, all teams")
+    assert len(drawn) == 3
+
+
+def test_the_chart_cache_forgets_the_least_recently_used_beyond_its_size() -> None:
+    drawn: list[str] = []
+
+    def draw(title: str) -> bytes:
+        drawn.append(title)
+        return title.encode()
+
+    cache = ChartCache(size=2)
+    cache.png(draw, "a")
+    cache.png(draw, "b")
+    cache.png(draw, "a")  # used again: now "b" is the least recent
+    cache.png(draw, "c")
+    assert len(cache) == 2
+    cache.png(draw, "a")
+    cache.png(draw, "b")
+    assert drawn == ["a", "b", "c", "b"]

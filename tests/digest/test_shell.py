@@ -123,6 +123,18 @@ def test_weekly_digests_go_once_a_week_and_never_as_a_backlog(council: World) ->
     ]
 
 
+def test_a_digest_made_again_with_the_same_figures_reuses_its_charts(council: World) -> None:
+    app = council.open()
+    with app.engine.connect() as connection:
+        first = shell.director_digest(app, connection, MONDAY)
+        assert len(app.charts) == 3
+        again = shell.director_digest(app, connection, MONDAY)
+        assert len(app.charts) == 3  # nothing new drawn
+        assert again.images == first.images
+        shell.team_digests(app, connection, MONDAY)  # each Head of Service's own charts
+        assert len(app.charts) == 3 + 2 * 3
+
+
 def test_head_of_service_digests_can_be_switched_off(council: World) -> None:
     council.close()
     council.config.write_text(
