@@ -90,7 +90,7 @@ def _label(month: Month) -> str:
 
 
 def _margins(figure: Figure, left: float, right: float, top: float, bottom: float) -> None:
-    """Fixed margins in inches, so that every digest's chart of a kind lines up the same."""
+    """Margins in inches, whatever the figure's height: room for the labels and the key."""
     width, height = figure.get_size_inches()
     figure.subplots_adjust(
         left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height
@@ -132,7 +132,7 @@ def completion_by_team(groups: Sequence[Group], title: str) -> bytes:
             text = f"{rate} ({tally.complete} of {tally.counted})"
         else:
             text = "nobody allocated"
-        axes.text(101.5, position, text, va="center", fontsize=8, color=INK, clip_on=False)
+        axes.text(101.5, position, text, va="center", fontsize=8, color=INK)
     labels = [_short(g.label) for g in ordered]
     axes.set_yticks(y, labels)
     axes.tick_params(axis="y", length=0)
