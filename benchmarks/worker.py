@@ -116,14 +116,13 @@ def _peak_rss_kb() -> int:
 def run(config: Path, at: datetime, repeat: int, heap: bool, profile: Path | None) -> dict:
     # Imported here so the import cost lands in the RSS figure like it does in the daemon.
     import bot
-    from bot.app import App, tune_collector
+    from bot.app import App
     from bot.config import load_settings
     from bot.tick import tick
 
     settings = load_settings(config)
     started = time.perf_counter()
     app = App.open(settings)
-    tune_collector()  # as `auditbot run` and `auditbot tick` do
     open_s = time.perf_counter() - started
     rss_before_kb = _vm_rss_kb()
     timer = PhaseTimer()

@@ -1,39 +1,33 @@
-"""Charts for the digests and the QA report: small PNGs made with matplotlib (Agg, no pyplot).
+"""Charts for the digests and the QA report: small PNGs made with plain matplotlib.
 
-Each chart is its own Figure on an Agg canvas. The style is applied through matplotlib's
-global rcParams while a chart is made, so charts are made one at a time. Every chart has a
-table with the same figures next to it in the mail, and an alt text from ``bot.digest``: the
-picture is never the only way to read a number.
-
-A big day's digests take 63 charts, so time counts: the ticks, the key and the PNG come from
-bot.chart_parts rather than from matplotlib's axes, legend and savefig.
+Each chart is its own Figure on an Agg canvas (no pyplot, so no global figure state). The
+style is applied through matplotlib's rcParams while a chart is made (``rc_context``), so
+charts are made one at a time. Every chart has a table with the same figures next to it in
+the mail, and an alt text from ``bot.digest``: the picture is never the only way to read a
+number.
 """
 
 from __future__ import annotations
 
 import functools
+import io
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, ParamSpec
+from typing import ParamSpec
 
 from matplotlib import rc_context
-from matplotlib.collections import PolyCollection
+from matplotlib.axes import Axes
+from matplotlib.axis import Axis
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.transforms import ScaledTranslation
+from matplotlib.ticker import MultipleLocator, PercentFormatter
 
-from bot.chart_parts import (
-    INK,
-    STYLE,
-    WIDTH_INCHES,
-    draw_key,
-    draw_ticks,
-    grid_lines,
-    new_figure,
-    png_bytes,
-)
 from bot.core.completion import Group, RatePoint, furthest_behind
 from bot.core.quality import GOOD_OR_BETTER_TARGET, INADEQUATE_LIMIT, SMALL_NUMBER, GradeMix
 from bot.core.records import Month
+
+WIDTH_INCHES = 6.0
+DPI = 150  # 900 px wide, shown at up to 600: sharp on a high-density screen
 
 # Colour-blind-safe (Okabe-Ito), and each series also differs by position or marker.
 COMPLETE = "#009E73"
@@ -43,17 +37,21 @@ OUTSTANDING = "#E69F00"
 MISSED = "#D55E00"
 GOOD = "#009E73"
 INADEQUATE = "#D55E00"
-PERCENTS = range(0, 101, 20)
+INK = "#333333"
+GRID = "#e5e5e5"
+
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.edgecolor": "#999999",
+    "axes.labelcolor": INK,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "xtick.color": INK,
+    "ytick.color": INK,
+}
 
 P = ParamSpec("P")
-
-
-def _label(month: Month) -> str:
-    return (
-        f"{month.first_day:%b}\n{month.first_day:%y}"
-        if month.month == 1
-        else (f"{month.first_day:%b}")
-    )
 
 
 def _with_style(function: Callable[P, bytes]) -> Callable[P, bytes]:
@@ -65,8 +63,34 @@ def _with_style(function: Callable[P, bytes]) -> Callable[P, bytes]:
     return wrapped
 
 
+def _figure(height: float) -> tuple[Figure, Axes]:
+    figure = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI)
+    FigureCanvasAgg(figure)
+    return figure, figure.add_subplot()
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _percent_axis(axis: Axis, step: int) -> None:
+    """Ticks every ``step`` percent, labelled ``20%``."""
+    axis.set_major_locator(MultipleLocator(step))
+    axis.set_major_formatter(PercentFormatter(decimals=0))
+
+
+def _label(month: Month) -> str:
+    return (
+        f"{month.first_day:%b}\n{month.first_day:%y}"
+        if month.month == 1
+        else (f"{month.first_day:%b}")
+    )
+
+
 def _margins(figure: Figure, left: float, right: float, top: float, bottom: float) -> None:
-    """Fixed margins in inches: tight_layout would lay the text out twice."""
+    """Margins in inches, whatever the figure's height: room for the labels and the key."""
     width, height = figure.get_size_inches()
     figure.subplots_adjust(
         left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height
@@ -80,9 +104,9 @@ def completion_by_team(groups: Sequence[Group], title: str) -> bytes:
     if len(shown) < len(groups):
         title = f"{title}\nthe {len(shown)} teams furthest behind, of {len(groups)}"
     top = 0.35 + 0.17 * title.count("\n")
-    ordered = shown[::-1]  # bar 0 at the bottom: the furthest behind on top
+    ordered = shown[::-1]  # barh draws from the bottom up: the furthest behind on top
     height = 0.8 + top + 0.24 * max(len(ordered), 1)
-    figure, axes = new_figure(height)
+    figure, axes = _figure(height)
     y = list(range(len(ordered)))
     left = [0.0] * len(ordered)
     series = (
@@ -99,19 +123,8 @@ def completion_by_team(groups: Sequence[Group], title: str) -> bytes:
             value = getattr(tally, field) + (tally.late if field == "missed" else 0)
             widths.append(100 * value / tally.allocated if tally.allocated else 0)
         if any(widths):
-            # One collection per series, not a Rectangle per bar: 150 patches cost more
-            # to add and draw than everything else on the chart.
-            bars = [
-                [(x0, i - 0.36), (x0 + w, i - 0.36), (x0 + w, i + 0.36), (x0, i + 0.36)]
-                for i, x0, w in zip(y, left, widths, strict=True)
-                if w
-            ]
-            axes.add_collection(
-                PolyCollection(bars, facecolors=colour, edgecolors="none", label=name),
-                autolim=False,
-            )
+            axes.barh(y, widths, left=left, color=colour, label=name, height=0.72)
             left = [a + b for a, b in zip(left, widths, strict=True)]
-    data = axes.transData  # on the figure, not the axes: see ticks
     for position, group in zip(y, ordered, strict=True):
         tally = group.tally
         if tally.allocated:
@@ -119,19 +132,23 @@ def completion_by_team(groups: Sequence[Group], title: str) -> bytes:
             text = f"{rate} ({tally.complete} of {tally.counted})"
         else:
             text = "nobody allocated"
-        figure.text(101.5, position, text, va="center", fontsize=8, color=INK, transform=data)
+        axes.text(101.5, position, text, va="center", fontsize=8, color=INK)
     labels = [_short(g.label) for g in ordered]
-    draw_ticks(axes, "y", y, labels, length=0)
-    draw_ticks(axes, "x", PERCENTS, [f"{p}%" for p in PERCENTS])
+    axes.set_yticks(y, labels)
+    axes.tick_params(axis="y", length=0)
     axes.set_xlim(0, 100)
     axes.set_ylim(-0.6, len(ordered) - 0.4)
+    _percent_axis(axes.xaxis, 20)
     # From the figure's left edge: the team names take the left of the axes.
     figure.text(0.1 / WIDTH_INCHES, 1 - 0.08 / height, title, va="top", fontsize=10, color=INK)
     handles, names = axes.get_legend_handles_labels()
-    draw_key(figure, handles, names, columns=len(handles))
+    if handles:
+        figure.legend(
+            handles, names, loc="lower center", ncol=len(handles), frameon=False, fontsize=8
+        )
     longest = max((len(label) for label in labels), default=8)
     _margins(figure, left=0.2 + 0.068 * longest, right=1.15, top=top, bottom=0.75)
-    return png_bytes(figure)
+    return _png(figure)
 
 
 def _short(text: str, limit: int = 32) -> str:
@@ -141,7 +158,7 @@ def _short(text: str, limit: int = 32) -> str:
 @_with_style
 def completion_trend(points: Sequence[RatePoint], title: str) -> bytes:
     """The monthly completion rate; the current month, still open, as a hollow point."""
-    figure, axes = new_figure(2.5)
+    figure, axes = _figure(2.5)
     x = list(range(len(points)))
     closed = [p.rate if p.rate is not None and not p.so_far else math.nan for p in points]
     axes.plot(
@@ -166,30 +183,32 @@ def completion_trend(points: Sequence[RatePoint], title: str) -> bytes:
             markeredgewidth=1.5,
             label="This month so far",
         )
-    above = axes.transData + ScaledTranslation(0, 6 / 72, figure.dpi_scale_trans)
     for i, point in enumerate(points):
         if point.rate is not None:
-            figure.text(
-                i, point.rate, f"{point.rate}%", transform=above, ha="center", fontsize=7, color=INK
+            axes.annotate(
+                f"{point.rate}%",
+                (i, point.rate),
+                textcoords="offset points",
+                xytext=(0, 6),
+                ha="center",
+                fontsize=7,
+                color=INK,
             )
-    draw_ticks(axes, "x", x, [_label(p.month) for p in points])
-    # The months' own width, as matplotlib's margins would give it with data at both ends.
-    margin = 0.05 * max(len(points) - 1, 1)
-    axes.set_xlim(-margin, len(points) - 1 + margin)
+    axes.set_xticks(x, [_label(p.month) for p in points])
     axes.set_ylim(0, 112)
-    quarters = (0, 25, 50, 75, 100)
-    draw_ticks(axes, "y", quarters, [f"{q}%" for q in quarters])
-    grid_lines(axes, quarters)
-    axes.set_title(title, loc="left", fontsize=10, color=INK, y=1.0)  # y: not placed by a draw
+    _percent_axis(axes.yaxis, 25)
+    axes.grid(axis="y", color=GRID, linewidth=0.8)
+    axes.set_axisbelow(True)
+    axes.set_title(title, loc="left", fontsize=10, color=INK)
     _legend_below(figure, axes)
-    return png_bytes(figure)
+    return _png(figure)
 
 
 @_with_style
 def grade_trend(points: Sequence[tuple[Month, GradeMix]], title: str) -> bytes:
     """Good or better and inadequate shares by month against the target lines; months of
     fewer than 10 graded audits drawn hollow (a small number), months without any left out."""
-    figure, axes = new_figure(2.9)
+    figure, axes = _figure(2.9)
     x = list(range(len(points)))
     axes.axhline(
         GOOD_OR_BETTER_TARGET,
@@ -241,21 +260,24 @@ def grade_trend(points: Sequence[tuple[Month, GradeMix]], title: str) -> bytes:
             markeredgecolor=INK,
             label=f"Fewer than {SMALL_NUMBER} graded",
         )
-    draw_ticks(axes, "x", x, [_label(m) for m, _ in points])
+    axes.set_xticks(x, [_label(m) for m, _ in points])
     axes.set_ylim(0, 100)
     axes.set_xlim(-0.5, len(points) - 0.5)
-    draw_ticks(axes, "y", PERCENTS, [f"{p}%" for p in PERCENTS])
-    grid_lines(axes, PERCENTS)
-    axes.set_title(title, loc="left", fontsize=10, color=INK, y=1.0)  # y: not placed by a draw
+    _percent_axis(axes.yaxis, 20)
+    axes.grid(axis="y", color=GRID, linewidth=0.8)
+    axes.set_axisbelow(True)
+    axes.set_title(title, loc="left", fontsize=10, color=INK)
     _legend_below(figure, axes)
-    return png_bytes(figure)
+    return _png(figure)
 
 
-def _legend_below(figure: Figure, axes: Any) -> None:
+def _legend_below(figure: Figure, axes: Axes) -> None:
     handles, names = axes.get_legend_handles_labels()
     order = sorted(range(len(names)), key=lambda i: names[i].startswith(("Target", "Limit")))
     handles, names = [handles[i] for i in order], [names[i] for i in order]
     # Filled column by column: the series in the first, the target lines in the second.
-    draw_key(figure, handles, names, columns=2, handle_length=2.2)
+    figure.legend(
+        handles, names, loc="lower center", ncol=2, frameon=False, fontsize=8, handlelength=2.2
+    )
     rows = (len(handles) + 1) // 2
     _margins(figure, left=0.6, right=0.2, top=0.35, bottom=0.62 + 0.17 * rows)

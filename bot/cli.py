@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from bot.app import App, tune_collector
+from bot.app import App
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.records import Month
 
@@ -62,7 +62,6 @@ def tick(ctx: click.Context, at: str | None) -> None:
 
     settings = _settings(ctx)
     app = App.open(settings)
-    tune_collector()
     try:
         report = run_tick(app, _parse_at(at, settings))
     finally:
@@ -89,7 +88,6 @@ def run(ctx: click.Context) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     app = App.open(_settings(ctx))
-    tune_collector()
     try:
         run_forever(app)
     finally:

@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from sqlalchemy import Connection, select
 
 from bot.app import App
+from bot.chart_cache import ChartCache
 from bot.core import digest as core
 from bot.core.completion import furthest_behind
 from bot.core.digest import (
@@ -79,10 +80,10 @@ class Chart:
         }
 
 
-def digest_charts(d: Digest, prefix: str) -> list[Chart]:
+def digest_charts(d: Digest, prefix: str, cache: ChartCache) -> list[Chart]:
     scope = f"{d.head_name}'s service" if d.head_email else "all teams"
     title = f"{d.month.title}: completion by team so far"
-    return three_charts(prefix, d.month, title, d.teams, d.trend, d.quality.trend, scope)
+    return three_charts(prefix, d.month, title, d.teams, d.trend, d.quality.trend, scope, cache)
 
 
 def three_charts(
@@ -93,25 +94,26 @@ def three_charts(
     trend: Sequence[RatePoint],
     grades: Sequence[tuple[Month, GradeMix]],
     scope: str,
+    cache: ChartCache,
 ) -> list[Chart]:
     """Completion by team, the completion trend and the grade trend, each with its alt text:
-    the digests' and the month report's charts."""
+    the digests' and the month report's charts, drawn unless ``cache`` holds them already."""
     from bot import charts  # matplotlib takes a second to import: only when charts are made
 
     return [
         Chart(
             f"{prefix}-teams",
-            charts.completion_by_team(teams, teams_title),
+            cache.png(charts.completion_by_team, teams, teams_title),
             teams_alt(teams, month, scope),
         ),
         Chart(
             f"{prefix}-trend",
-            charts.completion_trend(trend, f"Completion rate by month, {scope}"),
+            cache.png(charts.completion_trend, trend, f"Completion rate by month, {scope}"),
             trend_alt(trend, scope),
         ),
         Chart(
             f"{prefix}-grades",
-            charts.grade_trend(grades, f"Grades of audits by month, {scope}"),
+            cache.png(charts.grade_trend, grades, f"Grades of audits by month, {scope}"),
             grades_alt(grades, scope),
         ),
     ]
@@ -197,7 +199,7 @@ def _day(app: App, local: datetime) -> date:
 
 def _director_plan(app: App, g: Gathered) -> MailPlan:
     d = core.build_digest(g.current, g.history, g.local, day=_day(app, g.local))
-    shown = digest_charts(d, "digest")
+    shown = digest_charts(d, "digest", app.charts)
     return MailPlan(
         key=director_key(d.day),
         template="digest",
@@ -221,7 +223,7 @@ def _head_plans(app: App, g: Gathered, skip: Iterable[str] = ()) -> list[MailPla
         if key in done:
             continue
         d = core.build_digest(g.current, g.history, g.local, head, day=day, everyone=everyone)
-        shown = digest_charts(d, "team")
+        shown = digest_charts(d, "team", app.charts)
         plans.append(
             MailPlan(
                 key=key,
@@ -280,5 +282,5 @@ def render_digest_html(app: App, connection: Connection, now: datetime) -> str:
     """The director's digest as one self-contained HTML page, charts as data: URIs."""
     g = gather(app, connection, now)
     d = core.build_digest(g.current, g.history, g.local, day=_day(app, g.local))
-    shown = digest_charts(d, "digest")
+    shown = digest_charts(d, "digest", app.charts)
     return app.renderer.render("digest", _context(app, d, shown, inline=False)).html

@@ -3,12 +3,9 @@ sheets per digest, history months' grades from bot.history_grades."""
 
 from __future__ import annotations
 
-import functools
-import gc
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
@@ -43,30 +40,6 @@ class Gathered:
     history: HistoryInputs
 
 
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _collector_paused(function: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Run with the cyclic garbage collector paused. Gathering makes hundreds of thousands
-    of small objects without cycles, freed by reference counting, while the collector would
-    walk the whole heap (matplotlib, SQLAlchemy, the data) several times: a fifth of a fresh
-    process's digest for a big council. Not around the charts: matplotlib makes cycles."""
-
-    @functools.wraps(function)
-    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            if was_enabled:
-                gc.enable()
-
-    return paused
-
-
-@_collector_paused
 def gather(app: App, connection: Connection, now: datetime, month: Month | None = None) -> Gathered:
     """Everything a digest (or the report for ``month``) looks at, read once: the roster in
     force, the month's sheets, one query per table, and each history month's grades (kept

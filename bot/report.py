@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.app import App
+from bot.chart_cache import ChartCache
 from bot.core.month_report import Report, build_report
 from bot.core.quality import GOOD_OR_BETTER_TARGET, INADEQUATE_LIMIT, GradeMix
 from bot.core.records import Month
@@ -62,15 +63,15 @@ def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
 # -- HTML ------------------------------------------------------------------------------------
 
 
-def report_charts(report: Report) -> list[Chart]:
+def report_charts(report: Report, cache: ChartCache) -> list[Chart]:
     month = report.month
     title = f"{month.title}: completion by team{'' if report.closed else ' so far'}"
     trend, grades = report.trend, report.quality.trend
-    return three_charts("report", month, title, report.teams, trend, grades, "all teams")
+    return three_charts("report", month, title, report.teams, trend, grades, "all teams", cache)
 
 
 def render_report_html(app: App, report: Report) -> str:
-    shown = report_charts(report)
+    shown = report_charts(report, app.charts)
     audits: dict[str, list[Any]] = {}
     for audit in report.audits:
         audits.setdefault(audit.auditor_email, []).append(audit)

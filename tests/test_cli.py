@@ -166,14 +166,3 @@ def test_doctor_checks_the_disk_of_a_graph_deployment_too(world: World) -> None:
     disk = [line for line in result.output.splitlines() if "free under" in line]
     assert disk and str(world.root) in result.output, result.output
     assert "AttributeError" not in result.output
-
-
-def test_a_ticking_process_tunes_the_collector_once() -> None:
-    # In a child process: the tuning is for the whole process it runs in.
-    code = (
-        "import gc; from bot.app import tune_collector; tune_collector(); "
-        "frozen = gc.get_freeze_count(); tune_collector(); "
-        "print(gc.get_threshold()[0], frozen > 1000, gc.get_freeze_count() == frozen)"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["10000", "True", "True"]

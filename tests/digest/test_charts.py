@@ -1,26 +1,16 @@
-"""The charts' PNGs: what they hold, and that the parts bot.charts draws by hand (ticks, grid,
-key, PNG) come out as matplotlib's own would.
-
-bot.charts draws tick labels, grid lines and the key as plain artists and writes the PNG
-itself, because matplotlib's ticks, legend and savefig cost most of a chart's time. The
-comparisons below draw the same figure both ways and compare the pixels, so a matplotlib
-upgrade that moves its own ticks or legend shows up here, not in the mail.
-"""
+"""The charts' PNGs: what a reader sees in them (teams, colours, target lines, the key)."""
 
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Callable
 
 import numpy as np
 import pytest
-from matplotlib import rc_context
-from matplotlib.collections import PolyCollection
-from matplotlib.figure import Figure
 from PIL import Image
 
-from bot import chart_parts, charts
+from bot import charts
+from bot.chart_cache import ChartCache
 from bot.core.completion import MAX_BARS, Group, RatePoint, Tally, furthest_behind
 from bot.core.quality import GradeMix
 from bot.core.records import Month
@@ -46,10 +36,13 @@ GRADES = [
 
 
 def _pixels(png: bytes) -> np.ndarray:
+    """The PNG's pixels as RGB, once it is known to be an opaque 900-pixel-wide PNG."""
     image = Image.open(io.BytesIO(png))
-    assert (image.format, image.mode, image.width) == ("PNG", "RGB", 900)
-    assert image.info["dpi"] == pytest.approx((chart_parts.DPI, chart_parts.DPI), abs=0.1)
-    return np.asarray(image)
+    assert (image.format, image.width) == ("PNG", 900)
+    assert image.info["dpi"] == pytest.approx((charts.DPI, charts.DPI), abs=0.1)
+    rgba = np.asarray(image.convert("RGBA"))
+    assert (rgba[:, :, 3] == 255).all()  # no transparency: mail clients show it on any background
+    return rgba[:, :, :3]
 
 
 def _has(pixels: np.ndarray, colour: str, at_least: int = 100) -> bool:
@@ -90,7 +83,7 @@ def test_the_team_chart_shows_the_30_furthest_behind_however_many_teams() -> Non
     most = _pixels(charts.completion_by_team(_teams(MAX_BARS), "May 2021: completion by team"))
     few = _pixels(charts.completion_by_team(_teams(3), "May 2021: completion by team"))
     # As many bars: the 60-team chart only has a second title line (furthest behind, of 60).
-    assert 0 < many.shape[0] - most.shape[0] <= 0.2 * chart_parts.DPI
+    assert 0 < many.shape[0] - most.shape[0] <= 0.2 * charts.DPI
     assert few.shape[0] < most.shape[0]
 
 
@@ -121,133 +114,63 @@ def test_charts_of_nothing_are_still_pictures(chart: Callable[[], bytes]) -> Non
     assert _pixels(chart()).shape[0] > 100
 
 
-def test_the_same_chart_comes_out_the_same_after_others_and_in_another_thread() -> None:
+def test_the_same_chart_comes_out_the_same_after_others() -> None:
     def draw() -> bytes:
         return charts.completion_trend(TREND, "Completion rate by month, all teams")
 
     first = draw()
-    charts.completion_trend(TREND[::-1], "Another trend, drawn with the same renderer")
-    for count in range(1, 6):  # more sizes than a thread keeps renderers for
-        charts.completion_by_team(_teams(count), "Teams")
+    charts.completion_trend(TREND[::-1], "Another trend")
+    charts.completion_by_team(_teams(3), "Teams")
     assert draw() == first
-    assert len(chart_parts._thread.renderers) <= chart_parts.RENDERERS
-    elsewhere: list[bytes] = []
-    thread = threading.Thread(target=lambda: elsewhere.append(draw()))
-    thread.start()
-    thread.join()
-    assert elsewhere == [first]
 
 
-# -- the hand-drawn parts against matplotlib's own ----------------------------------------------
+def test_each_chart_has_its_key_below_the_axes() -> None:
+    """The key sits along the bottom of the picture: a swatch of every series' colour there,
+    the dashed target lines' included."""
+    bottom = round(0.6 * charts.DPI)  # below the tick labels: the axes start 0.75 inches up
+    grades = _pixels(charts.grade_trend(GRADES, "Grades of audits by month, all teams"))
+    for colour in (charts.GOOD, charts.INADEQUATE):
+        assert _has(grades[-bottom:], colour, at_least=20), colour
+    trend = _pixels(charts.completion_trend(TREND, "Completion rate by month, all teams"))
+    assert _has(trend[-bottom:], charts.COMPLETE, at_least=20)
+    teams = [
+        Group("F", "Fostering", "H", Tally(20, 5, self_reported=4, exempted=1, outstanding=10))
+    ]
+    bars = _pixels(charts.completion_by_team(teams, "May 2021: completion by team"))
+    for colour in (charts.COMPLETE, charts.SELF_REPORTED, charts.EXEMPTED, charts.OUTSTANDING):
+        assert _has(bars[-bottom:], colour, at_least=20), colour
 
 
-def _drawn(make: Callable[[Figure, object], None], height: float = 2.9) -> np.ndarray:
-    with rc_context(chart_parts.STYLE):
-        figure, axes = chart_parts.new_figure(height)
-        axes.set_xlim(-0.5, 11.5)
-        axes.set_ylim(0, 100)
-        make(figure, axes)
-        figure.subplots_adjust(left=0.3, right=0.8, top=0.8, bottom=0.4)
-        return _pixels(chart_parts.png_bytes(figure))
+def test_a_chart_is_drawn_once_while_its_figures_stay_the_same() -> None:
+    drawn: list[tuple] = []
+
+    def draw(points: list[RatePoint], title: str) -> bytes:
+        drawn.append((points, title))
+        return f"png {len(drawn)}".encode()
+
+    cache = ChartCache()
+    first = cache.png(draw, TREND, "Completion rate by month, all teams")
+    assert cache.png(draw, list(TREND), "Completion rate by month, all teams") == first
+    assert len(drawn) == 1
+    cache.png(draw, TREND, "Completion rate by month, Hana's service")  # another title
+    changed = [*TREND[:-1], RatePoint(MAY, 80, 100, so_far=True)]  # the month moved on
+    cache.png(draw, changed, "Completion rate by month, all teams")
+    assert len(drawn) == 3
 
 
-def _same(ours: np.ndarray, theirs: np.ndarray) -> None:
-    """Equal but for antialiasing: no more than 0.02% of pixels off by more than a quarter."""
-    assert ours.shape == theirs.shape
-    off = np.abs(ours.astype(int) - theirs.astype(int)).max(axis=2)
-    assert (off > 64).sum() <= ours.shape[0] * ours.shape[1] // 5000, (off > 0).sum()
+def test_the_chart_cache_forgets_the_least_recently_used_beyond_its_size() -> None:
+    drawn: list[str] = []
 
+    def draw(title: str) -> bytes:
+        drawn.append(title)
+        return title.encode()
 
-def test_the_png_holds_what_savefig_would() -> None:
-    def line(figure: Figure, axes) -> None:
-        axes.plot([0, 5, 11], [10, 90, 40], color=charts.COMPLETE, marker="o")
-        figure.text(0.1, 0.9, "Title", fontsize=10)
-
-    with rc_context(chart_parts.STYLE):
-        figure, axes = chart_parts.new_figure(2.5)
-        line(figure, axes)
-        ours = _pixels(chart_parts.png_bytes(figure))
-        saved = io.BytesIO()
-        figure.savefig(saved, format="png", dpi=chart_parts.DPI)
-    assert np.array_equal(ours, np.asarray(Image.open(saved).convert("RGB")))
-
-
-def test_ticks_and_grid_are_where_matplotlibs_would_be() -> None:
-    months = [charts._label(point.month) for point in TREND]  # "Jan\n21" on two lines
-    shares = [0, 20, 40, 60, 80, 100]
-
-    def ours(figure: Figure, axes) -> None:
-        chart_parts.draw_ticks(axes, "x", range(12), months)
-        chart_parts.draw_ticks(axes, "y", shares, [f"{s}%" for s in shares])
-        chart_parts.grid_lines(axes, shares)
-
-    def theirs(figure: Figure, axes) -> None:
-        axes.set_xticks(range(12), months)
-        axes.set_yticks(shares, [f"{s}%" for s in shares])
-        axes.grid(axis="y", color=chart_parts.GRID, linewidth=0.8)
-        axes.set_axisbelow(True)
-
-    _same(_drawn(ours), _drawn(theirs))
-
-
-def test_unmarked_ticks_are_where_matplotlibs_would_be() -> None:
-    names = ["Fostering", "Looked After Children North 3", "Adoption"]
-
-    def ours(figure: Figure, axes) -> None:
-        chart_parts.draw_ticks(axes, "y", [10, 50, 90], names, length=0)
-        chart_parts.draw_ticks(axes, "x", [], [])
-
-    def theirs(figure: Figure, axes) -> None:
-        axes.set_yticks([10, 50, 90], names)
-        axes.tick_params(axis="y", length=0)
-        axes.set_xticks([])
-
-    _same(_drawn(ours), _drawn(theirs))
-
-
-def _series(axes) -> None:
-    """Each kind of key entry the charts have: bars, a line with markers, hollow markers
-    alone, dashed lines; five of them, so two columns of three and two."""
-    bars = [[(0, 0), (1, 0), (1, 1)]]
-    axes.add_collection(
-        PolyCollection(bars, facecolors=charts.COMPLETE, edgecolors="none", label="Complete")
-    )
-    axes.plot([0, 1], [5, 6], color=charts.GOOD, marker="o", markersize=4, label="Good or better")
-    axes.plot(
-        [],
-        [],
-        linestyle="none",
-        marker="s",
-        markerfacecolor="white",
-        markeredgecolor=charts.INADEQUATE,
-        label="Fewer than 10 graded",
-    )
-    axes.axhline(40, color=charts.GOOD, linestyle="--", linewidth=1, label="Target: at least 40%")
-    axes.axhline(12, color=charts.INADEQUATE, linestyle="--", linewidth=1, label="Limit: 12%")
-
-
-@pytest.mark.parametrize(("columns", "handle_length"), [(5, 2.0), (2, 2.2), (3, 2.0)])
-def test_the_key_is_where_matplotlibs_legend_would_be(columns: int, handle_length: float) -> None:
-    def ours(figure: Figure, axes) -> None:
-        _series(axes)
-        handles, names = axes.get_legend_handles_labels()
-        chart_parts.draw_key(figure, handles, names, columns=columns, handle_length=handle_length)
-
-    def theirs(figure: Figure, axes) -> None:
-        _series(axes)
-        handles, names = axes.get_legend_handles_labels()
-        figure.legend(
-            handles,
-            names,
-            loc="lower center",
-            ncol=columns,
-            frameon=False,
-            fontsize=8,
-            handlelength=handle_length,
-        )
-
-    ours_pixels, theirs_pixels = _drawn(ours), _drawn(theirs)
-    _same(ours_pixels, theirs_pixels)
-    # And the key is there at all: the dashed target line's colour below the axes.
-    key = ours_pixels[-round(0.4 * chart_parts.DPI) :]
-    assert _has(key, charts.GOOD, at_least=20) and _has(key, charts.INADEQUATE, at_least=20)
+    cache = ChartCache(size=2)
+    cache.png(draw, "a")
+    cache.png(draw, "b")
+    cache.png(draw, "a")  # used again: now "b" is the least recent
+    cache.png(draw, "c")
+    assert len(cache) == 2
+    cache.png(draw, "a")
+    cache.png(draw, "b")
+    assert drawn == ["a", "b", "c", "b"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,7 +11,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import digest as shell
-from bot import digest_data
 from bot.core.records import Month
 from bot.report import write_month_report
 from bot.store import repo
@@ -125,6 +123,18 @@ def test_weekly_digests_go_once_a_week_and_never_as_a_backlog(council: World) ->
     ]
 
 
+def test_a_digest_made_again_with_the_same_figures_reuses_its_charts(council: World) -> None:
+    app = council.open()
+    with app.engine.connect() as connection:
+        first = shell.director_digest(app, connection, MONDAY)
+        assert len(app.charts) == 3
+        again = shell.director_digest(app, connection, MONDAY)
+        assert len(app.charts) == 3  # nothing new drawn
+        assert again.images == first.images
+        shell.team_digests(app, connection, MONDAY)  # each Head of Service's own charts
+        assert len(app.charts) == 3 + 2 * 3
+
+
 def test_head_of_service_digests_can_be_switched_off(council: World) -> None:
     council.close()
     council.config.write_text(
@@ -224,30 +234,3 @@ def _record(connection, plans, now: datetime) -> None:
             for p in plans
         ],
     )
-
-
-def test_gathering_leaves_the_garbage_collector_as_it_found_it(
-    council: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    app = council.open()
-    seen = []
-    real = digest_data.history_grades
-
-    def history_grades(*args, **kwargs):
-        seen.append(gc.isenabled())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(digest_data, "history_grades", history_grades)
-    with app.engine.connect() as connection:
-        shell.director_digest(app, connection, MONDAY)
-        assert seen == [False] and gc.isenabled()  # paused while gathering only
-        gc.disable()
-        try:
-            shell.gather(app, connection, MONDAY)
-            assert not gc.isenabled()  # not switched on behind its owner's back
-        finally:
-            gc.enable()
-        monkeypatch.setattr(digest_data, "history_grades", lambda *_: 1 / 0)
-        with pytest.raises(ZeroDivisionError):
-            shell.gather(app, connection, MONDAY)
-        assert gc.isenabled()
