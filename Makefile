@@ -9,15 +9,22 @@ $(BIN)/auditbot: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-.PHONY: setup demo test lint bench
+.PHONY: setup demo test test-fast bench
 setup: $(BIN)/auditbot
 
 demo: setup
 	$(BIN)/auditbot demo
 
+# Lint and types first, then the fast layer (the pure core and the reader, seconds), then the
+# rest: scenarios through the local transport, both stores, the Graph stand-in, faults.
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/mypy
+	$(BIN)/pytest -m fast
+	$(BIN)/pytest -m "not fast"
+
+test-fast: setup
+	$(BIN)/pytest -m fast
 
 bench: setup
 	$(BIN)/python -m benchmarks

@@ -13,7 +13,7 @@ import functools
 import io
 import math
 from collections.abc import Callable, Sequence
-from typing import ParamSpec
+from typing import Any, ParamSpec
 
 from matplotlib import rc_context
 from matplotlib.axes import Axes
@@ -40,7 +40,7 @@ INADEQUATE = "#D55E00"
 INK = "#333333"
 GRID = "#e5e5e5"
 
-STYLE = {
+STYLE: dict[Any, Any] = {  # matplotlib's rcParams, for every chart
     "font.family": "DejaVu Sans",
     "font.size": 9,
     "axes.edgecolor": "#999999",

@@ -193,7 +193,7 @@ def parse_email(files: tuple[Path, ...], as_json: bool, today: str | None) -> No
         console.print(f"[bold]{path}[/bold]", highlight=False)
         for field in ("kind", "intent", "reason", "reference", "month", "sender", "malformed"):
             console.print(f"  {field:<10} {result[field]}", highlight=False)
-        body = result["body"] or ""
+        body = str(result["body"] or "")
         console.print("  body       " + body.replace("\n", "\n             "), highlight=False)
     if failed:
         sys.exit(1)

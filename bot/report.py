@@ -15,6 +15,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -177,7 +178,7 @@ def write_xlsx(report: Report, path: Path) -> None:
 
 def _cell(
     ws: WriteOnlyWorksheet, value: Any, *, font: Font | None = None, number_format: str = ""
-) -> WriteOnlyCell:
+) -> Cell:
     cell = WriteOnlyCell(ws, value=value)
     if font is not None:
         cell.font = font
@@ -191,7 +192,7 @@ def _local(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=None) if value is not None else None
 
 
-def _fraction(ws: WriteOnlyWorksheet, part: int, whole: int) -> WriteOnlyCell | None:
+def _fraction(ws: WriteOnlyWorksheet, part: int, whole: int) -> Cell | None:
     if whole <= 0:
         return None
     return _cell(ws, part / whole, number_format="0.0%")

@@ -40,3 +40,24 @@ def world(tmp_path: Path, store_url: str) -> Iterator[World]:
     created = World.create(tmp_path / "council", store=store_url)
     yield created
     created.close()
+
+
+# The fast layer: the pure core and the reply reader, with no store, files or maildirs.
+FAST = (
+    "tests/unit/core/",
+    "tests/replies/",
+    "tests/unit/test_calendar.py",
+    "tests/unit/test_config.py",
+    "tests/unit/test_message.py",
+    "tests/unit/test_render.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(str(config.rootpath))
+    for item in items:
+        where = Path(str(item.path)).relative_to(root).as_posix()
+        if where.startswith(FAST):
+            item.add_marker(pytest.mark.fast)
+        if where.startswith("tests/faults/"):
+            item.add_marker(pytest.mark.faults)
