@@ -50,6 +50,15 @@ class DrainReport:
     given_up: int = 0  # rows marked failed for good
     out_of_time: bool = False  # the tick's budget ran out with mail still to send
 
+    def plus(self, other: DrainReport) -> DrainReport:
+        return DrainReport(
+            sent=self.sent + other.sent,
+            settled=self.settled + other.settled,
+            failed=self.failed + other.failed,
+            given_up=self.given_up + other.given_up,
+            out_of_time=other.out_of_time,
+        )
+
 
 def retry_delay(attempts: int) -> timedelta:
     """How long after its ``attempts``-th failed attempt a row is tried again."""

@@ -78,31 +78,48 @@ def _run(app: App, now: datetime, local: datetime, report: TickReport) -> None:
     budget = Budget.of(app.settings.schedule.tick_budget_seconds)
     # Replies first, so that a decision made this morning counts before reminders go.
     report.inbox = process_inbox(app, now, local, record_mail, budget)
-    # Digests are gathered before the write transaction: for a big council that takes seconds.
-    digests: list[MailPlan] = []
-    if app.settings.digest.enabled:
-        with app.engine.connect() as reading:
-            digests = weekly_digests(app, reading, now)
-        # After the read is closed (on SQLite it holds the write lock): a sheet parsed for
-        # the digests is kept as a small summary, so a fresh process need not parse it again.
-        store_parsed_grades(app.engine)
     with app.engine.begin() as connection:
         plans = _plan(app, connection, local, now, report)
     # Nothing waits on the network while holding a transaction (on SQLite, the write lock).
     mailtips = _ask_mailtips(app, plans)
     with app.engine.begin() as connection:
         plans = _with_mailtips(connection, plans, mailtips, now)
-        _record(app, connection, [*plans, *digests], local, now, report)
+        _record(app, connection, plans, local, now, report)
         checkpoint("tick.record")  # mid-transaction: all of it rolls back
     checkpoint("tick.planned")
-    # On PostgreSQL this tick holds the leader lock: no other sender can be alive.
-    exclusive = app.engine.dialect.name == "postgresql"
-    report.drained = drain(
-        app.engine, app.transport, app.settings.mailbox, now, exclusive=exclusive, budget=budget
-    )
+    _drain(app, now, budget, report)
+    if app.settings.digest.enabled:
+        # After the cycle's own mail has gone: a big council's digests take seconds to draw,
+        # and allocations and reminders need not wait for them. A crash in between is caught
+        # up by the next tick, as everything else is.
+        _send_digests(app, now, local, budget, report)
+
+
+def _send_digests(
+    app: App, now: datetime, local: datetime, budget: Budget, report: TickReport
+) -> None:
+    with app.engine.connect() as reading:
+        digests = weekly_digests(app, reading, now)
+    # After the read is closed (on SQLite it holds the write lock): a sheet parsed for the
+    # digests is kept as a small summary, so a fresh process need not parse it again.
+    store_parsed_grades(app.engine)
+    if not digests:
+        return
+    with app.engine.begin() as connection:
+        _record(app, connection, digests, local, now, report)
+    _drain(app, now, budget, report)
     director = [d for d in digests if d.key.endswith("/director") and d.key in report.planned]
     if director and app.settings.teams is not None:
         post_digest_card(app, director[0], now)
+
+
+def _drain(app: App, now: datetime, budget: Budget, report: TickReport) -> None:
+    # On PostgreSQL this tick holds the leader lock: no other sender can be alive.
+    exclusive = app.engine.dialect.name == "postgresql"
+    drained = drain(
+        app.engine, app.transport, app.settings.mailbox, now, exclusive=exclusive, budget=budget
+    )
+    report.drained = report.drained.plus(drained)
 
 
 def months_to_consider(connection: Connection, today: Month) -> list[Month]:
