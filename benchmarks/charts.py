@@ -4,9 +4,10 @@
 
 On a big allocation day a tick sends 21 digests (the director's and 20 Heads of Service's),
 three charts each: 63 charts. The inputs are built here, without a store, as
-``bot.digest.digest_charts`` passes them: the director sees 60 teams (the 30 furthest behind
-drawn), each Head of Service their 3; 12-month completion and grade trends, the current
-month still open; a Head of Service's grade trend has months of fewer than 10 graded audits.
+``bot.reporting.digests.digest_charts`` passes them: the director sees 60 teams (the 30
+furthest behind drawn), each Head of Service their 3; 12-month completion and grade trends,
+the current month still open; a Head of Service's grade trend has months of fewer than 10
+graded audits.
 
 The first chart in a process pays for loading the fonts, and the first round of 63 for
 whatever else is cold; both are printed. Then each chart is timed, the median of ``--runs``
@@ -113,7 +114,7 @@ def grade_trend(rng: random.Random, audits: int) -> list[tuple[Month, GradeMix]]
 
 def digests(seed: int = 5) -> list[list[Chart]]:
     """21 digests' charts, as thunks: the director's first, then each Head of Service's."""
-    from bot import charts
+    from bot.reporting import charts
 
     rng = random.Random(seed)
     everyone = teams(rng)
@@ -160,8 +161,8 @@ def main() -> int:
 
     print(f"machine: {machine()}")
     print(f"commit:  {commit()}  ({ROOT})")
-    import_s = timed(lambda: __import__("bot.charts"))
-    print(f"import bot.charts: {1000 * import_s:.0f} ms")
+    import_s = timed(lambda: __import__("bot.reporting.charts"))
+    print(f"import bot.reporting.charts: {1000 * import_s:.0f} ms")
     made = digests()
     director, head = made[0], made[2]  # Head 02: some months under 10 graded, some not
     every = [thunk for charts in made for _, thunk in charts]

@@ -9,7 +9,7 @@ way. The digest is read on Monday 17 May 2021 at 09:30.
 
 Targets (issue 5): the director's digest under 2 s, charts included; the month report under
 10 s. Two digests are each made in a fresh subprocess and timed from outside it, so the
-figure includes starting Python, importing bot.digest and matplotlib, opening the app and
+figure includes starting Python, importing bot.reporting.digests and matplotlib, opening the app and
 storing what was parsed: the "first digest ever" parses all twelve history months' sheets
 and stores their grade summaries; the "fresh process, summaries stored" one (the weekly
 case) reads those summaries instead. "Warm" is the next digest in one process, as in the
@@ -269,11 +269,13 @@ def timed(function: Callable[[], Any]) -> tuple[float, Any]:
 
 def fresh_process_digest(config: Path) -> dict[str, float]:
     """In a new process (``--fresh-process``): what the first digest there costs, by part."""
-    import_s, _ = timed(lambda: (__import__("bot.digest"), __import__("bot.charts")))
-    from bot import digest as shell
+    import_s, _ = timed(
+        lambda: (__import__("bot.reporting.digests"), __import__("bot.reporting.charts"))
+    )
     from bot.app import App
     from bot.config import load_settings
-    from bot.history_grades import store_parsed_grades
+    from bot.reporting import digests as shell
+    from bot.reporting.history_grades import store_parsed_grades
 
     open_s, app = timed(lambda: App.open(load_settings(config)))
 
@@ -317,12 +319,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     started = time.perf_counter()
-    from bot import digest as shell
     from bot.app import App
-    from bot.chart_cache import ChartCache
     from bot.config import load_settings
     from bot.core.records import Month
-    from bot.report import write_month_report
+    from bot.reporting import digests as shell
+    from bot.reporting.chart_cache import ChartCache
+    from bot.reporting.report import write_month_report
 
     root = args.keep or Path(tempfile.mkdtemp(prefix="auditbot-digest-bench-"))
     print(f"machine: {machine()}")
@@ -344,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
         return plan, app.renderer.render(plan.template, plan.context)
 
     def parts() -> dict[str, float]:
-        from bot.core.digest import build_digest
+        from bot.core.digest_figures import build_digest
 
         with app.engine.connect() as connection:
             gather_s, g = timed(lambda: shell.gather(app, connection, NOW))

@@ -28,7 +28,7 @@ LONDON = ZoneInfo("Europe/London")
 PHASES = (
     ("inbox", "bot.tick", "process_inbox"),
     ("digests", "bot.tick", "weekly_digests"),
-    ("read_roster", "bot.sheets", "read_roster"),
+    ("read_roster", "bot.inputs.sheets", "read_roster"),
     ("plan", "bot.tick", "_plan"),
     ("roster", "bot.tick", "roster_in_force"),
     ("sheets", "bot.tick", "read_month"),

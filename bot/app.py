@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from bot.chart_cache import ChartCache
 from bot.config import LocalMail, Settings
 from bot.core.cycle import CycleRules
 from bot.core.exemptions import ExemptionRules
 from bot.mail.local import LocalTransport
 from bot.mail.transport import Transport
 from bot.render import Renderer
+from bot.reporting.chart_cache import ChartCache
 from bot.store.db import open_engine
 from bot.store.kv import StoreState
 

@@ -22,8 +22,8 @@ from pydantic import (
 )
 
 from bot.errors import AuditBotError
+from bot.inputs.sheets import DEFAULT_CASE_REF_PATTERN
 from bot.mail.graph_config import GraphMail
-from bot.sheets import DEFAULT_CASE_REF_PATTERN
 
 
 class ConfigError(AuditBotError):

@@ -26,10 +26,9 @@ from bot.core.plans import MailPlan
 from bot.core.records import Month
 from bot.core.replies import Analysis, Kind, analyse
 from bot.faults import checkpoint
-from bot.inputs import roster_in_force
+from bot.inputs.in_force import roster_in_force
 from bot.mail.transport import Folder, InboundItem
-from bot.store import received, repo
-from bot.store import requests as store
+from bot.store import exemption_requests, received, repo
 
 # Renders and writes mail plans into the outbox, in the caller's transaction.
 RecordMail = Callable[[Connection, list[MailPlan]], None]
@@ -291,7 +290,7 @@ def _interpret(
 ) -> Interpretation:
     today = local.date()
     if analysis.kind is Kind.BOUNCE:
-        returned = store.returned_mail(
+        returned = exemption_requests.returned_mail(
             connection, analysis.returned_message_ids, analysis.returned_keys
         )
         return interpret(analysis, None, parties, today, returned=returned)
@@ -299,7 +298,7 @@ def _interpret(
     if analysis.kind is Kind.REPLY:
         # The message it answers first, then older ones in its thread.
         threaded = [m for m in (analysis.in_reply_to, *reversed(analysis.references)) if m]
-        by_thread = store.thread_token(connection, threaded)
+        by_thread = exemption_requests.thread_token(connection, threaded)
         token = analysis.reference
         if token and by_thread and token != by_thread:
             return Interpretation(
@@ -308,12 +307,12 @@ def _interpret(
             )
         token = token or by_thread
         if token:
-            binding = store.binding_for_token(connection, token)
+            binding = exemption_requests.binding_for_token(connection, token)
             if binding is None:
                 return Interpretation(Action.QUARANTINE, f"unknown reference {token}")
     open_requests: dict[str, list[ex.Request]] = {}
     # Only the sender's own open requests matter to what their message means.
-    for request in store.undecided_requests(connection, analysis.sender or ""):
+    for request in exemption_requests.undecided_requests(connection, analysis.sender or ""):
         open_requests.setdefault(request.auditor_email, []).append(request)
     return interpret(analysis, binding, parties, today, open_requests)
 
@@ -343,7 +342,7 @@ def _act(
         step = ex.transition(
             request, action.value, bool(meaning.approve), analysis.body, rules, meaning.delegate
         )
-        if store.move_request(connection, request, step.expected, now, **step.changes):
+        if exemption_requests.move_request(connection, request, step.expected, now, **step.changes):
             plans += step.mails
             repo.add_event(
                 connection, now, step.event, month=request.month, subject=request.ref, **step.detail
@@ -373,7 +372,7 @@ def _within_answer_limit(
         return plans
     thread = analysis.reference or next(iter(analysis.references), None) or analysis.in_reply_to
     limit = app.settings.inbox.max_answers_per_day
-    given = store.answers_on(connection, local.date(), sender, thread)
+    given = exemption_requests.answers_on(connection, local.date(), sender, thread)
     if given + len(answers) <= limit:
         return [
             replace(p, answers=sender, answers_thread=thread) if id(p) in answers else p
@@ -406,7 +405,7 @@ def _note(
     kind = kinds.get(meaning.action)
     if kind and meaning.auditor is not None:
         month = meaning.month or Month.of(local.date())
-        store.add_note(
+        exemption_requests.add_note(
             connection, month, meaning.auditor.email, kind, now, analysis.body[:4000], inbound_id
         )
 
@@ -422,7 +421,7 @@ def _new_request(
 ) -> list[MailPlan]:
     auditor, month = meaning.auditor, meaning.month
     assert auditor is not None and month is not None
-    issued = store.allocation_issued_on(connection, month, auditor.email)
+    issued = exemption_requests.allocation_issued_on(connection, month, auditor.email)
     draft = ex.Request(
         ref="",
         token="",
@@ -439,10 +438,12 @@ def _new_request(
         after_allocation=issued is not None or local.date() > cal.allocation_day(month),
         last_week=ex.is_last_week(month, local.date(), rules.last_week_days),
     )
-    request = store.create_request(connection, draft, inbound_id)
+    request = exemption_requests.create_request(connection, draft, inbound_id)
     since = Month.of(local.date()).plus(1 - HISTORY_MONTHS)
     history = [
-        h for h in store.history(connection, auditor.email, since) if h["ref"] != request.ref
+        h
+        for h in exemption_requests.history(connection, auditor.email, since)
+        if h["ref"] != request.ref
     ]
     repo.add_event(
         connection,

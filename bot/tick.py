@@ -27,21 +27,20 @@ from bot.core.notices import failed_send_notices
 from bot.core.plans import ClosePlan, LatePlan, MailPlan, Record, SkipPlan
 from bot.core.problems import plan_problem_report
 from bot.core.records import Month, Problem
-from bot.digest import weekly_digests
 from bot.faults import checkpoint
-from bot.history_grades import store_parsed_grades
 from bot.inbox import InboxReport, process_inbox
-from bot.inputs import MonthSheets, read_month, roster_in_force
+from bot.inputs.in_force import MonthSheets, read_month, roster_in_force
+from bot.inputs.sheets import find_month_sheet
 from bot.mail.message import new_message_id
 from bot.outbox import DrainReport, drain
-from bot.sheets import find_month_sheet
-from bot.store import repo
-from bot.store import requests as store
+from bot.reporting.digests import weekly_digests
+from bot.reporting.history_grades import store_parsed_grades
+from bot.reporting.teams_card import post_digest_card
+from bot.store import exemption_requests, repo
 from bot.store.fit import fit
 from bot.store.leader import leadership
 from bot.store.schema import Status, month_closes, outbox
 from bot.store.trail import append_events
-from bot.teams_post import post_digest_card
 
 
 @dataclass
@@ -167,7 +166,10 @@ def _plan(
     )
     if is_due(local.date(), local, settings.schedule.send_time):
         plans += ex.plan_timers(
-            store.undecided_requests(connection), records, local.date(), app.exemption_rules
+            exemption_requests.undecided_requests(connection),
+            records,
+            local.date(),
+            app.exemption_rules,
         )
     return plans
 
@@ -207,7 +209,7 @@ def _with_mailtips(
         return plans
     reminded = _reminded(plans)
     for email in sorted(away & reminded.keys()):
-        store.add_note(
+        exemption_requests.add_note(
             connection,
             reminded[email],
             email,
@@ -243,7 +245,7 @@ def _facts(
         outcomes = repo.load_outcomes(connection, month)
         missed = frozenset(o.email for o in outcomes if o.outcome == "missed")
         late = frozenset(o.email for o in outcomes if o.late_on is not None)
-    self_reported = store.noted(connection, month, "self_reported")
+    self_reported = exemption_requests.noted(connection, month, "self_reported")
     return MonthFacts(
         month=month,
         roster=roster,
@@ -253,7 +255,7 @@ def _facts(
         completions=sheets.completions,
         records=records,
         closed=closed,
-        exempted=store.exempted(connection, month),
+        exempted=exemption_requests.exempted(connection, month),
         missed=missed,
         late=late,
         self_reported=self_reported,
@@ -277,7 +279,7 @@ def _record(
     report: TickReport,
 ) -> None:
     threads = {id(p): _auditor_thread(p) for p in plans if isinstance(p, MailPlan)}
-    tokens = store.auditor_tokens(connection, [t for t in threads.values() if t])
+    tokens = exemption_requests.auditor_tokens(connection, [t for t in threads.values() if t])
     rows = []
     for plan in plans:
         if isinstance(plan, MailPlan):
@@ -303,7 +305,7 @@ def _record(
             )
         elif isinstance(plan, ex.Escalation):
             request = plan.request
-            store.move_request(
+            exemption_requests.move_request(
                 connection,
                 request,
                 [ex.State.AWAITING_HEAD],

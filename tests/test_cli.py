@@ -12,7 +12,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.commands.cli import main
 from tests.world import SAM, World
 
 SAM_EMAIL = SAM[1]

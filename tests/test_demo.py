@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner, Result
 
-from bot import demo_data
-from bot.cli import main
-from bot.demo import write_index
-from bot.demo_data import SentMail
-from bot.sheets import DEFAULT_CASE_REF_PATTERN
+from bot.commands import demo_data
+from bot.commands.cli import main
+from bot.commands.demo import write_index
+from bot.commands.demo_data import SentMail
+from bot.inputs.sheets import DEFAULT_CASE_REF_PATTERN
 
 LONDON = ZoneInfo("Europe/London")
 HEADS = {"priya.sharma@council.example", "gareth.evans@council.example",

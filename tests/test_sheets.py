@@ -26,7 +26,7 @@ from bot.core.records import (
     Problem,
     Role,
 )
-from bot.sheets import (
+from bot.inputs.sheets import (
     DEFAULT_CASE_REF_PATTERN,
     find_month_sheet,
     read_allocations,
@@ -956,4 +956,3 @@ def test_a_10000_row_roster_and_a_30000_row_allocation_sheet_are_read_whole(
     assert len(roster.auditors) == 10_000
     sheet = read_allocations(allocation_path, roster.auditors)
     assert len(sheet.allocations) == 30_000 and sheet.problems == []
-

@@ -9,7 +9,7 @@ import json
 from click.testing import CliRunner
 from sqlalchemy import delete, select, update
 
-from bot.cli import main
+from bot.commands.cli import main
 from bot.store.schema import events
 from tests.world import SAM, World
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.core.digest import Frozen, HistoryInputs, MonthInputs, OutcomeCount
+from bot.core.digest_figures import Frozen, HistoryInputs, MonthInputs, OutcomeCount
 from bot.core.exemption_figures import ExemptionFact, NoteFact
 from bot.core.exemptions import State
 from bot.core.quality import month_grades

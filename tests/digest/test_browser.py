@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.records import Month
-from bot.digest import render_digest_html, team_digests, with_data_uris
-from bot.report import write_month_report
+from bot.reporting.digests import render_digest_html, team_digests, with_data_uris
+from bot.reporting.report import write_month_report
 from tests.digest import sample
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bot import charts
-from bot.chart_cache import ChartCache
 from bot.core.completion import MAX_BARS, Group, RatePoint, Tally, furthest_behind
 from bot.core.quality import GradeMix
 from bot.core.records import Month
+from bot.reporting import charts
+from bot.reporting.chart_cache import ChartCache
 
 MAY = Month(2021, 5)
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.digest import digest_day, digest_due, director_key, head_key
+from bot.core.digest_figures import digest_day, digest_due, director_key, head_key
 
 LONDON = ZoneInfo("Europe/London")
 NINE = time(9, 0)

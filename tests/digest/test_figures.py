@@ -11,10 +11,10 @@ from datetime import date
 import pytest
 
 from bot.core.completion import Standing, Tally
-from bot.core.digest import build_digest
-from bot.core.month_report import build_report
+from bot.core.digest_figures import build_digest
 from bot.core.quality import GradeMix
 from bot.core.records import Month
+from bot.core.report_figures import build_report
 from tests.digest.seeded import (
     ALEX,
     BEN,

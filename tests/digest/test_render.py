@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from bot.core.digest import build_digest
-from bot.digest import Chart
+from bot.core.digest_figures import build_digest
 from bot.render import Renderer
+from bot.reporting.digests import Chart
 from tests.digest.seeded import CURRENT, HISTORY, NOW, PRIYA, ROSTER
 
 PNG_1PX = bytes.fromhex(

@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from bot import digest as shell
 from bot.core.records import Month
-from bot.report import write_month_report
+from bot.reporting import digests as shell
+from bot.reporting.report import write_month_report
 from bot.store import repo
 from bot.store.schema import Status, events, outbox
 from bot.store.trail import head

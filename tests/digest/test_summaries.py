@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot import digest as shell
-from bot import history_grades, sheets
 from bot.app import App
 from bot.core.plans import MailPlan
 from bot.core.quality import GradeMix, MonthGrades
 from bot.core.records import Month
+from bot.inputs import sheets
+from bot.reporting import digests as shell
+from bot.reporting import history_grades
 from bot.store import grades as store
 from bot.store.schema import grade_summaries
 from tests.digest.council import ALEX_EMAIL, KIM_EMAIL, MONDAY, SAM_EMAIL, build

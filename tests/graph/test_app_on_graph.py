@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from bot.cli import main
+from bot.commands.cli import main
 from bot.store.schema import notes
 from tests.graph.standin import GraphStandIn
 from tests.world import SAM, World

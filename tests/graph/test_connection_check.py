@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from bot.commands.connection_check import check_connection
 from bot.config import LocalMail
-from bot.connection_check import check_connection
 
 
 def _check(graph_mail, clock, send_to: str | None = "sam@council.example"):

@@ -7,7 +7,7 @@ import email.utils
 from sqlalchemy import select
 
 from bot.core.exemptions import Request
-from bot.store.requests import load_requests
+from bot.store.exemption_requests import load_requests
 from bot.store.schema import events, inbound, outbox
 from tests.world import BOT, Landed, World
 

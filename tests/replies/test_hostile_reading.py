@@ -718,7 +718,7 @@ def test_an_unreadable_message_still_has_a_digest() -> None:
 # Properties: whatever arrives in these headers, the promises hold. ------------------------
 
 ADDR_SPEC = re.compile(r"[^\s@]{1,64}@[^\s@]+")
-NASTY = list("\t\r\n\x00\x0b\x0c\x1b\x7f\x85\x9b\u2028\u2029\u00a0\u200b\u202e;,<>\"()@:\\")
+NASTY = list('\t\r\n\x00\x0b\x0c\x1b\x7f\x85\x9b\u2028\u2029\u00a0\u200b\u202e;,<>"()@:\\')
 nasty_text = st.one_of(
     st.text(st.one_of(st.characters(), st.sampled_from(NASTY)), max_size=120),
     st.builds(
@@ -754,9 +754,7 @@ def hostile_bounces(draw: st.DrawFn) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=hostile_bounces())
 def test_hostile_header_values_never_break_the_reader(raw: bytes) -> None:
     analysis = read(raw)

@@ -12,9 +12,7 @@ from hypothesis import strategies as st
 from bot.core.replies import REFERENCE_PATTERN, Analysis, Intent, Kind, analyse, analysis_as_json
 from tests.replies.messages import TODAY, message
 
-QUICK = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+QUICK = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def assert_well_formed(analysis: Analysis) -> None:

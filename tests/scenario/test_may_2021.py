@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.commands.status_view import month_status
 from bot.core.records import Month
-from bot.status import month_status
 from tests.world import ALEX, DIRECTOR, HANA, KIM, OMAR, QA, SAM, World
 
 SAM_EMAIL, ALEX_EMAIL, KIM_EMAIL = SAM[1], ALEX[1], KIM[1]

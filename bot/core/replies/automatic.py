@@ -131,6 +131,7 @@ def _answers_first(text: str) -> bool:
         return False
     return read_intent(first.group(0))[0] in _ANSWERS
 
+
 # Boilerplate only a machine writes: enough on its own.
 _ACK_STRONG = re.compile(
     r"\bthis is an? (?:automated|automatic|auto-generated|automatically generated) "

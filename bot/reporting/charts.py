@@ -3,8 +3,8 @@
 Each chart is its own Figure on an Agg canvas (no pyplot, so no global figure state). The
 style is applied through matplotlib's rcParams while a chart is made (``rc_context``), so
 charts are made one at a time. Every chart has a table with the same figures next to it in
-the mail, and an alt text from ``bot.digest``: the picture is never the only way to read a
-number.
+the mail, and an alt text from ``bot.reporting.digests``: the picture is never the only way
+to read a number.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Gathering what the digests and the month report show: one read of the store and the
-sheets per digest, history months' grades from bot.history_grades."""
+sheets per digest, history months' grades from bot.reporting.history_grades."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from sqlalchemy import Connection, func, or_, select
 
 from bot.app import App
 from bot.config import Settings
-from bot.core import digest as core
-from bot.core.digest import (
+from bot.core import digest_figures as core
+from bot.core.digest_figures import (
     Frozen,
     HistoryInputs,
     MonthInputs,
@@ -23,10 +23,9 @@ from bot.core.exemptions import State
 from bot.core.quality import full_months, month_grades
 from bot.core.records import Auditor, Month
 from bot.core.replies import Reason
-from bot.history_grades import history_grades
-from bot.inputs import read_month, roster_in_force
-from bot.store import repo, trail
-from bot.store import requests as store
+from bot.inputs.in_force import read_month, roster_in_force
+from bot.reporting.history_grades import history_grades
+from bot.store import exemption_requests, repo, trail
 from bot.store.schema import events, exemptions, notes, outcomes
 
 # -- gathering -----------------------------------------------------------------------------
@@ -44,7 +43,7 @@ def gather(app: App, connection: Connection, now: datetime, month: Month | None 
     """Everything a digest (or the report for ``month``) looks at, read once: the roster in
     force, the month's sheets, one query per table, and each history month's grades (kept
     in the store by sheet content: a sheet is parsed once until it changes). Only reads:
-    ``bot.history_grades.store_parsed_grades`` keeps what had to be parsed, afterwards."""
+    ``bot.reporting.history_grades.store_parsed_grades`` keeps what had to be parsed, afterwards."""
     if now.tzinfo is None:
         raise ValueError("the digest needs an aware datetime")
     settings = app.settings
@@ -87,8 +86,8 @@ def month_inputs(
         roster=roster,
         allocations=month_sheets.allocations,
         completions=month_sheets.completions,
-        exempted=store.exempted(connection, month),
-        self_reported=store.noted(connection, month, "self_reported"),
+        exempted=exemption_requests.exempted(connection, month),
+        self_reported=exemption_requests.noted(connection, month, "self_reported"),
         held_back=month_sheets.held_back,
         frozen=frozen,
     )
@@ -150,7 +149,7 @@ def _requests(connection: Connection, first: Month, local: datetime) -> tuple[Ex
 
     facts = []
     for r in rows:
-        ref = store.request_ref(r.month, r.number)
+        ref = exemption_requests.request_ref(r.month, r.number)
         facts.append(
             ExemptionFact(
                 ref=ref,
@@ -178,7 +177,7 @@ def _escalations(connection: Connection, rows: list[Any], tz: Any) -> dict[str, 
     """When each request went to the director without its Head of Service, from the trail."""
     if not rows:
         return {}
-    refs = {store.request_ref(r.month, r.number) for r in rows}
+    refs = {exemption_requests.request_ref(r.month, r.number) for r in rows}
     query = select(events.c.subject, events.c.at).where(
         events.c.month.in_({r.month for r in rows}),
         events.c.kind == "request_escalated",

@@ -98,7 +98,7 @@ def run(ctx: click.Context) -> None:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Validate config, roster and sheets; exit 1 if anything is wrong."""
-    from bot.checks import check_inputs
+    from bot.commands.checks import check_inputs
 
     problems = check_inputs(_settings(ctx))
     for problem in problems:
@@ -115,7 +115,7 @@ def check(ctx: click.Context) -> None:
 @click.pass_context
 def status(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
     """Each auditor's state for a month, and totals."""
-    from bot.status import month_status
+    from bot.commands.status_view import month_status
 
     settings = _settings(ctx)
     now = datetime.now(UTC)
@@ -160,7 +160,7 @@ def status(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
 )
 def demo(workspace: Path) -> None:
     """A whole month simulated in seconds, with every mail to read in a browser."""
-    from bot.demo import run_demo
+    from bot.commands.demo import run_demo
 
     run_demo(workspace, console)
 
@@ -205,7 +205,7 @@ def parse_email(files: tuple[Path, ...], as_json: bool, today: str | None) -> No
 @click.pass_context
 def requests(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
     """The exemption requests with their state, flags and history."""
-    from bot.requests_view import list_requests
+    from bot.commands.requests_view import list_requests
 
     settings = _settings(ctx)
     try:
@@ -295,7 +295,7 @@ def trail(ctx: click.Context, month_text: str | None, as_csv: bool) -> None:
 @click.pass_context
 def doctor(ctx: click.Context) -> None:
     """Check a deployment: config, secrets, store, transport, inputs, disk, clock."""
-    from bot.doctor import diagnose
+    from bot.commands.doctor import diagnose
 
     findings = diagnose(ctx.obj["config"], datetime.now(UTC))
     marks = {"ok": "[green]✓[/green]", "warn": "[yellow]![/yellow]", "fail": "[red]✗[/red]"}
@@ -313,7 +313,7 @@ def doctor(ctx: click.Context) -> None:
 @click.pass_context
 def check_connection_command(ctx: click.Context, send_test_to: str | None) -> None:
     """Check a real Microsoft 365 tenant: credentials, mailbox access, folders, sending."""
-    from bot.connection_check import check_connection
+    from bot.commands.connection_check import check_connection
 
     results = check_connection(_settings(ctx), send_test_to)
     for result in results:
@@ -334,8 +334,8 @@ def check_connection_command(ctx: click.Context, send_test_to: str | None) -> No
 @click.pass_context
 def digest(ctx: click.Context, at: str | None, to_file: Path | None) -> None:
     """The director's weekly digest on demand, for a preview or a meeting. Never sent."""
-    from bot.digest import director_digest, render_digest_html
-    from bot.history_grades import store_parsed_grades
+    from bot.reporting.digests import director_digest, render_digest_html
+    from bot.reporting.history_grades import store_parsed_grades
 
     settings = _settings(ctx)
     app = App.open(settings)
@@ -367,7 +367,7 @@ def digest(ctx: click.Context, at: str | None, to_file: Path | None) -> None:
 @click.pass_context
 def report(ctx: click.Context, month_text: str, out: Path) -> None:
     """The month-end QA report: an XLSX workbook and a self-contained HTML page."""
-    from bot.report import write_month_report
+    from bot.reporting.report import write_month_report
 
     settings = _settings(ctx)
     try:

@@ -11,9 +11,9 @@ from typing import TypeVar
 
 from sqlalchemy import Connection
 
-from bot import sheets
 from bot.config import Settings
 from bot.core.records import Allocation, Auditor, Completion, Month, Problem, Role
+from bot.inputs import sheets
 from bot.store import repo
 
 T = TypeVar("T")

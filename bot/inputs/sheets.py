@@ -25,7 +25,7 @@ from bot.core.records import (
     Problem,
     Role,
 )
-from bot.sheet_io import Row, normalise_name, read_table
+from bot.inputs.sheet_io import Row, normalise_name, read_table
 
 __all__ = [
     "DEFAULT_CASE_REF_PATTERN",

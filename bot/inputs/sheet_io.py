@@ -1,8 +1,9 @@
-"""Low-level reading for ``bot.sheets``: a CSV or XLSX file in, numbered rows of clean text out.
+"""Low-level reading for ``bot.inputs.sheets``: a CSV or XLSX file in, numbered rows of clean
+text out.
 
 Nothing here raises on a bad file: whatever is wrong comes back as a Problem. Cell values are
 always text by the time they leave this module (XLSX numbers and dates are written the way a
-person would type them), so the readers in ``bot.sheets`` deal with one kind of value.
+person would type them), so the readers in ``bot.inputs.sheets`` deal with one kind of value.
 """
 
 from __future__ import annotations

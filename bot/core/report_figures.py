@@ -1,6 +1,6 @@
 """The month-end QA report's figures: per auditor, per audit, per team, against the targets.
 
-Pure, like bot.core.digest: the shell gathers, this decides what every number is.
+Pure, like bot.core.digest_figures: the shell gathers, this decides what every number is.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from bot.core import calendar as cal
 from bot.core.cycle import in_time, submission
-from bot.core.digest import (
+from bot.core.digest_figures import (
     AuditorMonth,
     Group,
     HistoryInputs,

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from bot.checks import check_inputs
+from bot.commands.checks import check_inputs
 from bot.config import ConfigError, LocalMail, Settings, load_settings
 from bot.core import calendar as cal
 from bot.render import BUILTIN_TEMPLATES

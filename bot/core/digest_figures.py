@@ -1,6 +1,6 @@
 """Figures for the weekly digests, and when they are due.
 
-Pure: dataclasses in, dataclasses out; no I/O, no clock, no store. The shell (bot.digest)
+Pure: dataclasses in, dataclasses out; no I/O, no clock, no store. The shell (bot.reporting.digests)
 gathers the month's sheets and the store's rows for a given ``now`` and hands them in. The
 counting rules are bot.core.completion's; quality is bot.core.quality's.
 """

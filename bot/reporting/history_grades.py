@@ -18,11 +18,11 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
-from bot import sheets
 from bot.config import Settings
 from bot.core.quality import MonthGrades, month_grades
 from bot.core.records import Month
-from bot.inputs import content_digest
+from bot.inputs import sheets
+from bot.inputs.in_force import content_digest
 from bot.store import grades as store
 
 log = logging.getLogger(__name__)

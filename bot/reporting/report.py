@@ -21,11 +21,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.app import App
-from bot.chart_cache import ChartCache
-from bot.core.month_report import Report, build_report
 from bot.core.quality import GOOD_OR_BETTER_TARGET, INADEQUATE_LIMIT, GradeMix
 from bot.core.records import Month
-from bot.digest import TARGETS, Chart, gather, three_charts
+from bot.core.report_figures import Report, build_report
+from bot.reporting.chart_cache import ChartCache
+from bot.reporting.digests import TARGETS, Chart, gather, three_charts
 
 REPORT_IMAGE_WIDTH = 720
 

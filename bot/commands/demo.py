@@ -22,12 +22,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from bot import demo_data as data
 from bot.app import App
+from bot.commands import demo_data as data
+from bot.commands.status_view import month_status
 from bot.config import LocalMail, load_settings
 from bot.core import calendar as cal
 from bot.render import BUILTIN_TEMPLATES
-from bot.status import month_status
 from bot.store import repo
 from bot.tick import tick
 

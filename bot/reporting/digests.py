@@ -1,6 +1,6 @@
 """The weekly digests: gather from the store and the sheets for ``now``, figure, chart, plan.
 
-The figures are bot.core.digest's; this module only reads (never writes) and renders charts.
+The figures are bot.core.digest_figures's; this module only reads (never writes) and renders charts.
 Each digest is a MailPlan with a per-week key, so the tick sends it at most once a week.
 """
 
@@ -15,10 +15,9 @@ from datetime import date, datetime, time
 from sqlalchemy import Connection, select
 
 from bot.app import App
-from bot.chart_cache import ChartCache
-from bot.core import digest as core
+from bot.core import digest_figures as core
 from bot.core.completion import furthest_behind
-from bot.core.digest import (
+from bot.core.digest_figures import (
     Digest,
     RatePoint,
     digest_due,
@@ -33,8 +32,9 @@ from bot.core.quality import (
     GradeMix,
 )
 from bot.core.records import Month
-from bot.digest_data import Gathered, gather
-from bot.inputs import roster_in_force
+from bot.inputs.in_force import roster_in_force
+from bot.reporting.chart_cache import ChartCache
+from bot.reporting.gather import Gathered, gather
 from bot.store.schema import outbox
 
 __all__ = [
@@ -98,7 +98,9 @@ def three_charts(
 ) -> list[Chart]:
     """Completion by team, the completion trend and the grade trend, each with its alt text:
     the digests' and the month report's charts, drawn unless ``cache`` holds them already."""
-    from bot import charts  # matplotlib takes a second to import: only when charts are made
+    from bot.reporting import (
+        charts,  # matplotlib takes a second to import: only when charts are made
+    )
 
     return [
         Chart(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot import sheets
 from bot.config import Settings
 from bot.core.records import Month, Problem
+from bot.inputs import sheets
 
 _SHEET_NAME = re.compile(r"(\d{4}-\d{2})\.(csv|xlsx)")
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.app import App
 from bot.core.records import Month
 from bot.core.status import ClosedOutcome, auditor_states, totals
-from bot.inputs import read_month, roster_in_force
+from bot.inputs.in_force import read_month, roster_in_force
 from bot.store import repo
 from bot.tick import _facts
 

@@ -7,7 +7,7 @@ from typing import Any
 from bot.app import App
 from bot.core.exemptions import Request
 from bot.core.records import Month
-from bot.store import requests as store
+from bot.store import exemption_requests
 
 
 def flags(request: Request) -> list[str]:
@@ -25,7 +25,9 @@ def flags(request: Request) -> list[str]:
 
 def list_requests(app: App, month: Month | None) -> list[dict[str, Any]]:
     with app.engine.connect() as connection:
-        everything = store.load_requests(connection)  # the earlier ones too, for the history
+        everything = exemption_requests.load_requests(
+            connection
+        )  # the earlier ones too, for the history
     rows = []
     for request in (r for r in everything if month is None or r.month == month):
         earlier = [

@@ -1,0 +1,1 @@
+"""The QA team's files: sheets and the roster in force, as records and problems."""
