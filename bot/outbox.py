@@ -16,16 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine
 
 from bot.budget import Budget
-from bot.core.records import Month
 from bot.faults import checkpoint
 from bot.mail.message import OutgoingMail
 from bot.mail.transport import SendOutcomeUnknownError, Transport
-from bot.store.repo import add_event
-from bot.store.schema import Status, outbox
-from bot.store.trail import append_events
+from bot.store import sending
+from bot.store.schema import Status
 
 CLAIM_BATCH = 500
 # Sends are recorded once MARK_BATCH have gone or MARK_EVERY has passed, whichever is first:
@@ -97,7 +95,7 @@ def drain(
 
 def _any_due(engine: Engine, now: datetime) -> bool:
     with engine.connect() as connection:
-        return connection.scalar(_due(now).limit(1)) is not None
+        return sending.any_due(connection, now)
 
 
 def claimant() -> str:
@@ -123,80 +121,32 @@ def _settle_interrupted(
     engine: Engine, transport: Transport, now: datetime, lease: timedelta, exclusive: bool
 ) -> int:
     """Rows left in ``sending`` by a dead sender, or ``unknown`` after a lost answer."""
+    with engine.connect() as connection:
+        rows = sending.interrupted(connection)
     settled = 0
-    with engine.begin() as connection:
-        rows = connection.execute(
-            select(
-                outbox.c.id,
-                outbox.c.key,
-                outbox.c.month,
-                outbox.c.status,
-                outbox.c.claimed_at,
-                outbox.c.claimed_by,
-            ).where(outbox.c.status.in_([Status.UNKNOWN, Status.SENDING]))
-        ).all()
-        for row in rows:
-            stale = (
-                # Exchange files the Sent Items copy seconds after accepting a send: asking
-                # at once could miss it and send twice, so an unknown outcome waits a little.
-                (row.status == Status.UNKNOWN and row.claimed_at < now - UNKNOWN_SETTLE_AFTER)
-                or (row.status == Status.SENDING and row.claimed_at < now - lease)
-                or (row.status == Status.SENDING and _claimant_is_dead(row.claimed_by))
-                or (row.status == Status.SENDING and exclusive and row.claimed_by != claimant())
-            )
-            if not stale:
-                continue  # a live sender may still be working on it
-            # Sent but not recorded? Look among the sent mail before sending again.
-            sent = transport.was_sent(row.key)
-            moved = connection.execute(
-                update(outbox)
-                .where(outbox.c.id == row.id, outbox.c.status == row.status)
-                .values(
-                    status=Status.SENT if sent else Status.PLANNED, sent_at=now if sent else None
-                )
-            ).rowcount
-            if sent and moved:
-                add_event(
-                    connection,
-                    now,
-                    "mail_sent",
-                    month=_month(row.month),
-                    subject=row.key,
-                    settled=True,
-                )
+    for row in rows:
+        stale = (
+            # Exchange files the Sent Items copy seconds after accepting a send: asking at
+            # once could miss it and send twice, so an unknown outcome waits a little.
+            (row.status == Status.UNKNOWN and row.claimed_at < now - UNKNOWN_SETTLE_AFTER)
+            or (row.status == Status.SENDING and row.claimed_at < now - lease)
+            or (row.status == Status.SENDING and _claimant_is_dead(row.claimed_by))
+            or (row.status == Status.SENDING and exclusive and row.claimed_by != claimant())
+        )
+        if not stale:
+            continue  # a live sender may still be working on it
+        # Sent but not recorded? Look among the sent mail before sending again; asked
+        # outside any transaction, since on Graph it is a request.
+        sent = transport.was_sent(row.key)
+        with engine.begin() as connection:
+            if sending.settle(connection, row, sent, now) and sent:
                 settled += 1
     return settled
 
 
-def _month(text: str | None) -> Month | None:
-    return Month.parse(text) if text else None
-
-
-def _due(now: datetime) -> Any:
-    return select(outbox.c.id).where(
-        outbox.c.status == Status.PLANNED,
-        or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now),
-    )
-
-
 def _claim(engine: Engine, now: datetime) -> list[int]:
     with engine.begin() as connection:
-        candidates = _due(now).order_by(outbox.c.id).limit(CLAIM_BATCH)
-        ids = list(connection.scalars(candidates))
-        if not ids:
-            return []
-        claimed = connection.execute(
-            update(outbox)
-            .where(outbox.c.id.in_(ids), outbox.c.status == Status.PLANNED)
-            .values(
-                status=Status.SENDING,
-                claimed_at=now,
-                claimed_by=claimant(),
-                attempts=outbox.c.attempts + 1,
-            )
-            .returning(outbox.c.id)
-        )
-        return sorted(claimed.scalars())
+        return sending.claim(connection, now, claimant(), CLAIM_BATCH)
 
 
 def _send_claimed(
@@ -209,9 +159,7 @@ def _send_claimed(
     budget: Budget,
 ) -> None:
     with engine.connect() as connection:
-        rows = connection.execute(
-            select(outbox).where(outbox.c.id.in_(ids)).order_by(outbox.c.id)
-        ).all()
+        rows = sending.claimed_rows(connection, ids)
     sent: list[Any] = []
     marked = time.monotonic()
     for index, row in enumerate(rows):
@@ -262,47 +210,25 @@ def _mail(row: Any, sender: str) -> OutgoingMail:
 def _mark_sent(engine: Engine, rows: list[Any], now: datetime) -> None:
     """Record sends in batches: one commit per message would dominate a big send. A crash
     before the batch commits leaves its rows in ``sending``, settled via ``was_sent``."""
-    if not rows:
-        return
-    with engine.begin() as connection:
-        connection.execute(
-            update(outbox)
-            .where(outbox.c.id.in_([r.id for r in rows]), outbox.c.status == Status.SENDING)
-            .values(status=Status.SENT, sent_at=now, last_error=None)
-        )
-        append_events(connection, now, [("mail_sent", row.month, row.key, {}) for row in rows])
+    if rows:
+        with engine.begin() as connection:
+            sending.mark_sent(connection, rows, now)
 
 
 def _mark_failed(
     engine: Engine, row_id: int, status: Status, error: str, not_before: datetime | None = None
 ) -> None:
     with engine.begin() as connection:
-        connection.execute(
-            update(outbox)
-            .where(outbox.c.id == row_id, outbox.c.status == Status.SENDING)
-            .values(status=status, last_error=error, not_before=not_before)
-        )
+        sending.mark_failed(connection, row_id, status, error, not_before)
 
 
 def _give_up(engine: Engine, row: Any, now: datetime, reason: str) -> None:
     """Never tried again; the trail and the QA team's next notice say why."""
     with engine.begin() as connection:
-        moved = connection.execute(
-            update(outbox)
-            .where(outbox.c.id == row.id, outbox.c.status == Status.SENDING)
-            .values(status=Status.FAILED, last_error=reason)
-        ).rowcount
-        if moved:
-            add_event(
-                connection, now, "mail_failed", month=_month(row.month), subject=row.key, why=reason
-            )
+        sending.give_up(connection, row, now, reason)
 
 
 def _release(engine: Engine, ids: list[int]) -> None:
-    """Claimed but not tried before the budget ran out: due again, the attempt uncounted."""
+    """Claimed but not tried before the budget ran out: due again next tick."""
     with engine.begin() as connection:
-        connection.execute(
-            update(outbox)
-            .where(outbox.c.id.in_(ids), outbox.c.status == Status.SENDING)
-            .values(status=Status.PLANNED, attempts=outbox.c.attempts - 1)
-        )
+        sending.release(connection, ids)

@@ -11,20 +11,18 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from bot.app import App
 from bot.budget import Budget
 from bot.core import exemptions as ex
 from bot.core.cycle import (
-    MonthFacts,
     Plan,
     is_due,
     plan_month,
-    submission,
 )
 from bot.core.notices import failed_send_notices
-from bot.core.plans import ClosePlan, LatePlan, MailPlan, Record, SkipPlan
+from bot.core.plans import ClosePlan, LatePlan, MailPlan, SkipPlan
 from bot.core.problems import plan_problem_report
 from bot.core.records import Month, Problem
 from bot.faults import checkpoint
@@ -32,6 +30,7 @@ from bot.inbox import InboxReport, process_inbox
 from bot.inputs.in_force import MonthSheets, read_month, roster_in_force
 from bot.inputs.sheets import find_month_sheet
 from bot.mail.message import new_message_id
+from bot.month_facts import month_facts
 from bot.outbox import DrainReport, drain
 from bot.reporting.digests import weekly_digests
 from bot.reporting.history_grades import store_parsed_grades
@@ -39,7 +38,7 @@ from bot.reporting.teams_card import post_digest_card
 from bot.store import exemption_requests, repo
 from bot.store.fit import fit
 from bot.store.leader import leadership
-from bot.store.schema import Status, month_closes, outbox
+from bot.store.schema import Status, outbox
 from bot.store.trail import append_events
 
 
@@ -123,15 +122,7 @@ def _drain(app: App, now: datetime, budget: Budget, report: TickReport) -> None:
 
 def months_to_consider(connection: Connection, today: Month) -> list[Month]:
     """The current month, the one before, and any earlier month still open (downtime)."""
-    opened = (
-        select(outbox.c.month)
-        .distinct()
-        .where(
-            outbox.c.month.is_not(None),
-            outbox.c.month.not_in(select(month_closes.c.month)),
-        )
-    )
-    earlier = {Month.parse(m) for m in connection.scalars(opened) if m < str(today)}
+    earlier = {m for m in repo.open_months(connection) if m < today}
     return sorted(earlier | {today.previous(), today})
 
 
@@ -151,7 +142,7 @@ def _plan(
     for month in months:
         sheets = read_month(settings, month, roster.auditors)
         _merge(problems, sheets)
-        facts = _facts(connection, month, sheets, roster.auditors, records, month in closed)
+        facts = month_facts(connection, month, sheets, roster.auditors, records, month in closed)
         plans += plan_month(facts, local, app.rules)
     saved, clash = find_month_sheet(settings.allocations, next_month)
     if saved is not None or clash:
@@ -229,45 +220,6 @@ def _with_mailtips(
 def _merge(problems: dict[str, list[Problem]], sheets: MonthSheets) -> None:
     for source, found in sheets.problems.items():
         problems.setdefault(source, found)
-
-
-def _facts(
-    connection: Connection,
-    month: Month,
-    sheets: MonthSheets,
-    roster: dict,
-    records: dict[str, Record],
-    closed: bool,
-) -> MonthFacts:
-    missed: frozenset[str] = frozenset()
-    late: frozenset[str] = frozenset()
-    if closed:
-        outcomes = repo.load_outcomes(connection, month)
-        missed = frozenset(o.email for o in outcomes if o.outcome == "missed")
-        late = frozenset(o.email for o in outcomes if o.late_on is not None)
-    self_reported = exemption_requests.noted(connection, month, "self_reported")
-    return MonthFacts(
-        month=month,
-        roster=roster,
-        sheet_found=sheets.sheet_found,
-        allocations=sheets.allocations,
-        held_back=sheets.held_back,
-        completions=sheets.completions,
-        records=records,
-        closed=closed,
-        exempted=exemption_requests.exempted(connection, month),
-        missed=missed,
-        late=late,
-        self_reported=self_reported,
-        unconfirmed={
-            email: tuple(
-                c.case_ref
-                for c in sheets.allocations.get(email, ())
-                if submission(sheets.completions, c) is None
-            )
-            for email in self_reported
-        },
-    )
 
 
 def _record(

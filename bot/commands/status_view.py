@@ -9,8 +9,8 @@ from bot.app import App
 from bot.core.records import Month
 from bot.core.status import ClosedOutcome, auditor_states, totals
 from bot.inputs.in_force import read_month, roster_in_force
+from bot.month_facts import month_facts
 from bot.store import repo
-from bot.tick import _facts
 
 
 def month_status(app: App, month: Month, now: datetime) -> tuple[list[dict], dict[str, int]]:
@@ -20,7 +20,7 @@ def month_status(app: App, month: Month, now: datetime) -> tuple[list[dict], dic
         sheets = read_month(app.settings, month, roster.auditors)
         records = repo.load_records(connection, [month])
         closed = month in repo.closed_months(connection, [month])
-        facts = _facts(connection, month, sheets, roster.auditors, records, closed)
+        facts = month_facts(connection, month, sheets, roster.auditors, records, closed)
         reminded = repo.sent_stage_by_auditor(connection, month)
         outcomes = {
             o.email: ClosedOutcome(o.outcome, o.late_on)

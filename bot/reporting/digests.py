@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from bot.app import App
 from bot.core import digest_figures as core
@@ -35,7 +35,7 @@ from bot.core.records import Month
 from bot.inputs.in_force import roster_in_force
 from bot.reporting.chart_cache import ChartCache
 from bot.reporting.gather import Gathered, gather
-from bot.store.schema import outbox
+from bot.store import repo
 
 __all__ = [
     "digest_due",
@@ -264,7 +264,7 @@ def weekly_digests(app: App, connection: Connection, now: datetime) -> list[Mail
     wanted = {director_key(day)}
     if settings.digest.head_of_service_digests:
         wanted |= {head_key(day, h) for h, _ in core.heads_with_auditors(roster)}
-    recorded = set(connection.scalars(select(outbox.c.key).where(outbox.c.key.in_(wanted))))
+    recorded = repo.recorded_keys(connection, wanted)
     if wanted <= recorded:
         return []  # the usual case: every tick after the week's digests went
     g = gather(app, connection, now)

@@ -180,3 +180,18 @@ def failed_sends(connection: Connection) -> list[FailedSend]:
         FailedSend(row.key, row.kind, (*row.to_addrs, *row.cc_addrs), row.last_error or "")
         for row in connection.execute(query)
     ]
+
+
+def open_months(connection: Connection) -> set[Month]:
+    """Months with mail in the outbox and no close recorded."""
+    query = (
+        select(outbox.c.month)
+        .distinct()
+        .where(outbox.c.month.is_not(None), outbox.c.month.not_in(select(month_closes.c.month)))
+    )
+    return {Month.parse(m) for m in connection.scalars(query)}
+
+
+def recorded_keys(connection: Connection, keys: Iterable[str]) -> set[str]:
+    """Which of ``keys`` the outbox holds already."""
+    return set(connection.scalars(select(outbox.c.key).where(outbox.c.key.in_(list(keys)))))

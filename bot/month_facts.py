@@ -1,0 +1,54 @@
+"""A month's facts from the store and the sheets: one gathering for the tick and ``status``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import Connection
+
+from bot.core.cycle import MonthFacts, submission
+from bot.core.plans import Record
+from bot.core.records import Auditor, Month
+from bot.inputs.in_force import MonthSheets
+from bot.store import exemption_requests, repo
+
+
+def month_facts(
+    connection: Connection,
+    month: Month,
+    sheets: MonthSheets,
+    roster: Mapping[str, Auditor],
+    records: dict[str, Record],
+    closed: bool,
+) -> MonthFacts:
+    """What the planner, ``status`` and the digests know of ``month``: the sheets as read
+    and what the store has recorded (exemptions, the close, self-reported completions)."""
+    missed: frozenset[str] = frozenset()
+    late: frozenset[str] = frozenset()
+    if closed:
+        outcomes = repo.load_outcomes(connection, month)
+        missed = frozenset(o.email for o in outcomes if o.outcome == "missed")
+        late = frozenset(o.email for o in outcomes if o.late_on is not None)
+    self_reported = exemption_requests.noted(connection, month, "self_reported")
+    return MonthFacts(
+        month=month,
+        roster=roster,
+        sheet_found=sheets.sheet_found,
+        allocations=sheets.allocations,
+        held_back=sheets.held_back,
+        completions=sheets.completions,
+        records=records,
+        closed=closed,
+        exempted=exemption_requests.exempted(connection, month),
+        missed=missed,
+        late=late,
+        self_reported=self_reported,
+        unconfirmed={
+            email: tuple(
+                c.case_ref
+                for c in sheets.allocations.get(email, ())
+                if submission(sheets.completions, c) is None
+            )
+            for email in self_reported
+        },
+    )

@@ -1,0 +1,134 @@
+"""The store's reads for the digests and the month report: each table read once, as the
+core's figure types."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, func, or_, select
+
+from bot.config import Settings
+from bot.core.digest_figures import OutcomeCount
+from bot.core.exemption_figures import NOTE_LABELS, ExemptionFact, NoteFact
+from bot.core.exemptions import State
+from bot.core.records import Auditor, Month
+from bot.core.replies import Reason
+from bot.store.exemption_requests import request_ref
+from bot.store.schema import events, exemptions, notes, outcomes
+
+
+def outcome_counts(connection: Connection, first: Month, last: Month) -> tuple[OutcomeCount, ...]:
+    c = outcomes.c
+    query = (
+        select(c.month, c.head_of_service_email, c.outcome, func.count().label("n"))
+        .where(c.month >= str(first), c.month <= str(last))
+        .group_by(c.month, c.head_of_service_email, c.outcome)
+    )
+    return tuple(
+        OutcomeCount(Month.parse(r.month), r.head_of_service_email, r.outcome, r.n)
+        for r in connection.execute(query)
+    )
+
+
+def exemption_facts(
+    connection: Connection, first: Month, local: datetime
+) -> tuple[ExemptionFact, ...]:
+    """Requests for the trend window, any still undecided, and any decided in the last week.
+    The free-text words are not read: a digest names reasons, never circumstances."""
+    since = local - timedelta(days=8)
+    c = exemptions.c
+    columns = [
+        c.month,
+        c.number,
+        c.auditor_email,
+        c.auditor_name,
+        c.team,
+        c.head_email,
+        c.head_name,
+        c.reason,
+        c.state,
+        c.requested_at,
+        c.after_allocation,
+        c.last_week,
+        c.no_head_response,
+        c.head_decided_at,
+        c.decided_at,
+    ]
+    query = (
+        select(*columns)
+        .where(
+            or_(
+                c.month >= str(first),
+                c.state.in_([State.AWAITING_HEAD, State.AWAITING_DIRECTOR]),
+                c.decided_at >= since,
+                c.head_decided_at >= since,
+            )
+        )
+        .order_by(c.month, c.number)
+    )
+    rows = connection.execute(query).all()
+    tz = local.tzinfo
+    escalated = _escalations(connection, [r for r in rows if r.no_head_response], tz)
+
+    def at(value: datetime | None) -> datetime | None:
+        return value.astimezone(tz) if value is not None else None
+
+    facts = []
+    for r in rows:
+        ref = request_ref(r.month, r.number)
+        facts.append(
+            ExemptionFact(
+                ref=ref,
+                month=Month.parse(r.month),
+                auditor_email=r.auditor_email,
+                auditor_name=r.auditor_name,
+                team=r.team,
+                head_email=r.head_email,
+                head_name=r.head_name,
+                reason=Reason(r.reason),
+                state=State(r.state),
+                requested_at=r.requested_at.astimezone(tz),
+                after_allocation=r.after_allocation,
+                last_week=r.last_week,
+                no_head_response=r.no_head_response,
+                head_decided_at=at(r.head_decided_at),
+                decided_at=at(r.decided_at),
+                escalated_at=escalated.get(ref),
+            )
+        )
+    return tuple(facts)
+
+
+def _escalations(connection: Connection, rows: list[Any], tz: Any) -> dict[str, datetime]:
+    """When each request went to the director without its Head of Service, from the trail."""
+    if not rows:
+        return {}
+    refs = {request_ref(r.month, r.number) for r in rows}
+    query = select(events.c.subject, events.c.at).where(
+        events.c.month.in_({r.month for r in rows}),
+        events.c.kind == "request_escalated",
+        events.c.subject.in_(refs),
+    )
+    return {r.subject: r.at.astimezone(tz) for r in connection.execute(query)}
+
+
+def month_notes(connection: Connection, month: Month, settings: Settings) -> tuple[NoteFact, ...]:
+    query = select(notes.c.auditor_email, notes.c.kind, notes.c.at).where(
+        notes.c.month == str(month), notes.c.kind.in_(list(NOTE_LABELS))
+    )
+    return tuple(
+        NoteFact(r.auditor_email, r.kind, r.at.astimezone(settings.tz))
+        for r in connection.execute(query)
+    )
+
+
+def heads_of(connection: Connection, month: Month, roster: dict[str, Auditor]) -> dict[str, str]:
+    """Whose service each auditor's ``month`` audits belong to for follow-up: their Head of
+    Service now (the one who can act), else the one frozen at the month's close."""
+    query = select(outcomes.c.auditor_email, outcomes.c.head_of_service_email).where(
+        outcomes.c.month == str(month)
+    )
+    heads = {r.auditor_email: r.head_of_service_email for r in connection.execute(query)}
+    heads.update({email: a.head_of_service_email for email, a in roster.items()})
+    return heads
