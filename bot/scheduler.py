@@ -20,7 +20,8 @@ def run_forever(app: App) -> None:
     scheduler = BlockingScheduler(timezone=app.settings.tz)
 
     def tick_now() -> None:
-        # The only wall-clock read in the bot: everything below takes `now`.
+        # The daemon's edge reads the clock once a tick; everything below takes `now` (the
+        # command line is the other edge, for `--at` and the on-demand views).
         now = datetime.now(UTC)
         try:
             report = tick(app, now)
