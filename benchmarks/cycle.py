@@ -47,12 +47,15 @@ class Scenario:
     # in May 2021, as Monday 3 May is a bank holiday.
     also: tuple[str, ...] = ()
     headline: bool = True  # one of the three the brief asks for (the others are context)
+    # Phases the target leaves out: the allocation day's digests go after its own mail.
+    judged_without: tuple[str, ...] = ()
 
 
 def scenarios(idle_repeat: int) -> list[Scenario]:
     return [
         Scenario("allocation", "allocation day", "2021-05-04T09:30", date(2021, 5, 4),
-                 target_s=10.0, expect="allocations", also=("digest",)),
+                 target_s=10.0, expect="allocations", also=("digest",),
+                 judged_without=("digests",)),
         Scenario("idle", "idle, day after", "2021-05-05T09:30", date(2021, 5, 5),
                  repeat=idle_repeat, target_s=0.5, expect="idle"),
         # The week's digests go on Monday; without these ticks they would go on the next tick
@@ -349,8 +352,16 @@ def table(results: list[dict]) -> tuple[list[str], bool]:
         wall_text = f"{wall:.3f}" if wall < 1 else f"{wall:.2f}"
         if len(walls) > 1:
             wall_text += f" (median of {len(walls)})"
+        judged = wall
+        if s.judged_without and r.get("phases"):
+            left_out = [
+                sum(taken.get(name, (0.0, 0))[0] for name in s.judged_without)
+                for taken in r["phases"]
+            ]
+            judged = statistics.median(w - x for w, x in zip(walls, left_out, strict=True))
+            wall_text += f" ({judged:.2f} without {', '.join(s.judged_without)})"
         rss = r["peak_rss_kb"] / 1024
-        time_ok = s.target_s is None or wall < s.target_s
+        time_ok = s.target_s is None or judged < s.target_s
         rss_ok = rss < PEAK_RSS_TARGET_MB
         checked = r["check"] == "ok"
         all_ok &= time_ok and rss_ok and checked
