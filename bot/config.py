@@ -256,7 +256,7 @@ def load_settings(path: Path) -> Settings:
         node = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        raise ConfigError(_yaml_problem(path, exc)) from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings at the top level")
     data.setdefault("config_path", path)
@@ -267,6 +267,35 @@ def load_settings(path: Path) -> Settings:
         raise ConfigError("\n".join(lines)) from None
 
 
+def _yaml_problem(path: Path, exc: yaml.YAMLError) -> str:
+    """YAML's own words, placed: the line and column, what it found, what to look at."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return (
+        f"{where}: not valid YAML ({problem}). Look for an unclosed bracket or quote, or an "
+        "indent that does not line up, on that line or the one before."
+    )
+
+
+# What to write instead, for pydantic's kinds of error that need it in plain words.
+_ADVICE = {
+    "time_parsing": 'write a 24-hour time in quotes, such as "09:00"',
+    "time_type": 'write a 24-hour time in quotes, such as "09:00"',
+    "int_parsing": "write a whole number, such as 5",
+    "int_type": "write a whole number, such as 5",
+    "bool_parsing": "write true or false",
+    "bool_type": "write true or false",
+    "float_parsing": "write a number, such as 10",
+    "string_type": "write text here",
+    "list_type": "write a list, such as [10, 5, 2, 0]",
+    "tuple_type": "write a list, such as [10, 5, 2, 0]",
+    "dict_type": "write a group of settings here (name: value, one a line, indented)",
+    "model_type": "write a group of settings here (name: value, one a line, indented)",
+    "model_attributes_type": "write a group of settings here (name: value, one a line, indented)",
+}
+
+
 def _describe(path: Path, root: yaml.Node | None, error: Any) -> str:
     location = [part for part in error["loc"] if isinstance(part, str | int)]
     if location[:1] == ["mail"] and location[1:2] in (["local"], ["graph"]):
@@ -275,10 +304,18 @@ def _describe(path: Path, root: yaml.Node | None, error: Any) -> str:
     line = _line_of(root, location)
     where = f"{path}, line {line}" if line else str(path)
     message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
+    kind = error["type"]
+    if kind == "extra_forbidden":
         message = "unknown setting (misspelt?)"
-    elif error["type"] == "missing":
-        message = "required setting is missing"
+    elif kind == "missing":
+        parent = ".".join(str(part) for part in location[:-1])
+        message = (
+            f"required setting is missing: add `{location[-1]}:`"
+            + (f" under `{parent}:`" if parent else " at the top level")
+        )
+    elif kind in _ADVICE:
+        given = error.get("input")
+        message = f"{_ADVICE[kind]} (found {given!r})" if given is not None else _ADVICE[kind]
     return f"{where}, field {field}: {message}"
 
 

@@ -60,11 +60,11 @@ def test_check_names_file_row_and_column_and_exits_1(world: World) -> None:
     assert _run(world, "check").exit_code == 0
 
 
-def test_a_bad_config_is_reported_with_its_line_and_exit_code_2(tmp_path: Path) -> None:
+def test_a_bad_config_is_reported_with_its_line_and_exit_code_1(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text("mailbox: bot@council.example\nschedule: {send_time: '25:00'}\n")
     result = CliRunner().invoke(main, ["--config", str(config), "tick"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "line 2, field schedule.send_time" in " ".join(result.output.split())
 
 

@@ -24,7 +24,7 @@ def _settings(ctx: click.Context) -> Settings:
         return load_settings(ctx.obj["config"])
     except ConfigError as exc:
         console.print(f"[red]Config error[/red]\n{exc}", markup=True, highlight=False)
-        sys.exit(2)
+        sys.exit(1)  # the input is wrong, as for sheets; 2 is click's "the command is wrong"
 
 
 def _parse_at(value: str | None, settings: Settings) -> datetime:

@@ -80,3 +80,33 @@ def test_a_missing_required_setting_and_broken_yaml_are_reported(tmp_path) -> No
         load_settings(_write(tmp_path, "mailbox: [unclosed\n"))
     with pytest.raises(ConfigError, match="cannot read config"):
         load_settings(tmp_path / "absent.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "mailbox: [unclosed\n",
+            "line 2, column 1: not valid YAML (expected ',' or ']', but got '<stream end>'). "
+            "Look for an unclosed bracket or quote",
+        ),
+        (
+            GOOD + "schedule:\n  send_time: '9am'\n",
+            'field schedule.send_time: write a 24-hour time in quotes, such as "09:00" '
+            "(found '9am')",
+        ),
+        (
+            GOOD + "schedule:\n  tick_minutes: five\n",
+            "field schedule.tick_minutes: write a whole number, such as 5 (found 'five')",
+        ),
+        (
+            GOOD.replace("mailbox: Audit-Bot@Council.example\n", ""),
+            "field mailbox: required setting is missing: add `mailbox:` at the top level",
+        ),
+    ],
+    ids=["yaml-syntax", "time-in-words", "number-in-words", "missing-key"],
+)
+def test_config_errors_say_where_and_what_to_write_instead(tmp_path, text, expected) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_write(tmp_path, text))
+    assert expected in str(caught.value)
