@@ -78,6 +78,7 @@ def _run(app: App, now: datetime, local: datetime, report: TickReport) -> None:
     report.inbox = process_inbox(app, now, local, record_mail, budget)
     with app.engine.begin() as connection:
         plans = _plan(app, connection, local, now, report)
+        repo.record_tick(connection, now)
     # Nothing waits on the network while holding a transaction (on SQLite, the write lock).
     mailtips = _ask_mailtips(app, plans)
     with app.engine.begin() as connection:

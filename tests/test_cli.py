@@ -166,3 +166,31 @@ def test_doctor_checks_the_disk_of_a_graph_deployment_too(world: World) -> None:
     disk = [line for line in result.output.splitlines() if "free under" in line]
     assert disk and str(world.root) in result.output, result.output
     assert "AttributeError" not in result.output
+
+
+def test_a_local_time_the_clocks_skipped_is_refused_and_one_they_repeated_is_explained(
+    world: World,
+) -> None:
+    skipped = _run(world, "tick", "--at", "2021-03-28T01:30")
+    assert skipped.exit_code == 2
+    assert "2021-03-28 01:30 did not happen in Europe/London" in " ".join(skipped.output.split())
+    repeated = _run(world, "tick", "--at", "2021-10-31T01:30")
+    assert repeated.exit_code == 0, repeated.output
+    assert (
+        "2021-10-31 01:30 happened twice in Europe/London (the clocks went back); taking the "
+        "first, 01:30 BST (UTC+0100)." in " ".join(repeated.output.split())
+    )
+
+
+def test_a_tick_earlier_than_the_last_one_is_refused_unless_forced(world: World) -> None:
+    world.write_allocations("2021-05", [(SAM_EMAIL, "CR-1001", "case_audit")])
+    assert _run(world, "tick", "--at", "2021-05-14T09:30").exit_code == 0
+    back = _run(world, "tick", "--at", "2021-05-04T09:30")
+    assert back.exit_code == 1
+    assert (
+        "Not ticking: the last tick acted as 2021-05-14 09:30 BST, later than 2021-05-04 09:30 BST"
+        in " ".join(back.output.split())
+    )
+    assert "planned" not in back.output
+    forced = _run(world, "tick", "--at", "2021-05-04T09:30", "--force")
+    assert forced.exit_code == 0, forced.output

@@ -7,6 +7,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
@@ -35,8 +36,27 @@ def _parse_at(value: str | None, settings: Settings) -> datetime:
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a time like 2021-05-14T09:30") from None
     if moment.tzinfo is None:  # a wall-clock time in the council's zone
-        moment = moment.replace(tzinfo=settings.tz)
+        moment = _wall_clock(moment, settings.tz)
     return moment
+
+
+def _wall_clock(naive: datetime, tz: ZoneInfo) -> datetime:
+    """A local time as people mean it: refused if the clocks skipped it, the first of the
+    two if they went back over it (said so)."""
+    first = naive.replace(tzinfo=tz, fold=0)
+    if first.utcoffset() == naive.replace(tzinfo=tz, fold=1).utcoffset():
+        return first
+    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        raise click.BadParameter(
+            f"{naive:%Y-%m-%d %H:%M} did not happen in {tz.key}: the clocks went forward "
+            "that night. Choose a time an hour later."
+        )
+    console.print(
+        f"{naive:%Y-%m-%d %H:%M} happened twice in {tz.key} (the clocks went back); "
+        f"taking the first, {first:%H:%M %Z} (UTC{first:%z}).",
+        highlight=False,
+    )
+    return first
 
 
 @click.group()
@@ -55,15 +75,29 @@ def main(ctx: click.Context, config: Path) -> None:
 
 @main.command()
 @click.option("--at", "at", metavar="TIME", help="Local time to act as, e.g. 2021-05-14T09:30.")
+@click.option("--force", is_flag=True, help="Tick even at a time before the last tick.")
 @click.pass_context
-def tick(ctx: click.Context, at: str | None) -> None:
+def tick(ctx: click.Context, at: str | None, force: bool) -> None:
     """One pass: everything due at that time, and nothing else."""
+    from bot.store.repo import last_tick
     from bot.tick import tick as run_tick
 
     settings = _settings(ctx)
+    moment = _parse_at(at, settings)
     app = App.open(settings)
     try:
-        report = run_tick(app, _parse_at(at, settings))
+        with app.engine.connect() as connection:
+            last = last_tick(connection)
+        if last is not None and moment < last and not force:
+            stamp = "%Y-%m-%d %H:%M %Z"
+            console.print(
+                f"Not ticking: the last tick acted as {last.astimezone(settings.tz):{stamp}}, "
+                f"later than {moment.astimezone(settings.tz):{stamp}}. Going back in time can "
+                "plan mail for moments already past; add --force to tick anyway.",
+                highlight=False,
+            )
+            sys.exit(1)
+        report = run_tick(app, moment)
     finally:
         app.close()
     if report.follower:

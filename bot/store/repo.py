@@ -5,15 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.core.plans import ClosePlan, FailedSend, LatePlan, Record
 from bot.core.records import Month
-from bot.store.schema import Status, month_closes, outbox, outcomes, roster_versions
+from bot.store.schema import (
+    Status,
+    month_closes,
+    outbox,
+    outcomes,
+    roster_versions,
+    transport_state,
+)
 from bot.store.trail import append_event
 
 
@@ -195,3 +202,24 @@ def open_months(connection: Connection) -> set[Month]:
 def recorded_keys(connection: Connection, keys: Iterable[str]) -> set[str]:
     """Which of ``keys`` the outbox holds already."""
     return set(connection.scalars(select(outbox.c.key).where(outbox.c.key.in_(list(keys)))))
+
+
+_LAST_TICK = "last_tick_at"
+
+
+def record_tick(connection: Connection, now: datetime) -> None:
+    """The latest time a tick acted as, so a tick asked to act earlier can be questioned."""
+    last = last_tick(connection)
+    if last is not None and last >= now:
+        return
+    connection.execute(delete(transport_state).where(transport_state.c.key == _LAST_TICK))
+    connection.execute(
+        insert(transport_state).values(key=_LAST_TICK, value=now.astimezone(UTC).isoformat())
+    )
+
+
+def last_tick(connection: Connection) -> datetime | None:
+    value = connection.scalar(
+        select(transport_state.c.value).where(transport_state.c.key == _LAST_TICK)
+    )
+    return datetime.fromisoformat(value) if value else None
