@@ -73,3 +73,20 @@ def test_a_reordered_pair_is_named(world: World) -> None:
         connection.execute(update(events).where(events.c.id == second).values(hash=a["hash"]))
     result = _run(world, "verify-trail")
     assert result.exit_code == 1 and f"broken at event {first}" in result.output
+
+
+def test_a_months_trail_includes_its_mail_in_and_out_in_local_time(world: World) -> None:
+    _month_of_events(world)
+    allocation = next(m for m in world.all_mail() if m.key.startswith("allocation/"))
+    world.reply(allocation, SAM[1], "All done, submitted this morning.")
+    world.tick("2021-05-17T10:00")
+    world.reply(allocation, SAM[1], "A June note.")
+    world.tick("2021-06-02T10:00")
+    may = [
+        json.loads(line) for line in _run(world, "trail", "--month", "2021-05").output.splitlines()
+    ]
+    kinds = [e["kind"] for e in may]
+    assert {"mail_received", "mail_processed", "mail_planned", "mail_sent"} <= set(kinds)
+    received = [e for e in may if e["kind"] == "mail_received"]
+    assert len(received) == 1  # June's reply is June's
+    assert received[0]["at"] == "2021-05-17T10:00:00+01:00"

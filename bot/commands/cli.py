@@ -296,7 +296,12 @@ def verify_trail(ctx: click.Context) -> None:
 
 
 @main.command()
-@click.option("--month", "month_text", metavar="YYYY-MM", help="Only events about this month.")
+@click.option(
+    "--month",
+    "month_text",
+    metavar="YYYY-MM",
+    help="Events about this month, and mail received or filed in it.",
+)
 @click.option("--csv", "as_csv", is_flag=True, help="CSV instead of JSON lines.")
 @click.pass_context
 def trail(ctx: click.Context, month_text: str | None, as_csv: bool) -> None:
@@ -306,14 +311,15 @@ def trail(ctx: click.Context, month_text: str | None, as_csv: bool) -> None:
     from bot.store.trail import rows
 
     try:
-        month = str(Month.parse(month_text)) if month_text else None
+        month = Month.parse(month_text) if month_text else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--month") from None
-    app = App.open(_settings(ctx))
+    settings = _settings(ctx)
+    app = App.open(settings)
     try:
         with app.engine.connect() as connection:
             writer = None
-            for row in rows(connection, month):
+            for row in rows(connection, month, settings.tz):
                 if not as_csv:
                     print(json.dumps(row))
                     continue

@@ -6,11 +6,12 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, and_, insert, or_, select
 
+from bot.core.records import Month
 from bot.store import locks
 from bot.store.fit import fit
 from bot.store.locks import advisory
@@ -133,14 +134,24 @@ def head(connection: Connection) -> tuple[int, str]:
     return (row.id, row.hash) if row else (0, GENESIS)
 
 
-def rows(connection: Connection, month: str | None) -> Iterator[dict[str, Any]]:
+def rows(connection: Connection, month: Month | None, tz: tzinfo) -> Iterator[dict[str, Any]]:
+    """Every event, oldest first, its time local with the offset. For ``month``: the events
+    about that month, and those about no month in particular (mail received, filed,
+    quarantined) that happened in it."""
     query = select(events).order_by(events.c.id)
-    if month:
-        query = query.where(events.c.month == month)
+    if month is not None:
+        start = datetime.combine(month.first_day, time(), tz).astimezone(UTC)
+        end = datetime.combine(month.next().first_day, time(), tz).astimezone(UTC)
+        query = query.where(
+            or_(
+                events.c.month == str(month),
+                and_(events.c.month.is_(None), events.c.at >= start, events.c.at < end),
+            )
+        )
     for row in connection.execute(query).yield_per(5000):
         yield {
             "id": row.id,
-            "at": row.at.isoformat(),
+            "at": row.at.astimezone(tz).isoformat(),
             "kind": row.kind,
             "month": row.month,
             "subject": row.subject,
