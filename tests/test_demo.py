@@ -240,3 +240,23 @@ def test_the_index_escapes_every_value(tmp_path: Path) -> None:
     page = write_index(tmp_path, [hostile]).read_text(encoding="utf-8")
     assert "<script>" not in page and "<img" not in page and "<b>" not in page
     assert "&lt;img src=x onerror=alert(1)&gt; &amp; more" in page
+
+
+def test_the_commands_the_demo_prints_work_as_printed(tmp_path: Path) -> None:
+    """Run as a newcomer does after `make demo`: the console script from the project's venv."""
+    import shlex
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "auditbot"
+    workspace = tmp_path / "demo-workspace"
+    shown = subprocess.run(
+        [str(script), "demo", "--workspace", str(workspace)],
+        capture_output=True, text=True, check=True, cwd=tmp_path,
+    ).stdout  # fmt: skip
+    after = shown.split("Next, try:", 1)[1].splitlines()
+    commands = [line.strip() for line in after if line.startswith("  ") and "--config" in line]
+    assert len(commands) == 2
+    for command in commands:
+        ran = subprocess.run(shlex.split(command), capture_output=True, text=True, cwd=tmp_path)
+        assert ran.returncode == 0, (command, ran.stdout, ran.stderr)

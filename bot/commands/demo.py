@@ -7,9 +7,11 @@ and writes an HTML index of it. Nothing leaves the machine and nothing is needed
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -380,6 +382,21 @@ def _where_to_look(console: Console, workspace: Path, index: Path) -> None:
     console.print(Text("Everything the demo made (config, sheets, store, raw mail):", "bold"))
     console.print(Text(f"  {workspace}{'' if str(workspace).endswith('/') else '/'}"))
     console.print(Text("Next, try:", style="bold"))
+    run = how_to_run()
     for command in (f"status --month {data.MONTH}", "check"):
-        console.print(Text(f"  auditbot --config {config} {command}"), soft_wrap=True)
-    console.print(Text("Run `auditbot demo` again at any time: it rebuilds the folder.", "dim"))
+        console.print(Text(f"  {run} --config {config} {command}"), soft_wrap=True)
+    console.print(Text(f"Run `{run} demo` again at any time: it rebuilds the folder.", "dim"))
+
+
+def how_to_run() -> str:
+    """The command as this process was started, so what the demo prints works as printed:
+    ``.venv/bin/auditbot`` after ``make demo``, ``auditbot`` when it is on the PATH."""
+    started = Path(sys.argv[0])
+    if started.name == "__main__.py":  # python -m bot
+        return f"{shlex.quote(sys.executable)} -m bot"
+    if shutil.which(started.name) == str(started.resolve()) or started.parent == Path():
+        return started.name
+    try:
+        return shlex.quote(os.path.relpath(started))
+    except ValueError:  # another drive
+        return shlex.quote(str(started))
