@@ -14,25 +14,20 @@ from datetime import date, datetime, time, timedelta
 from bot.core import calendar as cal
 from bot.core.completion import (
     TREND_MONTHS,
-    AuditorMonth,
-    Frozen,
     Group,
-    MonthInputs,
     OutcomeCount,
     RatePoint,
-    Standing,
     Tally,
     by_attention,
     by_head,
     by_team,
     completion_trend,
-    head_names,
     heads_with_auditors,
     services,
-    standings,
     tally,
     team_heads,
 )
+from bot.core.cycle import AuditorMonth, MonthFacts, Standing, head_names, standings
 from bot.core.exemption_figures import (
     Decision,
     ExemptionFact,
@@ -56,10 +51,9 @@ __all__ = [
     "AuditorMonth",
     "Digest",
     "FollowUpRow",
-    "Frozen",
     "Group",
     "HistoryInputs",
-    "MonthInputs",
+    "MonthFacts",
     "OutcomeCount",
     "RatePoint",
     "Standing",
@@ -177,7 +171,7 @@ class Digest:
 
 
 def build_digest(
-    current: MonthInputs,
+    current: MonthFacts,
     history: HistoryInputs,
     now_local: datetime,
     head: str | None = None,

@@ -15,7 +15,7 @@ from bot.core.digest_figures import (
     AuditorMonth,
     Group,
     HistoryInputs,
-    MonthInputs,
+    MonthFacts,
     RatePoint,
     Standing,
     Tally,
@@ -92,7 +92,7 @@ class Report:
     trail_event: int
 
 
-def build_report(current: MonthInputs, history: HistoryInputs, now_local: datetime) -> Report:
+def build_report(current: MonthFacts, history: HistoryInputs, now_local: datetime) -> Report:
     month, roster = current.month, current.roster
     rows = standings(current)
     grades = history.grades.get(month) or month_grades(month, current.completions.values())
@@ -120,7 +120,7 @@ def build_report(current: MonthInputs, history: HistoryInputs, now_local: dateti
         team = teams_of.get(email) or (roster[email].team if email in roster else NOT_ALLOCATED)
         by_team_members.setdefault(team, []).append(email)
     overall = tally(rows)
-    closed = current.frozen is not None
+    closed = current.closed
     return Report(
         month=month,
         now=now_local,
@@ -148,7 +148,7 @@ def build_report(current: MonthInputs, history: HistoryInputs, now_local: dateti
 
 
 def _audits(
-    current: MonthInputs, teams_of: Mapping[str, str], names: Mapping[str, str]
+    current: MonthFacts, teams_of: Mapping[str, str], names: Mapping[str, str]
 ) -> list[AuditRow]:
     """Every allocated case, then every completion not in the allocation sheet."""
     deadline = cal.deadline(current.month)

@@ -22,9 +22,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.core.digest_figures import Frozen, HistoryInputs, MonthInputs, OutcomeCount
+from bot.core.cycle import allocation_key
+from bot.core.digest_figures import HistoryInputs, MonthFacts, OutcomeCount
 from bot.core.exemption_figures import ExemptionFact, NoteFact
 from bot.core.exemptions import State
+from bot.core.plans import FrozenOutcome, Outcome, Record
 from bot.core.quality import month_grades
 from bot.core.records import Allocation, Auditor, AuditType, Completion, Grade, Month
 from bot.core.replies import Reason
@@ -92,11 +94,19 @@ MAY_SO_FAR = by_ref(
     done("CR-3001", KIM, date(2021, 5, 14), Grade.REQUIRES_IMPROVEMENT),
 )
 
-CURRENT = MonthInputs(
+# Everyone's allocation went out on Tuesday 4 May but Lee's: exempted before it did.
+ISSUED = {
+    allocation_key(MAY, email): Record("sent", date(2021, 5, 4))
+    for email in MAY_ALLOCATIONS
+    if email != LEE.email
+}
+
+CURRENT = MonthFacts(
     month=MAY,
     roster=ROSTER,
     allocations=MAY_ALLOCATIONS,
     completions=MAY_SO_FAR,
+    records=ISSUED,
     exempted=frozenset({LEE.email}),
     self_reported=frozenset({KIM.email, SAM.email}),  # Sam's is confirmed: complete wins
     held_back=frozenset({GUS.email}),
@@ -216,18 +226,21 @@ MAY_AT_CLOSE = by_ref(
 FROZEN = {
     f.email: f
     for f in (
-        Frozen(SAM.email, SAM.name, CIN, HANA, "complete", 2),
-        Frozen(BEN.email, BEN.name, CIN, HANA, "complete", 1),
-        Frozen(ALEX.email, ALEX.name, LAC, PRIYA, "missed", 1, late_on=date(2021, 6, 2)),
-        Frozen(DINA.email, DINA.name, LAC, PRIYA, "missed", 1),
-        Frozen(KIM.email, KIM.name, EH, OMAR, "missed", 2),
+        FrozenOutcome(SAM.email, SAM.name, CIN, HANA, Outcome.COMPLETE, 2),
+        FrozenOutcome(BEN.email, BEN.name, CIN, HANA, Outcome.COMPLETE, 1),
+        FrozenOutcome(
+            ALEX.email, ALEX.name, LAC, PRIYA, Outcome.MISSED, 1, late_on=date(2021, 6, 2)
+        ),
+        FrozenOutcome(DINA.email, DINA.name, LAC, PRIYA, Outcome.MISSED, 1),
+        FrozenOutcome(KIM.email, KIM.name, EH, OMAR, Outcome.MISSED, 2),
     )
 }
-CLOSED = MonthInputs(
+CLOSED = MonthFacts(
     month=MAY,
     roster=ROSTER,
     allocations=MAY_ALLOCATIONS,
     completions=MAY_AT_CLOSE,
+    records=ISSUED,
     exempted=frozenset({LEE.email}),
     self_reported=frozenset({KIM.email}),
     frozen=FROZEN,
