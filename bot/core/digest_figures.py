@@ -30,7 +30,6 @@ from bot.core.completion import (
 from bot.core.cycle import AuditorMonth, MonthFacts, Standing, head_names, standings
 from bot.core.exemption_figures import (
     Decision,
-    ExemptionFact,
     NoteFact,
     Notice,
     Pending,
@@ -43,6 +42,7 @@ from bot.core.exemption_figures import (
     repeats,
     week_before,
 )
+from bot.core.exemptions import Request
 from bot.core.quality import MonthGrades, Quality, follow_ups, quality
 from bot.core.records import Month
 
@@ -122,7 +122,7 @@ class HistoryInputs:
     """Everything beyond the current month's sheets that a digest looks at."""
 
     outcome_counts: tuple[OutcomeCount, ...] = ()
-    requests: tuple[ExemptionFact, ...] = ()
+    requests: tuple[Request, ...] = ()
     notes: tuple[NoteFact, ...] = ()  # this month's, times local
     grades: Mapping[Month, MonthGrades] = field(default_factory=dict)
     # auditor -> the Head of Service who follows up their audits of last month
@@ -161,7 +161,7 @@ class Digest:
     trend: tuple[RatePoint, ...]
     pending: tuple[Pending, ...]
     decided: tuple[Decision, ...]
-    flagged: tuple[ExemptionFact, ...]
+    flagged: tuple[Request, ...]
     repeats: tuple[Repeat, ...]
     notices: tuple[Notice, ...]
     quality: Quality
@@ -188,7 +188,7 @@ def build_digest(
     names = head_names(roster)
     if head is None:
         rows, mine = everyone, None
-        requests: Iterable[ExemptionFact] = history.requests
+        requests: Iterable[Request] = history.requests
         notes: Iterable[NoteFact] = history.notes
         held = sorted(current.held_back)
     else:

@@ -51,7 +51,7 @@ def gather(app: App, connection: Connection, now: datetime, month: Month | None 
     trail_event, trail_head = trail.head(connection)
     history = HistoryInputs(
         outcome_counts=figures.outcome_counts(connection, first, month),
-        requests=figures.exemption_facts(connection, first, local),
+        requests=figures.digest_requests(connection, first, local),
         notes=figures.month_notes(connection, month, settings),
         grades=grades,
         last_month_heads=figures.heads_of(connection, month.previous(), roster),
