@@ -175,14 +175,18 @@ def standings(facts: MonthFacts) -> list[AuditorMonth]:
     emails = set(facts.allocations)
     if facts.frozen is not None:
         emails = set(facts.frozen) | (emails & facts.exempted)
-    rows = [_standing(facts, email, names) for email in emails]
+    deadline = cal.deadline(facts.month)
+    rows = [_standing(facts, email, names, deadline) for email in emails]
     rows.sort(key=lambda r: (r.name.lower(), r.email))
     return rows
 
 
-def _standing(facts: MonthFacts, email: str, names: Mapping[str, str]) -> AuditorMonth:
+def _standing(
+    facts: MonthFacts, email: str, names: Mapping[str, str], deadline: date
+) -> AuditorMonth:
     cases = facts.allocations.get(email, ())
-    missing = [c.case_ref for c in outstanding_cases(facts.month, cases, facts.completions)]
+    done = facts.completions
+    missing = [c.case_ref for c in cases if not in_time(submission(done, c), deadline)]
     frozen = facts.frozen.get(email) if facts.frozen is not None else None
     if frozen is not None:
         name, team, head = frozen.name, frozen.team, frozen.head_email
