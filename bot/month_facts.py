@@ -23,12 +23,9 @@ def month_facts(
 ) -> MonthFacts:
     """What the planner, ``status`` and the digests know of ``month``: the sheets as read
     and what the store has recorded (exemptions, the close, self-reported completions)."""
-    missed: frozenset[str] = frozenset()
-    late: frozenset[str] = frozenset()
+    frozen = None
     if closed:
-        outcomes = repo.load_outcomes(connection, month)
-        missed = frozenset(o.email for o in outcomes if o.outcome == "missed")
-        late = frozenset(o.email for o in outcomes if o.late_on is not None)
+        frozen = {o.email: o for o in repo.load_outcomes(connection, month)}
     self_reported = exemption_requests.noted(connection, month, "self_reported")
     return MonthFacts(
         month=month,
@@ -38,10 +35,7 @@ def month_facts(
         held_back=sheets.held_back,
         completions=sheets.completions,
         records=records,
-        closed=closed,
         exempted=exemption_requests.exempted(connection, month),
-        missed=missed,
-        late=late,
         self_reported=self_reported,
         unconfirmed={
             email: tuple(
@@ -51,4 +45,5 @@ def month_facts(
             )
             for email in self_reported
         },
+        frozen=frozen,
     )

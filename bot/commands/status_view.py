@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.app import App
 from bot.core.records import Month
-from bot.core.status import ClosedOutcome, auditor_states, totals
+from bot.core.status import auditor_states, totals
 from bot.inputs.in_force import read_month, roster_in_force
 from bot.month_facts import month_facts
 from bot.store import repo
@@ -22,9 +22,5 @@ def month_status(app: App, month: Month, now: datetime) -> tuple[list[dict], dic
         closed = month in repo.closed_months(connection, [month])
         facts = month_facts(connection, month, sheets, roster.auditors, records, closed)
         reminded = repo.sent_stage_by_auditor(connection, month)
-        outcomes = {
-            o.email: ClosedOutcome(o.outcome, o.late_on)
-            for o in repo.load_outcomes(connection, month)
-        }
-    states = auditor_states(facts, reminded, outcomes)
+    states = auditor_states(facts, reminded)
     return [asdict(s) for s in states], totals(states)

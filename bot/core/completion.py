@@ -1,6 +1,6 @@
-"""Completion figures: each auditor's standing in a month, and counts by team and service.
+"""Completion figures: counts of the auditors' standings by team and service.
 
-Pure: no I/O, no clock, no store.
+Pure: no I/O, no clock, no store. Each auditor's standing is bot.core.cycle.standings's.
 
 Counting rules, the same in every table:
 
@@ -16,147 +16,16 @@ Counting rules, the same in every table:
 
 from __future__ import annotations
 
-import enum
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 
-from bot.core.cycle import outstanding_cases
+from bot.core.cycle import AuditorMonth, Standing, head_names
 from bot.core.quality import percent
-from bot.core.records import Allocation, Auditor, Completion, Month
+from bot.core.records import Auditor, Month
 
 TREND_MONTHS = 12
 MAX_BARS = 30  # a taller chart is no longer read at a glance: the table has every team
-
-
-# -- each auditor's standing ------------------------------------------------------------------
-
-
-class Standing(enum.StrEnum):
-    OUTSTANDING = "outstanding"
-    SELF_REPORTED = "self_reported"
-    EXEMPTED = "exempted"
-    COMPLETE = "complete"
-    MISSED = "missed"
-    LATE = "late"
-
-    @property
-    def label(self) -> str:
-        return STANDING_LABELS[self]
-
-
-STANDING_LABELS = {
-    Standing.OUTSTANDING: "outstanding",
-    Standing.SELF_REPORTED: "says complete, not yet in the sheet",
-    Standing.EXEMPTED: "exempted",
-    Standing.COMPLETE: "complete",
-    Standing.MISSED: "missed",
-    Standing.LATE: "late: not counted",
-}
-
-
-@dataclass(frozen=True)
-class Frozen:
-    """An auditor's outcome as frozen at the month's close."""
-
-    email: str
-    name: str
-    team: str
-    head_email: str
-    outcome: str  # complete | exempted | missed
-    cases: int
-    late_on: date | None = None
-
-
-@dataclass(frozen=True)
-class MonthInputs:
-    month: Month
-    roster: Mapping[str, Auditor]
-    allocations: Mapping[str, tuple[Allocation, ...]]  # by auditor; held-back auditors absent
-    completions: Mapping[str, Completion]  # by upper-cased case reference
-    exempted: frozenset[str] = frozenset()  # approved for the month
-    self_reported: frozenset[str] = frozenset()
-    held_back: frozenset[str] = frozenset()
-    frozen: Mapping[str, Frozen] | None = None  # the outcomes, once the month is closed
-
-
-@dataclass(frozen=True)
-class AuditorMonth:
-    email: str
-    name: str
-    team: str
-    head_email: str
-    head_name: str
-    standing: Standing
-    cases: int
-    outstanding: tuple[str, ...] = ()  # case references not in the sheet by the deadline
-    late_on: date | None = None
-
-
-def head_names(roster: Mapping[str, Auditor]) -> dict[str, str]:
-    """Each Head of Service's name as the roster gives it (their address when it does not)."""
-    names: dict[str, str] = {}
-    for auditor in roster.values():
-        if auditor.head_of_service or auditor.head_of_service_email not in names:
-            names[auditor.head_of_service_email] = (
-                auditor.head_of_service or auditor.head_of_service_email
-            )
-    return names
-
-
-def standings(inputs: MonthInputs) -> list[AuditorMonth]:
-    """Each allocated auditor's standing in the month, by name."""
-    month, roster = inputs.month, inputs.roster
-    completions = inputs.completions
-    names = head_names(roster)
-    rows: list[AuditorMonth] = []
-    frozen = inputs.frozen
-    emails = set(inputs.allocations)
-    if frozen is not None:
-        # Closed: the frozen outcomes, plus anyone exempted before their allocation went out
-        # (never issued, so never frozen, but exempted all the same).
-        emails = set(frozen) | (emails & inputs.exempted)
-    for email in emails:
-        cases = inputs.allocations.get(email, ())
-        missing = [case.case_ref for case in outstanding_cases(month, cases, completions)]
-        outcome = frozen.get(email) if frozen is not None else None
-        late_on = None
-        if outcome is not None:
-            name, team, head = outcome.name, outcome.team, outcome.head_email
-            standing = Standing.LATE if outcome.late_on else Standing(outcome.outcome)
-            late_on, count = outcome.late_on, outcome.cases
-        else:
-            auditor = roster.get(email)
-            if auditor is None:
-                continue  # left the roster before the sheet was read: nobody to count
-            name, team, head = auditor.name, auditor.team, auditor.head_of_service_email
-            count = len(cases)
-            if email in inputs.exempted:
-                standing = Standing.EXEMPTED
-            elif not missing:
-                standing = Standing.COMPLETE
-            elif email in inputs.self_reported:
-                standing = Standing.SELF_REPORTED
-            else:
-                standing = Standing.OUTSTANDING
-        if standing in (Standing.COMPLETE, Standing.EXEMPTED):
-            missing = []
-        rows.append(
-            AuditorMonth(
-                email,
-                name,
-                team,
-                head,
-                names.get(head, head),
-                standing,
-                count,
-                tuple(missing),
-                late_on,
-            )
-        )
-    rows.sort(key=lambda r: (r.name.lower(), r.email))
-    return rows
 
 
 # -- counting ----------------------------------------------------------------------------------

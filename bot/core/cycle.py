@@ -7,6 +7,7 @@ the second time, because the shell records every plan before the next run.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -14,8 +15,8 @@ from datetime import date, datetime, time
 
 from bot.core import calendar as cal
 from bot.core.plans import (
-    AuditorOutcome,
     ClosePlan,
+    FrozenOutcome,
     LatePlan,
     MailPlan,
     Outcome,
@@ -25,6 +26,8 @@ from bot.core.plans import (
 from bot.core.records import Allocation, Auditor, Completion, Month
 
 Plan = MailPlan | SkipPlan | ClosePlan | LatePlan
+
+LEFT_THE_ROSTER = "(left the roster)"  # the team of an auditor the roster no longer names
 
 
 @dataclass(frozen=True)
@@ -38,19 +41,36 @@ class CycleRules:
 
 @dataclass(frozen=True)
 class MonthFacts:
+    """What is known of a month: the sheets as read and what the store has recorded. The
+    planner, `auditbot status`, the digests and the month report all read this one record."""
+
     month: Month
     roster: Mapping[str, Auditor]
-    sheet_found: bool
     allocations: Mapping[str, tuple[Allocation, ...]]  # by auditor; held-back auditors absent
-    held_back: frozenset[str]
-    completions: Mapping[str, Completion]  # by case reference
+    completions: Mapping[str, Completion]  # by upper-cased case reference
     records: Mapping[str, Record]  # outbox keys already in the store
-    closed: bool = False
-    exempted: frozenset[str] = frozenset()
-    missed: frozenset[str] = frozenset()  # frozen at close; only read once closed
-    late: frozenset[str] = frozenset()
+    sheet_found: bool = True
+    held_back: frozenset[str] = frozenset()
+    exempted: frozenset[str] = frozenset()  # approved for the month
     self_reported: frozenset[str] = frozenset()
     unconfirmed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The outcomes frozen at the close, by auditor; None while the month is open.
+    frozen: Mapping[str, FrozenOutcome] | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.frozen is not None
+
+    @property
+    def missed(self) -> frozenset[str]:
+        """Frozen as missed (late ones included)."""
+        frozen = self.frozen or {}
+        return frozenset(e for e, o in frozen.items() if o.outcome is Outcome.MISSED)
+
+    @property
+    def late(self) -> frozenset[str]:
+        frozen = self.frozen or {}
+        return frozenset(e for e, o in frozen.items() if o.late_on is not None)
 
 
 def allocation_key(month: Month, email: str) -> str:
@@ -85,11 +105,127 @@ def outstanding_cases(
     return [c for c in cases if not in_time(submission(completions, c), deadline)]
 
 
-def is_complete(
-    month: Month, cases: tuple[Allocation, ...], completions: Mapping[str, Completion]
-) -> bool:
-    """Every allocated case submitted on or before the deadline."""
-    return not outstanding_cases(month, cases, completions)
+# -- each auditor's standing ------------------------------------------------------------------
+
+
+class Standing(enum.StrEnum):
+    """Where an auditor stands in a month. Open: exactly one of outstanding, self-reported
+    (told the bot they had finished, the sheet does not show it yet), exempted (the director
+    approved an exemption for the month) or complete (every case in the completions sheet by
+    the deadline). Closed: complete, exempted, missed, or late (missed, then all in after the
+    deadline: not counted)."""
+
+    OUTSTANDING = "outstanding"
+    SELF_REPORTED = "self_reported"
+    EXEMPTED = "exempted"
+    COMPLETE = "complete"
+    MISSED = "missed"
+    LATE = "late"
+
+    @property
+    def label(self) -> str:
+        return STANDING_LABELS[self]
+
+
+STANDING_LABELS = {
+    Standing.OUTSTANDING: "outstanding",
+    Standing.SELF_REPORTED: "says complete, not yet in the sheet",
+    Standing.EXEMPTED: "exempted",
+    Standing.COMPLETE: "complete",
+    Standing.MISSED: "missed",
+    Standing.LATE: "late: not counted",
+}
+
+
+@dataclass(frozen=True)
+class AuditorMonth:
+    """An auditor's standing in a month, with what every view of it shows."""
+
+    email: str
+    name: str
+    team: str
+    head_email: str
+    head_name: str
+    standing: Standing
+    cases: int
+    outstanding: tuple[str, ...] = ()  # case references not in the sheet by the deadline
+    late_on: date | None = None
+    issued: bool = True  # the allocation mail went out (else, while open, it is pending)
+
+
+def head_names(roster: Mapping[str, Auditor]) -> dict[str, str]:
+    """Each Head of Service's name as the roster gives it (their address when it does not)."""
+    names: dict[str, str] = {}
+    for auditor in roster.values():
+        if auditor.head_of_service or auditor.head_of_service_email not in names:
+            names[auditor.head_of_service_email] = (
+                auditor.head_of_service or auditor.head_of_service_email
+            )
+    return names
+
+
+def standings(facts: MonthFacts) -> list[AuditorMonth]:
+    """Each auditor's standing in the month, by name: the one answer that planning, the
+    close, `auditbot status`, the digests and the month report all ask for.
+
+    Open: everyone with rows in the allocation sheet. Closed: the outcomes frozen at the
+    close, and anyone exempted before their allocation went out (never issued, so never
+    frozen, but exempted all the same); someone in the sheet never issued is not counted."""
+    names = head_names(facts.roster)
+    emails = set(facts.allocations)
+    if facts.frozen is not None:
+        emails = set(facts.frozen) | (emails & facts.exempted)
+    deadline = cal.deadline(facts.month)
+    rows = [_standing(facts, email, names, deadline) for email in emails]
+    rows.sort(key=lambda r: (r.name.lower(), r.email))
+    return rows
+
+
+def _standing(
+    facts: MonthFacts, email: str, names: Mapping[str, str], deadline: date
+) -> AuditorMonth:
+    cases = facts.allocations.get(email, ())
+    done = facts.completions
+    missing = [c.case_ref for c in cases if not in_time(submission(done, c), deadline)]
+    frozen = facts.frozen.get(email) if facts.frozen is not None else None
+    if frozen is not None:
+        name, team, head = frozen.name, frozen.team, frozen.head_email
+        standing = Standing.LATE if frozen.late_on else Standing(frozen.outcome.value)
+        count, issued = frozen.cases, True
+    else:
+        auditor = facts.roster.get(email)
+        if auditor is None:  # only as the sheet and the roster fall out of step
+            name, team, head = email, LEFT_THE_ROSTER, ""
+        else:
+            name, team, head = auditor.name, auditor.team, auditor.head_of_service_email
+        count = len(cases)
+        issued = allocation_key(facts.month, email) in facts.records
+        if email in facts.exempted:
+            standing = Standing.EXEMPTED
+        elif not missing:
+            standing = Standing.COMPLETE
+        elif email in facts.self_reported:
+            standing = Standing.SELF_REPORTED
+        else:
+            standing = Standing.OUTSTANDING
+    if standing in (Standing.COMPLETE, Standing.EXEMPTED):
+        missing = []
+    late_on = frozen.late_on if frozen is not None else None
+    return AuditorMonth(
+        email,
+        name,
+        team,
+        head,
+        names.get(head, head),
+        standing,
+        count,
+        tuple(missing),
+        late_on,
+        issued,
+    )
+
+
+# -- what is due -------------------------------------------------------------------------------
 
 
 def plan_month(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Plan]:
@@ -210,15 +346,14 @@ def _plan_reminders(facts: MonthFacts, now: datetime, rules: CycleRules) -> list
     if not due:
         return []
     latest = min(due)
+    standing = {row.email: row.standing for row in standings(facts)}
     plans: list[Plan] = []
     for email, cases in sorted(facts.allocations.items()):
         allocated = facts.records.get(allocation_key(month, email))
         auditor = facts.roster.get(email)
         if allocated is None or auditor is None or not auditor.active:
             continue
-        if email in facts.exempted or email in facts.self_reported:
-            continue
-        if is_complete(month, cases, facts.completions):
+        if standing[email] is not Standing.OUTSTANDING:  # complete, exempted or says done
             continue
         key = reminder_key(month, latest, email)
         if key in facts.records or allocated.planned_on == now.date():
@@ -273,30 +408,24 @@ def _reminder(
     )
 
 
-def outcomes_at_close(facts: MonthFacts) -> tuple[AuditorOutcome, ...]:
-    """Each auditor who was sent an allocation: complete, exempted or missed."""
-    result = []
-    for email, cases in sorted(facts.allocations.items()):
-        if allocation_key(facts.month, email) not in facts.records:
-            continue
-        auditor = facts.roster.get(email)
-        if email in facts.exempted:
-            outcome = Outcome.EXEMPTED
-        elif is_complete(facts.month, cases, facts.completions):
-            outcome = Outcome.COMPLETE
-        else:
-            outcome = Outcome.MISSED
-        result.append(
-            AuditorOutcome(
-                email=email,
-                name=auditor.name if auditor else email,
-                team=auditor.team if auditor else "(left the roster)",
-                head_of_service_email=auditor.head_of_service_email if auditor else "",
-                outcome=outcome,
-                cases=len(cases),
-            )
+def outcomes_at_close(facts: MonthFacts) -> tuple[FrozenOutcome, ...]:
+    """Each auditor who was sent an allocation, by address: their standing as the month
+    closes, frozen (complete, exempted, or missed: outstanding and self-reported alike)."""
+    return tuple(
+        FrozenOutcome(
+            row.email,
+            row.name,
+            row.team,
+            row.head_email,
+            _AT_CLOSE.get(row.standing, Outcome.MISSED),
+            row.cases,
         )
-    return tuple(result)
+        for row in sorted(standings(facts), key=lambda r: r.email)
+        if row.issued
+    )
+
+
+_AT_CLOSE = {Standing.COMPLETE: Outcome.COMPLETE, Standing.EXEMPTED: Outcome.EXEMPTED}
 
 
 def _plan_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Plan]:
@@ -307,10 +436,10 @@ def _plan_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Pla
     plans: list[Plan] = [ClosePlan(month, outcomes)]
     if not outcomes:  # nothing was allocated (sheet never came, or before the bot ran)
         return plans
-    by_head: dict[str, list[AuditorOutcome]] = {}
+    by_head: dict[str, list[FrozenOutcome]] = {}
     for outcome in outcomes:
-        if outcome.head_of_service_email:
-            by_head.setdefault(outcome.head_of_service_email, []).append(outcome)
+        if outcome.head_email:
+            by_head.setdefault(outcome.head_email, []).append(outcome)
     names = {a.head_of_service_email: a.head_of_service for a in facts.roster.values()}
     for head, theirs in sorted(by_head.items()):
         context = {
@@ -342,7 +471,7 @@ def _plan_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Pla
     return plans
 
 
-def _person(outcome: AuditorOutcome) -> dict[str, object]:
+def _person(outcome: FrozenOutcome) -> dict[str, object]:
     return {
         "name": outcome.name,
         "email": outcome.email,
@@ -351,7 +480,7 @@ def _person(outcome: AuditorOutcome) -> dict[str, object]:
     }
 
 
-def _unconfirmed(facts: MonthFacts, outcomes: list[AuditorOutcome]) -> list[dict[str, object]]:
+def _unconfirmed(facts: MonthFacts, outcomes: list[FrozenOutcome]) -> list[dict[str, object]]:
     """Self-reported completions the completions sheet never confirmed."""
     return [
         {**_person(o), "cases": list(facts.unconfirmed.get(o.email, ()))}
@@ -361,7 +490,7 @@ def _unconfirmed(facts: MonthFacts, outcomes: list[AuditorOutcome]) -> list[dict
 
 
 def _summary_context(
-    facts: MonthFacts, outcomes: tuple[AuditorOutcome, ...], rules: CycleRules
+    facts: MonthFacts, outcomes: tuple[FrozenOutcome, ...], rules: CycleRules
 ) -> dict[str, object]:
     teams: dict[str, dict[str, int]] = {}
     for o in outcomes:

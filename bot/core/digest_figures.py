@@ -14,28 +14,22 @@ from datetime import date, datetime, time, timedelta
 from bot.core import calendar as cal
 from bot.core.completion import (
     TREND_MONTHS,
-    AuditorMonth,
-    Frozen,
     Group,
-    MonthInputs,
     OutcomeCount,
     RatePoint,
-    Standing,
     Tally,
     by_attention,
     by_head,
     by_team,
     completion_trend,
-    head_names,
     heads_with_auditors,
     services,
-    standings,
     tally,
     team_heads,
 )
+from bot.core.cycle import AuditorMonth, MonthFacts, Standing, head_names, standings
 from bot.core.exemption_figures import (
     Decision,
-    ExemptionFact,
     NoteFact,
     Notice,
     Pending,
@@ -48,6 +42,7 @@ from bot.core.exemption_figures import (
     repeats,
     week_before,
 )
+from bot.core.exemptions import Request
 from bot.core.quality import MonthGrades, Quality, follow_ups, quality
 from bot.core.records import Month
 
@@ -56,10 +51,9 @@ __all__ = [
     "AuditorMonth",
     "Digest",
     "FollowUpRow",
-    "Frozen",
     "Group",
     "HistoryInputs",
-    "MonthInputs",
+    "MonthFacts",
     "OutcomeCount",
     "RatePoint",
     "Standing",
@@ -128,7 +122,7 @@ class HistoryInputs:
     """Everything beyond the current month's sheets that a digest looks at."""
 
     outcome_counts: tuple[OutcomeCount, ...] = ()
-    requests: tuple[ExemptionFact, ...] = ()
+    requests: tuple[Request, ...] = ()
     notes: tuple[NoteFact, ...] = ()  # this month's, times local
     grades: Mapping[Month, MonthGrades] = field(default_factory=dict)
     # auditor -> the Head of Service who follows up their audits of last month
@@ -167,7 +161,7 @@ class Digest:
     trend: tuple[RatePoint, ...]
     pending: tuple[Pending, ...]
     decided: tuple[Decision, ...]
-    flagged: tuple[ExemptionFact, ...]
+    flagged: tuple[Request, ...]
     repeats: tuple[Repeat, ...]
     notices: tuple[Notice, ...]
     quality: Quality
@@ -177,7 +171,7 @@ class Digest:
 
 
 def build_digest(
-    current: MonthInputs,
+    current: MonthFacts,
     history: HistoryInputs,
     now_local: datetime,
     head: str | None = None,
@@ -194,7 +188,7 @@ def build_digest(
     names = head_names(roster)
     if head is None:
         rows, mine = everyone, None
-        requests: Iterable[ExemptionFact] = history.requests
+        requests: Iterable[Request] = history.requests
         notes: Iterable[NoteFact] = history.notes
         held = sorted(current.held_back)
     else:

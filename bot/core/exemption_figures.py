@@ -1,6 +1,7 @@
 """Exemption requests and auditors' notices as the digests and the QA report show them.
 
-Pure: the shell hands in plain records with local (Europe/London) times already applied.
+Pure: the shell hands in plain records (bot.core.exemptions.Request) with local
+(Europe/London) times already applied.
 """
 
 from __future__ import annotations
@@ -10,77 +11,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.core import calendar as cal
-from bot.core.exemptions import REASON_LABELS, State
+from bot.core.exemptions import Request, State
 from bot.core.records import Auditor, Month
-from bot.core.replies import Reason
 
 REPEAT_WINDOW = 12  # months, the current one included
 REPEAT_AT = 2  # exemptions granted in the window that make an auditor a repeat
 
 
 @dataclass(frozen=True)
-class ExemptionFact:
-    """One exemption request as the store holds it (times local, no free text)."""
-
-    ref: str
-    month: Month
-    auditor_email: str
-    auditor_name: str
-    team: str
-    head_email: str
-    head_name: str
-    reason: Reason
-    state: State
-    requested_at: datetime
-    after_allocation: bool = False
-    last_week: bool = False
-    no_head_response: bool = False
-    head_decided_at: datetime | None = None  # the Head of Service supported or not
-    decided_at: datetime | None = None  # the director approved or declined
-    escalated_at: datetime | None = None  # sent on to the director without the Head's answer
-
-    @property
-    def requested_on(self) -> date:
-        return self.requested_at.date()
-
-    @property
-    def reason_label(self) -> str:
-        return REASON_LABELS[self.reason]
-
-    @property
-    def flags(self) -> tuple[str, ...]:
-        found = []
-        if self.after_allocation:
-            found.append("after allocation")
-        if self.last_week:
-            found.append("last week")
-        if self.reason is Reason.OTHER:
-            found.append("outside policy")
-        if self.no_head_response:
-            found.append("no Head of Service response")
-        return tuple(found)
-
-    @property
-    def head_label(self) -> str:
-        return self.head_name or self.head_email
-
-    @property
-    def head_decision(self) -> str:
-        """What the Head of Service did with the request."""
-        if self.state is State.NOT_SUPPORTED:
-            return "not supported"
-        if self.no_head_response:
-            return "no response: sent on to the director"
-        if self.head_decided_at is not None:
-            return "supported"
-        if self.state is State.AWAITING_HEAD:
-            return "waiting"
-        return "none before it was withdrawn" if self.state is State.WITHDRAWN else ""
-
-
-@dataclass(frozen=True)
 class Pending:
-    request: ExemptionFact
+    request: Request
     with_head: bool  # waiting for the Head of Service (else for the director)
     since: date  # the day it reached whoever holds it now
     working_days: int  # working days it has waited with them
@@ -95,7 +35,7 @@ class Pending:
 
 @dataclass(frozen=True)
 class Decision:
-    request: ExemptionFact
+    request: Request
     outcome: str  # approved | declined | not supported
     by: str  # who decided
     at: datetime
@@ -113,7 +53,7 @@ class Repeat:
         return len(self.months)
 
 
-def pending(requests: Iterable[ExemptionFact], today: date) -> list[Pending]:
+def pending(requests: Iterable[Request], today: date) -> list[Pending]:
     """Undecided requests, longest waiting with their holder first."""
     rows = []
     for request in requests:
@@ -137,7 +77,7 @@ def pending(requests: Iterable[ExemptionFact], today: date) -> list[Pending]:
     return rows
 
 
-def decision(request: ExemptionFact, director: str) -> Decision | None:
+def decision(request: Request, director: str) -> Decision | None:
     """The request's final decision, if any: the director's, or a Head of Service's refusal."""
     if request.state in (State.APPROVED, State.DECLINED) and request.decided_at is not None:
         return Decision(request, request.state.value, director, request.decided_at)
@@ -147,7 +87,7 @@ def decision(request: ExemptionFact, director: str) -> Decision | None:
 
 
 def decided_since(
-    requests: Iterable[ExemptionFact], since: datetime, until: datetime, director: str
+    requests: Iterable[Request], since: datetime, until: datetime, director: str
 ) -> list[Decision]:
     """Final decisions made after ``since`` and up to ``until``, in the order made."""
     found = []
@@ -159,7 +99,7 @@ def decided_since(
     return found
 
 
-def flagged(requests: Iterable[ExemptionFact], month: Month) -> list[ExemptionFact]:
+def flagged(requests: Iterable[Request], month: Month) -> list[Request]:
     """The month's requests with a warning sign, in the order asked."""
     return sorted(
         (r for r in requests if r.month == month and r.flags),
@@ -168,12 +108,12 @@ def flagged(requests: Iterable[ExemptionFact], month: Month) -> list[ExemptionFa
 
 
 def repeats(
-    requests: Iterable[ExemptionFact], current: Month, roster: Mapping[str, Auditor]
+    requests: Iterable[Request], current: Month, roster: Mapping[str, Auditor]
 ) -> list[Repeat]:
     """Auditors granted exemptions for 2 or more of the 12 months up to ``current``."""
     first = current.plus(1 - REPEAT_WINDOW)
     months: dict[str, set[Month]] = {}
-    latest: dict[str, ExemptionFact] = {}
+    latest: dict[str, Request] = {}
     for request in requests:
         if request.state is State.APPROVED and first <= request.month <= current:
             months.setdefault(request.auditor_email, set()).add(request.month)
@@ -196,7 +136,7 @@ def repeats(
     return rows
 
 
-def involving(head: str, auditors: frozenset[str]) -> Callable[[ExemptionFact], bool]:
+def involving(head: str, auditors: frozenset[str]) -> Callable[[Request], bool]:
     """A request concerns a Head of Service if it waits for them or is by one of theirs."""
     return lambda r: r.head_email == head or r.auditor_email in auditors
 

@@ -63,6 +63,9 @@ class ExemptionRules:
 
 @dataclass(frozen=True)
 class Request:
+    """One exemption request: what the inbox acts on, and what the digests and the month
+    report show (they are handed it with times local and without the free text)."""
+
     ref: str  # EXM-2021-05-017: what people call it
     token: str  # EXM-2021-05-017-K7M3Q9XA: what binds a reply to it (unguessable)
     month: Month
@@ -82,10 +85,47 @@ class Request:
     no_head_response: bool = False
     director_words: str | None = None
     id: int | None = None
+    head_decided_at: datetime | None = None  # the Head of Service supported or not
+    decided_at: datetime | None = None  # the director approved or declined
+    escalated_at: datetime | None = None  # sent on to the director without the Head's answer
 
     @property
     def outside_policy(self) -> bool:
         return self.reason is Reason.OTHER
+
+    @property
+    def reason_label(self) -> str:
+        return REASON_LABELS[self.reason]
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        found = []
+        if self.after_allocation:
+            found.append("after allocation")
+        if self.last_week:
+            found.append("last week")
+        if self.outside_policy:
+            found.append("outside policy")
+        if self.no_head_response:
+            found.append("no Head of Service response")
+        return tuple(found)
+
+    @property
+    def head_label(self) -> str:
+        return self.head_name or self.head_email
+
+    @property
+    def head_decision(self) -> str:
+        """What the Head of Service did with the request."""
+        if self.state is State.NOT_SUPPORTED:
+            return "not supported"
+        if self.no_head_response:
+            return "no response: sent on to the director"
+        if self.head_decided_at is not None:
+            return "supported"
+        if self.state is State.AWAITING_HEAD:
+            return "waiting"
+        return "none before it was withdrawn" if self.state is State.WITHDRAWN else ""
 
 
 def is_last_week(month: Month, day: date, days: int) -> bool:

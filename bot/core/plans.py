@@ -50,19 +50,24 @@ class SkipPlan:
 
 
 @dataclass(frozen=True)
-class AuditorOutcome:
+class FrozenOutcome:
+    """An auditor's outcome as frozen at the month's close: what the close records and
+    what every reader of a closed month (status, digests, report) gets back from the store.
+    Name, team and Head of Service are those of the close, whatever the roster says later."""
+
     email: str
     name: str
     team: str
-    head_of_service_email: str
+    head_email: str
     outcome: Outcome
     cases: int
+    late_on: date | None = None  # missed, then every audit in after the close: not counted
 
 
 @dataclass(frozen=True)
 class ClosePlan:
     month: Month
-    outcomes: tuple[AuditorOutcome, ...]
+    outcomes: tuple[FrozenOutcome, ...]
 
 
 @dataclass(frozen=True)

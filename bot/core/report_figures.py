@@ -15,7 +15,7 @@ from bot.core.digest_figures import (
     AuditorMonth,
     Group,
     HistoryInputs,
-    MonthInputs,
+    MonthFacts,
     RatePoint,
     Standing,
     Tally,
@@ -25,8 +25,8 @@ from bot.core.digest_figures import (
     standings,
     tally,
 )
-from bot.core.exemption_figures import Decision, ExemptionFact, decision
-from bot.core.exemptions import State
+from bot.core.exemption_figures import Decision, decision
+from bot.core.exemptions import Request, State
 from bot.core.quality import GradeMix, Quality, month_grades, quality
 from bot.core.records import Grade, Month
 
@@ -58,7 +58,7 @@ class AuditRow:
 @dataclass(frozen=True)
 class ReportAuditor:
     row: AuditorMonth
-    exemption: ExemptionFact | None  # the approved request behind an exemption
+    exemption: Request | None  # the approved request behind an exemption
     decision: Decision | None
     grades: GradeMix  # their audits submitted in time
 
@@ -87,16 +87,16 @@ class Report:
     team_grades: tuple[tuple[str, GradeMix], ...]
     quality: Quality  # the three months up to and including this one, and the year's trend
     trend: tuple[RatePoint, ...]
-    exemptions: tuple[tuple[ExemptionFact, Decision | None], ...]  # every request of the month
+    exemptions: tuple[tuple[Request, Decision | None], ...]  # every request of the month
     trail_head: str
     trail_event: int
 
 
-def build_report(current: MonthInputs, history: HistoryInputs, now_local: datetime) -> Report:
+def build_report(current: MonthFacts, history: HistoryInputs, now_local: datetime) -> Report:
     month, roster = current.month, current.roster
     rows = standings(current)
     grades = history.grades.get(month) or month_grades(month, current.completions.values())
-    approved: dict[str, ExemptionFact] = {}
+    approved: dict[str, Request] = {}
     requests = [r for r in history.requests if r.month == month]
     for request in requests:
         if request.state is State.APPROVED:
@@ -120,7 +120,7 @@ def build_report(current: MonthInputs, history: HistoryInputs, now_local: dateti
         team = teams_of.get(email) or (roster[email].team if email in roster else NOT_ALLOCATED)
         by_team_members.setdefault(team, []).append(email)
     overall = tally(rows)
-    closed = current.frozen is not None
+    closed = current.closed
     return Report(
         month=month,
         now=now_local,
@@ -148,7 +148,7 @@ def build_report(current: MonthInputs, history: HistoryInputs, now_local: dateti
 
 
 def _audits(
-    current: MonthInputs, teams_of: Mapping[str, str], names: Mapping[str, str]
+    current: MonthFacts, teams_of: Mapping[str, str], names: Mapping[str, str]
 ) -> list[AuditRow]:
     """Every allocated case, then every completion not in the allocation sheet."""
     deadline = cal.deadline(current.month)

@@ -1,4 +1,7 @@
-"""Each auditor's state for a month, as the QA team asks for it: a pure function."""
+"""Each auditor's state for a month, as the QA team asks for it: a pure function.
+
+The standing is bot.core.cycle.standings's; this only words it as `auditbot status` does.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from bot.core.cycle import MonthFacts, allocation_key, is_complete
+from bot.core.cycle import AuditorMonth, MonthFacts, Standing, standings
 
 
 @dataclass(frozen=True)
@@ -22,50 +25,29 @@ class AuditorState:
     late_on: date | None = None
 
 
-@dataclass(frozen=True)
-class ClosedOutcome:
-    outcome: str
-    late_on: date | None
+def state(row: AuditorMonth) -> str:
+    """Not done yet is ``pending`` until the allocation goes out, then ``outstanding``
+    (saying done changes nothing here: the completions sheet is the authority)."""
+    if row.standing in (Standing.OUTSTANDING, Standing.SELF_REPORTED):
+        return "outstanding" if row.issued else "pending"
+    return row.standing.value
 
 
-def auditor_states(
-    facts: MonthFacts,
-    reminded: Mapping[str, int],
-    closed_outcomes: Mapping[str, ClosedOutcome],
-) -> list[AuditorState]:
-    emails = sorted(set(facts.allocations) | set(closed_outcomes))
-    states = []
-    for email in emails:
-        auditor = facts.roster.get(email)
-        cases = facts.allocations.get(email, ())
-        allocated = allocation_key(facts.month, email) in facts.records
-        if facts.closed:
-            closed = closed_outcomes.get(email)
-            if closed is None:
-                continue  # allocated in the sheet but never issued before the close
-            state = "late" if closed.late_on else closed.outcome
-            late_on = closed.late_on
-        else:
-            late_on = None
-            if email in facts.exempted:
-                state = "exempted"
-            elif is_complete(facts.month, cases, facts.completions):
-                state = "complete"
-            else:
-                state = "outstanding" if allocated else "pending"
-        states.append(
-            AuditorState(
-                email=email,
-                name=auditor.name if auditor else email,
-                team=auditor.team if auditor else "",
-                cases=len(cases),
-                allocated=allocated,
-                reminded_stage=reminded.get(email),
-                state=state,
-                late_on=late_on,
-            )
+def auditor_states(facts: MonthFacts, reminded: Mapping[str, int]) -> list[AuditorState]:
+    """Each auditor's state, by address."""
+    return [
+        AuditorState(
+            email=row.email,
+            name=row.name,
+            team=row.team,
+            cases=row.cases,
+            allocated=row.issued,
+            reminded_stage=reminded.get(row.email),
+            state=state(row),
+            late_on=row.late_on,
         )
-    return states
+        for row in sorted(standings(facts), key=lambda r: r.email)
+    ]
 
 
 def totals(states: list[AuditorState]) -> dict[str, int]:

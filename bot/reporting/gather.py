@@ -10,16 +10,13 @@ from sqlalchemy import Connection
 
 from bot.app import App
 from bot.core import digest_figures as core
-from bot.core.digest_figures import (
-    Frozen,
-    HistoryInputs,
-    MonthInputs,
-)
+from bot.core.digest_figures import HistoryInputs, MonthFacts
 from bot.core.quality import full_months, month_grades
 from bot.core.records import Auditor, Month
 from bot.inputs.in_force import read_month, roster_in_force
+from bot.month_facts import month_facts
 from bot.reporting.history_grades import history_grades
-from bot.store import exemption_requests, figures, repo, trail
+from bot.store import figures, repo, trail
 
 # -- gathering -----------------------------------------------------------------------------
 
@@ -28,7 +25,7 @@ from bot.store import exemption_requests, figures, repo, trail
 class Gathered:
     local: datetime
     roster: dict[str, Auditor]
-    current: MonthInputs
+    current: MonthFacts
     history: HistoryInputs
 
 
@@ -43,15 +40,18 @@ def gather(app: App, connection: Connection, now: datetime, month: Month | None 
     local = now.astimezone(settings.tz)
     month = month or Month.of(local.date())
     roster = roster_in_force(settings, connection, now, remember=False).auditors
-    current = month_inputs(app, connection, month, roster)
+    sheets = read_month(settings, month, roster)
+    records = repo.load_records(connection, [month])
+    closed = month in repo.closed_months(connection, [month])
+    current = month_facts(connection, month, sheets, roster, records, closed)
     first = month.plus(1 - core.TREND_MONTHS)
     grades = history_grades(settings, connection, full_months(month, core.TREND_MONTHS))
-    if current.frozen is not None or month < Month.of(local.date()):
+    if current.closed or month < Month.of(local.date()):
         grades[month] = month_grades(month, current.completions.values())
     trail_event, trail_head = trail.head(connection)
     history = HistoryInputs(
         outcome_counts=figures.outcome_counts(connection, first, month),
-        requests=figures.exemption_facts(connection, first, local),
+        requests=figures.digest_requests(connection, first, local),
         notes=figures.month_notes(connection, month, settings),
         grades=grades,
         last_month_heads=figures.heads_of(connection, month.previous(), roster),
@@ -60,27 +60,3 @@ def gather(app: App, connection: Connection, now: datetime, month: Month | None 
         trail_event=trail_event,
     )
     return Gathered(local, roster, current, history)
-
-
-def month_inputs(
-    app: App, connection: Connection, month: Month, roster: dict[str, Auditor]
-) -> MonthInputs:
-    month_sheets = read_month(app.settings, month, roster)
-    frozen = None
-    if month in repo.closed_months(connection, [month]):
-        frozen = {
-            o.email: Frozen(
-                o.email, o.name, o.team, o.head_of_service_email, o.outcome, o.cases, o.late_on
-            )
-            for o in repo.load_outcomes(connection, month)
-        }
-    return MonthInputs(
-        month=month,
-        roster=roster,
-        allocations=month_sheets.allocations,
-        completions=month_sheets.completions,
-        exempted=exemption_requests.exempted(connection, month),
-        self_reported=exemption_requests.noted(connection, month, "self_reported"),
-        held_back=month_sheets.held_back,
-        frozen=frozen,
-    )

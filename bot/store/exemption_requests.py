@@ -79,6 +79,8 @@ def _request(row: Any) -> Request:
         head_words=row.head_words,
         no_head_response=row.no_head_response,
         director_words=row.director_words,
+        head_decided_at=row.head_decided_at,
+        decided_at=row.decided_at,
     )
 
 

@@ -1,8 +1,9 @@
 """The store's reads for the digests and the month report: each table read once, as the
-core's figure types."""
+core's types (exemption requests through bot.store.exemption_requests's one row mapper)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,11 +11,10 @@ from sqlalchemy import Connection, func, or_, select
 
 from bot.config import Settings
 from bot.core.digest_figures import OutcomeCount
-from bot.core.exemption_figures import NOTE_LABELS, ExemptionFact, NoteFact
-from bot.core.exemptions import State
+from bot.core.exemption_figures import NOTE_LABELS, NoteFact
+from bot.core.exemptions import Request, State
 from bot.core.records import Auditor, Month
-from bot.core.replies import Reason
-from bot.store.exemption_requests import request_ref
+from bot.store import exemption_requests
 from bot.store.schema import events, exemptions, notes, outcomes
 
 
@@ -31,84 +31,50 @@ def outcome_counts(connection: Connection, first: Month, last: Month) -> tuple[O
     )
 
 
-def exemption_facts(
-    connection: Connection, first: Month, local: datetime
-) -> tuple[ExemptionFact, ...]:
-    """Requests for the trend window, any still undecided, and any decided in the last week.
-    The free-text words are not read: a digest names reasons, never circumstances."""
+def digest_requests(connection: Connection, first: Month, local: datetime) -> tuple[Request, ...]:
+    """Requests for the trend window, any still undecided, and any decided in the last week,
+    with times local. The free-text words are dropped: a digest names reasons, never
+    circumstances."""
     since = local - timedelta(days=8)
     c = exemptions.c
-    columns = [
-        c.month,
-        c.number,
-        c.auditor_email,
-        c.auditor_name,
-        c.team,
-        c.head_email,
-        c.head_name,
-        c.reason,
-        c.state,
-        c.requested_at,
-        c.after_allocation,
-        c.last_week,
-        c.no_head_response,
-        c.head_decided_at,
-        c.decided_at,
-    ]
-    query = (
-        select(*columns)
-        .where(
-            or_(
-                c.month >= str(first),
-                c.state.in_([State.AWAITING_HEAD, State.AWAITING_DIRECTOR]),
-                c.decided_at >= since,
-                c.head_decided_at >= since,
-            )
-        )
-        .order_by(c.month, c.number)
+    found = exemption_requests.load_requests(
+        connection,
+        or_(
+            c.month >= str(first),
+            c.state.in_([State.AWAITING_HEAD, State.AWAITING_DIRECTOR]),
+            c.decided_at >= since,
+            c.head_decided_at >= since,
+        ),
     )
-    rows = connection.execute(query).all()
     tz = local.tzinfo
-    escalated = _escalations(connection, [r for r in rows if r.no_head_response], tz)
+    escalated = _escalations(connection, [r for r in found if r.no_head_response], tz)
 
     def at(value: datetime | None) -> datetime | None:
         return value.astimezone(tz) if value is not None else None
 
-    facts = []
-    for r in rows:
-        ref = request_ref(r.month, r.number)
-        facts.append(
-            ExemptionFact(
-                ref=ref,
-                month=Month.parse(r.month),
-                auditor_email=r.auditor_email,
-                auditor_name=r.auditor_name,
-                team=r.team,
-                head_email=r.head_email,
-                head_name=r.head_name,
-                reason=Reason(r.reason),
-                state=State(r.state),
-                requested_at=r.requested_at.astimezone(tz),
-                after_allocation=r.after_allocation,
-                last_week=r.last_week,
-                no_head_response=r.no_head_response,
-                head_decided_at=at(r.head_decided_at),
-                decided_at=at(r.decided_at),
-                escalated_at=escalated.get(ref),
-            )
+    return tuple(
+        replace(
+            r,
+            words="",
+            head_words=None,
+            director_words=None,
+            requested_at=r.requested_at.astimezone(tz),
+            head_decided_at=at(r.head_decided_at),
+            decided_at=at(r.decided_at),
+            escalated_at=escalated.get(r.ref),
         )
-    return tuple(facts)
+        for r in found
+    )
 
 
-def _escalations(connection: Connection, rows: list[Any], tz: Any) -> dict[str, datetime]:
+def _escalations(connection: Connection, found: list[Request], tz: Any) -> dict[str, datetime]:
     """When each request went to the director without its Head of Service, from the trail."""
-    if not rows:
+    if not found:
         return {}
-    refs = {request_ref(r.month, r.number) for r in rows}
     query = select(events.c.subject, events.c.at).where(
-        events.c.month.in_({r.month for r in rows}),
+        events.c.month.in_({str(r.month) for r in found}),
         events.c.kind == "request_escalated",
-        events.c.subject.in_(refs),
+        events.c.subject.in_({r.ref for r in found}),
     )
     return {r.subject: r.at.astimezone(tz) for r in connection.execute(query)}
 

@@ -4,14 +4,13 @@ the transaction so that state and outbox rows commit together."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.core.plans import ClosePlan, FailedSend, LatePlan, Record
+from bot.core.plans import ClosePlan, FailedSend, FrozenOutcome, LatePlan, Outcome, Record
 from bot.core.records import Month
 from bot.store.schema import (
     Status,
@@ -88,7 +87,7 @@ def record_close(connection: Connection, plan: ClosePlan, now: datetime) -> bool
                 "auditor_email": o.email,
                 "name": o.name,
                 "team": o.team,
-                "head_of_service_email": o.head_of_service_email,
+                "head_of_service_email": o.head_email,
                 "outcome": o.outcome.value,
                 "cases": o.cases,
                 "late_on": None,
@@ -108,24 +107,20 @@ def record_late(connection: Connection, plan: LatePlan) -> None:
     )
 
 
-@dataclass(frozen=True)
-class OutcomeRow:
-    email: str
-    name: str
-    team: str
-    head_of_service_email: str
-    outcome: str
-    cases: int
-    late_on: date | None
-
-
-def load_outcomes(connection: Connection, month: Month) -> list[OutcomeRow]:
+def load_outcomes(connection: Connection, month: Month) -> list[FrozenOutcome]:
+    """The outcomes frozen at ``month``'s close, by address."""
     query = (
         select(outcomes).where(outcomes.c.month == str(month)).order_by(outcomes.c.auditor_email)
     )
     return [
-        OutcomeRow(
-            r.auditor_email, r.name, r.team, r.head_of_service_email, r.outcome, r.cases, r.late_on
+        FrozenOutcome(
+            r.auditor_email,
+            r.name,
+            r.team,
+            r.head_of_service_email,
+            Outcome(r.outcome),
+            r.cases,
+            r.late_on,
         )
         for r in connection.execute(query)
     ]

@@ -22,9 +22,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.core.digest_figures import Frozen, HistoryInputs, MonthInputs, OutcomeCount
-from bot.core.exemption_figures import ExemptionFact, NoteFact
-from bot.core.exemptions import State
+from bot.core.cycle import allocation_key
+from bot.core.digest_figures import HistoryInputs, MonthFacts, OutcomeCount
+from bot.core.exemption_figures import NoteFact
+from bot.core.exemptions import Request, State
+from bot.core.plans import FrozenOutcome, Outcome, Record
 from bot.core.quality import month_grades
 from bot.core.records import Allocation, Auditor, AuditType, Completion, Grade, Month
 from bot.core.replies import Reason
@@ -92,11 +94,19 @@ MAY_SO_FAR = by_ref(
     done("CR-3001", KIM, date(2021, 5, 14), Grade.REQUIRES_IMPROVEMENT),
 )
 
-CURRENT = MonthInputs(
+# Everyone's allocation went out on Tuesday 4 May but Lee's: exempted before it did.
+ISSUED = {
+    allocation_key(MAY, email): Record("sent", date(2021, 5, 4))
+    for email in MAY_ALLOCATIONS
+    if email != LEE.email
+}
+
+CURRENT = MonthFacts(
     month=MAY,
     roster=ROSTER,
     allocations=MAY_ALLOCATIONS,
     completions=MAY_SO_FAR,
+    records=ISSUED,
     exempted=frozenset({LEE.email}),
     self_reported=frozenset({KIM.email, SAM.email}),  # Sam's is confirmed: complete wins
     held_back=frozenset({GUS.email}),
@@ -142,16 +152,24 @@ OUTCOME_COUNTS = (
 )
 
 
-def request(ref: str, who: Auditor, head: str, head_name: str, **fields: object) -> ExemptionFact:
-    return ExemptionFact(
+def request(
+    ref: str, who: Auditor, head: str, head_name: str, requested_at: datetime, **fields: object
+) -> Request:
+    """A request as the digests are handed it: times local, no free text."""
+    values: dict = {"after_allocation": False, "last_week": False, **fields}
+    return Request(
         ref=ref,
+        token=f"{ref}-K7M3Q9XA",
         month=Month.parse(ref[4:11]),
         auditor_email=who.email,
         auditor_name=who.name,
         team=who.team,
         head_email=head,
         head_name=head_name,
-        **fields,  # type: ignore[arg-type]
+        words="",
+        requested_at=requested_at,
+        requested_on=requested_at.date(),
+        **values,
     )
 
 
@@ -182,10 +200,9 @@ REQUESTS = (
     request("EXM-2021-04-002", DINA, HANA, "Hana Ahmed", reason=Reason.ABSENCE,
             state=State.APPROVED, requested_at=at(1, 9, month=4),
             head_decided_at=at(1, 12, month=4), decided_at=at(8, 9, month=4)),
-    ExemptionFact("EXM-2020-05-001", Month(2020, 5), LEE.email, LEE.name, EH, OMAR,
-                  "Omar Khan", Reason.ABSENCE, State.APPROVED,
-                  datetime(2020, 5, 4, 9, tzinfo=LONDON),
-                  decided_at=datetime(2020, 5, 5, 9, tzinfo=LONDON)),
+    request("EXM-2020-05-001", LEE, OMAR, "Omar Khan", reason=Reason.ABSENCE,
+            state=State.APPROVED, requested_at=datetime(2020, 5, 4, 9, tzinfo=LONDON),
+            decided_at=datetime(2020, 5, 5, 9, tzinfo=LONDON)),
 )  # fmt: skip
 
 NOTES = (
@@ -216,18 +233,21 @@ MAY_AT_CLOSE = by_ref(
 FROZEN = {
     f.email: f
     for f in (
-        Frozen(SAM.email, SAM.name, CIN, HANA, "complete", 2),
-        Frozen(BEN.email, BEN.name, CIN, HANA, "complete", 1),
-        Frozen(ALEX.email, ALEX.name, LAC, PRIYA, "missed", 1, late_on=date(2021, 6, 2)),
-        Frozen(DINA.email, DINA.name, LAC, PRIYA, "missed", 1),
-        Frozen(KIM.email, KIM.name, EH, OMAR, "missed", 2),
+        FrozenOutcome(SAM.email, SAM.name, CIN, HANA, Outcome.COMPLETE, 2),
+        FrozenOutcome(BEN.email, BEN.name, CIN, HANA, Outcome.COMPLETE, 1),
+        FrozenOutcome(
+            ALEX.email, ALEX.name, LAC, PRIYA, Outcome.MISSED, 1, late_on=date(2021, 6, 2)
+        ),
+        FrozenOutcome(DINA.email, DINA.name, LAC, PRIYA, Outcome.MISSED, 1),
+        FrozenOutcome(KIM.email, KIM.name, EH, OMAR, Outcome.MISSED, 2),
     )
 }
-CLOSED = MonthInputs(
+CLOSED = MonthFacts(
     month=MAY,
     roster=ROSTER,
     allocations=MAY_ALLOCATIONS,
     completions=MAY_AT_CLOSE,
+    records=ISSUED,
     exempted=frozenset({LEE.email}),
     self_reported=frozenset({KIM.email}),
     frozen=FROZEN,

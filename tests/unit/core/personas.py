@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.cycle import CycleRules, MonthFacts, Plan
 from bot.core.exemptions import ExemptionRules, Request, State
-from bot.core.plans import MailPlan, Record, SkipPlan
+from bot.core.plans import FrozenOutcome, MailPlan, Outcome, Record, SkipPlan
 from bot.core.records import Allocation, Auditor, Completion, Month
 from bot.core.replies import Analysis, Intent, Kind, Reason
 
@@ -91,6 +91,23 @@ def facts(
         records=records or {},
         **fields,
     )
+
+
+def missed(*emails: str, late: Iterable[str] = ()) -> dict[str, FrozenOutcome]:
+    """Outcomes frozen at May's close: ``emails`` missed, those in ``late`` since all in."""
+    late = frozenset(late)
+    return {
+        email: FrozenOutcome(
+            email,
+            ROSTER[email].name,
+            ROSTER[email].team,
+            ROSTER[email].head_of_service_email,
+            Outcome.MISSED,
+            1,
+            date(2021, 6, 3) if email in late else None,
+        )
+        for email in emails
+    }
 
 
 def recorded(plans: Iterable[Plan], on: date) -> dict[str, Record]:

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from bot.core.cycle import plan_month
-from bot.core.plans import AuditorOutcome, ClosePlan, LatePlan, MailPlan, Outcome, Record
+from bot.core.plans import ClosePlan, FrozenOutcome, LatePlan, MailPlan, Outcome, Record
 from tests.unit.core.personas import (
     ALEX,
     CYCLE,
@@ -22,6 +22,7 @@ from tests.unit.core.personas import (
     cases,
     done,
     facts,
+    missed,
 )
 
 CLOSE_DAY = date(2021, 6, 1)  # Tuesday: the 29th and 30th are a weekend, the 31st a bank holiday
@@ -50,8 +51,8 @@ MAY_AS_IT_ENDED = facts(
 )
 
 
-def outcome(auditor, result: Outcome, count: int) -> AuditorOutcome:
-    return AuditorOutcome(
+def outcome(auditor, result: Outcome, count: int) -> FrozenOutcome:
+    return FrozenOutcome(
         auditor.email, auditor.name, auditor.team, auditor.head_of_service_email, result, count
     )
 
@@ -193,9 +194,7 @@ def test_a_missed_auditor_whose_audits_all_arrive_after_the_freeze_is_late(
     closed = facts(
         SHEET,
         records=ALLOCATED,
-        closed=True,
-        missed=frozenset({KIM.email}),
-        late=late,
+        frozen=missed(KIM.email, late=late),
         completions=completions,
     )
 
@@ -206,8 +205,7 @@ def test_late_is_dated_by_the_last_audit_to_arrive() -> None:
     closed = facts(
         SHEET,
         records=ALLOCATED,
-        closed=True,
-        missed=frozenset({SAM.email}),
+        frozen=missed(SAM.email),
         completions=[
             done(SAM, "CR-1001", date(2021, 5, 20)),
             done(SAM, "CR-1002", date(2021, 6, 8)),
@@ -220,6 +218,6 @@ def test_late_is_dated_by_the_last_audit_to_arrive() -> None:
 
 
 def test_a_closed_month_plans_no_more_mail() -> None:
-    closed = facts(SHEET, records=ALLOCATED, closed=True)
+    closed = facts(SHEET, records=ALLOCATED, frozen={})
 
     assert plan_month(closed, at(CLOSE_DAY), CYCLE) == []

@@ -23,6 +23,7 @@ from tests.unit.core.personas import (
     cases,
     done,
     facts,
+    missed,
     recorded,
     with_records,
 )
@@ -38,11 +39,14 @@ def tick(month_facts: MonthFacts, now: datetime) -> tuple[MonthFacts, list]:
     """One tick as the shell does it: plan, then record every plan before the next."""
     plans = plan_month(month_facts, now, CYCLE)
     month_facts = with_records(month_facts, recorded(plans, now.date()))
-    if any(isinstance(p, ClosePlan) for p in plans):
-        month_facts = replace(month_facts, closed=True)
-    late = {p.email for p in plans if isinstance(p, LatePlan)}
-    if late:
-        month_facts = replace(month_facts, late=month_facts.late | late)
+    frozen = dict(month_facts.frozen or {})
+    for plan in plans:
+        if isinstance(plan, ClosePlan):  # the store freezes the outcomes
+            frozen |= {o.email: o for o in plan.outcomes}
+            month_facts = replace(month_facts, frozen=frozen)
+        elif isinstance(plan, LatePlan):
+            frozen[plan.email] = replace(frozen[plan.email], late_on=plan.submitted_on)
+            month_facts = replace(month_facts, frozen=frozen)
     return month_facts, plans
 
 
@@ -101,8 +105,7 @@ def kinds(plans: list) -> list[str]:
             facts(
                 SHEET,
                 records=ALLOCATED,
-                closed=True,
-                missed=frozenset({KIM.email}),
+                frozen=missed(KIM.email),
                 completions=[done(KIM, "CR-2001", date(2021, 6, 2))],
             ),
             at(date(2021, 6, 3)),
