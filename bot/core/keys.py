@@ -17,6 +17,7 @@ Pure: no I/O, no clock.
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable
@@ -214,14 +215,18 @@ def parse(text: str) -> OutboxKey:
             parts = {name: _READ[name](value) for name, value in found.groupdict().items()}
         except ValueError:  # a month 13, a 30 February: not a key of ours
             continue
-        return OutboxKey(kind, **parts)
+        # Made without __init__, which sets every one of the fields: the cycle reads a month's
+        # allocation keys on every tick. The parts a kind has not keep the class's None.
+        key = object.__new__(OutboxKey)
+        key.__dict__.update(parts, kind=kind)
+        return key
     return OutboxKey(Kind.FOREIGN, text=text)
 
 
 # What each part matches in a key and how it is read back. A part that may hold "/" matches
 # greedily, so a later part never does: a bounced address is the key's last segment.
 _PARTS: dict[str, tuple[str, Callable[[str], Any]]] = {
-    "month": (r"[0-9]{4}-[0-9]{2}", Month.parse),
+    "month": (r"[0-9]{4}-[0-9]{2}", functools.lru_cache(maxsize=256)(Month.parse)),
     "email": (r".+", str),
     "stage": (r"0|[1-9][0-9]*", int),
     "ref": (r"[^/]+", str),
