@@ -21,6 +21,7 @@ from bot.budget import Budget
 from bot.core import calendar as cal
 from bot.core import exemptions as ex
 from bot.core.inbound import Action, Interpretation, Parties, interpret
+from bot.core.keys import answers_stopped_key, inbound_key
 from bot.core.notices import notices_for
 from bot.core.plans import MailPlan
 from bot.core.records import Month
@@ -255,7 +256,7 @@ def _suspected_forgery(
             first_verdict=first.verdict,
         )
         plan = MailPlan(
-            f"inbound/{_message_ref(copy_key)}/suspected-forgery",
+            inbound_key(_message_ref(copy_key), "suspected-forgery"),
             "suspected_forgery",
             (app.settings.qa_team.email,),
             {
@@ -379,7 +380,7 @@ def _within_answer_limit(
             for p in plans
         ]
     stopped = MailPlan(
-        f"answers-stopped/{sender}/{local.date().isoformat()}",
+        answers_stopped_key(sender, local.date()),
         "answers_stopped",
         (app.settings.qa_team.email,),
         {"sender": sender, "limit": limit, "council": app.settings.council},

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from bot.app import App
 from bot.budget import Budget
 from bot.core import exemptions as ex
+from bot.core import keys
 from bot.core.cycle import (
     Plan,
     is_due,
@@ -107,7 +108,11 @@ def _send_digests(
     with app.engine.begin() as connection:
         _record(app, connection, digests, local, now, report)
     _drain(app, now, budget, report)
-    director = [d for d in digests if d.key.endswith("/director") and d.key in report.planned]
+    director = [
+        d
+        for d in digests
+        if keys.parse(d.key).kind is keys.Kind.DIGEST_DIRECTOR and d.key in report.planned
+    ]
     if director and app.settings.teams is not None:
         post_digest_card(app, director[0], now)
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+from bot.core.keys import connection_check_key
 from bot.mail.graph import GraphMail, GraphTransport
 from bot.mail.graph_auth import CredentialError, TokenError
 from bot.mail.graph_http import GraphConnectionError, GraphError
@@ -221,7 +222,7 @@ def _send_test(
     sleep: Callable[[float], None],
     wait: float,
 ) -> list[CheckResult]:
-    key = f"connection-check/{now:%Y%m%dT%H%M%S}/{uuid.uuid4().hex[:8]}"
+    key = connection_check_key(now, uuid.uuid4().hex[:8])
     mail = OutgoingMail(
         key=key,
         sender=mailbox,

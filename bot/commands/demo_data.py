@@ -17,6 +17,7 @@ from datetime import date, datetime, tzinfo
 from email.message import EmailMessage
 from pathlib import Path
 
+from bot.core import keys
 from bot.core.records import Month
 from bot.mail.message import KEY_HEADER
 
@@ -207,19 +208,19 @@ class SentMail:
 
 def kind_of(key: str) -> str:
     """A mail's kind for people, from its key (``reminder/2021-05/stage-2/...``)."""
-    parts = key.split("/")
-    match parts:
-        case ["reminder", _, stage, *_]:
-            return f"reminder stage {stage.removeprefix('stage-')}"
-        case ["close", *_]:
-            return "close"
-        case ["missing-sheet", *_]:
-            return "missing sheet"
-        case ["problems", *_]:
-            return "sheet problems"
-        case ["allocation-update", *_]:
-            return "allocation update"
-    return parts[0]
+    parsed = keys.parse(key)
+    if parsed.kind is keys.Kind.REMINDER:
+        return f"reminder stage {parsed.stage}"
+    if parsed.kind is keys.Kind.FOREIGN:
+        return key.partition("/")[0]
+    return _KIND_NAMES.get(parsed.kind) or parsed.kind.prefix
+
+
+_KIND_NAMES = {
+    keys.Kind.MISSING_SHEET: "missing sheet",
+    keys.Kind.PROBLEMS: "sheet problems",
+    keys.Kind.ALLOCATION_UPDATE: "allocation update",
+}
 
 
 def read_outbox(outbox: Path, tz: tzinfo | None = None) -> list[SentMail]:

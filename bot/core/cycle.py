@@ -8,12 +8,22 @@ the second time, because the shell records every plan before the next run.
 from __future__ import annotations
 
 import enum
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from bot.core import calendar as cal
+from bot.core.keys import (
+    Kind,
+    allocation_key,
+    allocation_update_key,
+    close_head_key,
+    close_qa_key,
+    exempt_but_allocated_key,
+    missing_sheet_key,
+    parse,
+    reminder_key,
+)
 from bot.core.plans import (
     ClosePlan,
     FrozenOutcome,
@@ -71,14 +81,6 @@ class MonthFacts:
     def late(self) -> frozenset[str]:
         frozen = self.frozen or {}
         return frozenset(e for e, o in frozen.items() if o.late_on is not None)
-
-
-def allocation_key(month: Month, email: str) -> str:
-    return f"allocation/{month}/{email}"
-
-
-def reminder_key(month: Month, stage: int, email: str) -> str:
-    return f"reminder/{month}/stage-{stage}/{email}"
 
 
 def is_due(day: date, now: datetime, send_time: time) -> bool:
@@ -252,7 +254,7 @@ def _plan_allocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> li
     if not _in_allocation_window(month, now, rules):
         return []
     if not facts.sheet_found:
-        key = f"missing-sheet/allocations/{month}"
+        key = missing_sheet_key(month)
         if key in facts.records:
             return []
         context: dict[str, object] = {
@@ -282,8 +284,7 @@ def _plan_allocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> li
         key = allocation_key(month, email)
         template = "allocation"
         if key in facts.records:  # cases added to the sheet after the first mail
-            refs = sorted(c.case_ref for c in new_cases)
-            key = f"allocation-update/{month}/{email}/{short_digest(refs)}"
+            key = allocation_update_key(month, email, (c.case_ref for c in new_cases))
             template = "allocation_update"
         context = {
             "auditor": {"name": auditor.name, "email": email},
@@ -318,20 +319,24 @@ def _exempt_but_allocated(facts: MonthFacts, auditor: Auditor, rules: CycleRules
         "cases": [c.case_ref for c in facts.allocations[auditor.email]],
         "council": rules.council,
     }
-    key = f"exempt-but-allocated/{facts.month}/{auditor.email}"
+    key = exempt_but_allocated_key(facts.month, auditor.email)
     return MailPlan(key, "exempt_but_allocated", (rules.qa_team,), context, month=facts.month)
 
 
 def _issued_cases(facts: MonthFacts) -> dict[str, set[str]]:
     """Case references already mailed to each auditor this month, by auditor."""
     issued: dict[str, set[str]] = {}
-    prefixes = (f"allocation/{facts.month}/", f"allocation-update/{facts.month}/")
     for key, record in facts.records.items():
-        if key.startswith(prefixes):
-            email = key.split("/")[2]
-            cases = (ref.upper() for ref in record.detail.get("cases", ()))
-            issued.setdefault(email, set()).update(cases)
+        cases = record.detail.get("cases")
+        if not cases:  # only allocation mail lists cases: most keys need no reading
+            continue
+        parsed = parse(key)
+        if parsed.kind in _ALLOCATING and parsed.month == facts.month and parsed.email:
+            issued.setdefault(parsed.email, set()).update(ref.upper() for ref in cases)
     return issued
+
+
+_ALLOCATING = (Kind.ALLOCATION, Kind.ALLOCATION_UPDATE)
 
 
 def _due_stages(month: Month, now: datetime, rules: CycleRules) -> list[int]:
@@ -456,12 +461,12 @@ def _plan_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Pla
         }
         plans.append(
             MailPlan(
-                f"close/{month}/head/{head}", "close_head_of_service", (head,), context, month=month
+                close_head_key(month, head), "close_head_of_service", (head,), context, month=month
             )
         )
     plans.append(
         MailPlan(
-            f"close/{month}/qa",
+            close_qa_key(month),
             "close_summary",
             (rules.qa_team,),
             _summary_context(facts, outcomes, rules),
@@ -525,8 +530,3 @@ def _plan_late(facts: MonthFacts) -> list[Plan]:
             last = max(s.submitted_on for s in submitted if s)
             plans.append(LatePlan(facts.month, email, last))
     return plans
-
-
-def short_digest(parts: list[str]) -> str:
-    """A short, stable name for a set of values, for keys that must change when they do."""
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]

@@ -43,6 +43,7 @@ from bot.core.exemption_figures import (
     week_before,
 )
 from bot.core.exemptions import Request
+from bot.core.keys import week_id
 from bot.core.quality import MonthGrades, Quality, follow_ups, quality
 from bot.core.records import Month
 
@@ -65,13 +66,10 @@ __all__ = [
     "completion_trend",
     "digest_day",
     "digest_due",
-    "director_key",
-    "head_key",
     "heads_with_auditors",
     "services",
     "standings",
     "tally",
-    "week_id",
 ]
 
 
@@ -99,19 +97,6 @@ def digest_due(now_local: datetime, send_time: time, weekday: int = 0) -> date |
     if today > day or (today == day and now_local.time() >= send_time):
         return day
     return None
-
-
-def week_id(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def director_key(day: date) -> str:
-    return f"digest/{week_id(day)}/director"
-
-
-def head_key(day: date, email: str) -> str:
-    return f"digest/{week_id(day)}/head/{email}"
 
 
 # -- the digest --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.core import calendar as cal
+from bot.core.keys import exemption_key
 from bot.core.plans import MailPlan, Record
 from bot.core.records import Month
 from bot.core.replies import Reason
@@ -167,7 +168,7 @@ def _mail(
     request: Request, suffix: str, template: str, to: str, context: dict, cc: tuple[str, ...] = ()
 ) -> MailPlan:
     return MailPlan(
-        key=f"exemption/{request.ref}/{suffix}",
+        key=exemption_key(request.ref, suffix),
         template=template,
         to=(to,),
         cc=cc,
@@ -347,7 +348,7 @@ def plan_timers(
                     _context(escalated, rules),
                 )
             )
-        elif waited >= rules.chase_after and f"exemption/{request.ref}/chase" not in records:
+        elif waited >= rules.chase_after and exemption_key(request.ref, "chase") not in records:
             plans.append(
                 _mail(
                     request,

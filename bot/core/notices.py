@@ -10,6 +10,7 @@ from datetime import date
 
 from bot.core.exemptions import ExemptionRules
 from bot.core.inbound import Action, Interpretation
+from bot.core.keys import bounce_key, inbound_key, send_failed_key, will_answer_key
 from bot.core.plans import FailedSend, MailPlan
 from bot.core.replies import Analysis
 
@@ -38,7 +39,6 @@ def notices_for(
     today: date,
 ) -> list[MailPlan]:
     context = _base(analysis, meaning, rules)
-    key = f"inbound/{message_ref}"
     reference = meaning.request.token if meaning.request else analysis.reference
     sender = analysis.sender
     month = meaning.month or (meaning.request.month if meaning.request else None)
@@ -47,7 +47,7 @@ def notices_for(
         suffix: str, template: str, to: str, cc: tuple[str, ...] = (), **extra: object
     ) -> MailPlan:
         return MailPlan(
-            f"{key}/{suffix}",
+            inbound_key(message_ref, suffix),
             template,
             (to,),
             context | extra,
@@ -60,7 +60,7 @@ def notices_for(
         # Told once per failed address of each mail of ours, however often it is reported.
         return [
             MailPlan(
-                f"bounce/{meaning.returned.key}/{address}",
+                bounce_key(meaning.returned.key, address),
                 "bounce_notice",
                 (rules.qa_team,),
                 context | {"address": address},
@@ -76,7 +76,7 @@ def notices_for(
             # hides what it is cannot ping-pong with the bot.
             plans.append(
                 MailPlan(
-                    f"will-answer/{sender}/{today.isoformat()}",
+                    will_answer_key(sender, today),
                     "will_answer",
                     (sender,),
                     context,
@@ -110,7 +110,7 @@ def failed_send_notices(failed: list[FailedSend], qa_team: str, council: str) ->
     """The QA team hears once of each mail that could not be sent, with the reason."""
     return [
         MailPlan(
-            f"send-failed/{mail.key}",
+            send_failed_key(mail.key),
             "send_failed",
             (qa_team,),
             {

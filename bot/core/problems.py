@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.core.cycle import CycleRules, short_digest
+from bot.core.cycle import CycleRules
+from bot.core.keys import problems_key
 from bot.core.plans import MailPlan, Record
 
 
@@ -19,7 +20,7 @@ def plan_problem_report(
     a changed set (fixed, or broken anew) is."""
     if not problems:
         return []
-    key = f"problems/{source}/{short_digest(problems)}"
+    key = problems_key(source, problems)
     if key in records:
         return []
     context = {"source": source, "kind": kind, "problems": problems, "council": rules.council}

@@ -21,9 +21,8 @@ from bot.core.digest_figures import (
     Digest,
     RatePoint,
     digest_due,
-    director_key,
-    head_key,
 )
+from bot.core.keys import digest_director_key, digest_head_key
 from bot.core.plans import MailPlan
 from bot.core.quality import (
     GOOD_OR_BETTER_TARGET,
@@ -203,7 +202,7 @@ def _director_plan(app: App, g: Gathered) -> MailPlan:
     d = core.build_digest(g.current, g.history, g.local, day=_day(app, g.local))
     shown = digest_charts(d, "digest", app.charts)
     return MailPlan(
-        key=director_key(d.day),
+        key=digest_director_key(d.day),
         template="digest",
         to=(app.settings.director.email,),
         context=_context(app, d, shown, inline=True),
@@ -221,7 +220,7 @@ def _head_plans(app: App, g: Gathered, skip: Iterable[str] = ()) -> list[MailPla
     everyone = core.standings(g.current)  # once for every Head of Service
     plans = []
     for head, _ in core.heads_with_auditors(g.roster):
-        key = head_key(day, head)
+        key = digest_head_key(day, head)
         if key in done:
             continue
         d = core.build_digest(g.current, g.history, g.local, head, day=day, everyone=everyone)
@@ -261,14 +260,14 @@ def weekly_digests(app: App, connection: Connection, now: datetime) -> list[Mail
     if day is None:
         return []
     roster = roster_in_force(settings, connection, now, remember=False).auditors
-    wanted = {director_key(day)}
+    wanted = {digest_director_key(day)}
     if settings.digest.head_of_service_digests:
-        wanted |= {head_key(day, h) for h, _ in core.heads_with_auditors(roster)}
+        wanted |= {digest_head_key(day, h) for h, _ in core.heads_with_auditors(roster)}
     recorded = repo.recorded_keys(connection, wanted)
     if wanted <= recorded:
         return []  # the usual case: every tick after the week's digests went
     g = gather(app, connection, now)
-    plans = [] if director_key(day) in recorded else [_director_plan(app, g)]
+    plans = [] if digest_director_key(day) in recorded else [_director_plan(app, g)]
     return plans + _head_plans(app, g, skip=recorded)
 
 

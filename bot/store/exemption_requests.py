@@ -12,6 +12,7 @@ from sqlalchemy import Connection, func, insert, or_, select, update
 
 from bot.core.exemptions import Request, State
 from bot.core.inbound import Binding, SentMail
+from bot.core.keys import allocation_key
 from bot.core.records import Month
 from bot.core.replies import Reason
 from bot.store.repo import insert_ignoring_duplicates
@@ -268,5 +269,5 @@ def answers_on(connection: Connection, day: date, correspondent: str, thread: st
 
 def allocation_issued_on(connection: Connection, month: Month, email: str) -> date | None:
     return connection.scalar(
-        select(outbox.c.planned_on).where(outbox.c.key == f"allocation/{month}/{email}")
+        select(outbox.c.planned_on).where(outbox.c.key == allocation_key(month, email))
     )

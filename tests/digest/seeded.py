@@ -22,10 +22,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.core.cycle import allocation_key
 from bot.core.digest_figures import HistoryInputs, MonthFacts, OutcomeCount
 from bot.core.exemption_figures import NoteFact
 from bot.core.exemptions import Request, State
+from bot.core.keys import allocation_key
 from bot.core.plans import FrozenOutcome, Outcome, Record
 from bot.core.quality import month_grades
 from bot.core.records import Allocation, Auditor, AuditType, Completion, Grade, Month

@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.digest_figures import digest_day, digest_due, director_key, head_key
+from bot.core.digest_figures import digest_day, digest_due
+from bot.core.keys import digest_director_key as director_key
+from bot.core.keys import digest_head_key as head_key
 
 LONDON = ZoneInfo("Europe/London")
 NINE = time(9, 0)
