@@ -351,18 +351,19 @@ def _plan_reminders(facts: MonthFacts, now: datetime, rules: CycleRules) -> list
     if not due:
         return []
     latest = min(due)
-    standing = {row.email: row.standing for row in standings(facts)}
+    names, deadline = head_names(facts.roster), cal.deadline(month)
     plans: list[Plan] = []
     for email, cases in sorted(facts.allocations.items()):
         allocated = facts.records.get(allocation_key(month, email))
         auditor = facts.roster.get(email)
         if allocated is None or auditor is None or not auditor.active:
             continue
-        if standing[email] is not Standing.OUTSTANDING:  # complete, exempted or says done
-            continue
         key = reminder_key(month, latest, email)
         if key in facts.records or allocated.planned_on == now.date():
             continue  # already sent, or the allocation itself went out today
+        # Asked only for those still to remind: on most ticks nobody is.
+        if _standing(facts, email, names, deadline).standing is not Standing.OUTSTANDING:
+            continue  # complete, exempted or says done
         # After downtime only the latest stage goes; older unsent stages are recorded as skipped.
         plans += [
             SkipPlan(reminder_key(month, k, email), month, email, k)
