@@ -128,7 +128,7 @@ def test_requests_lists_each_request_with_its_state_and_flags(world: World) -> N
         "awaiting_head",
         "absence",
     )
-    assert row["flags"] == ["last week", "after allocation"]
+    assert row["flags"] == ["after allocation", "last week"]
     table = _run(world, "requests")
     assert "EXM-2021-05-001" in table.output and "1 request" in table.output
     header = next(line for line in table.output.splitlines() if "Ref" in line)

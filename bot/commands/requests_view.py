@@ -5,22 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.app import App
-from bot.core.exemptions import Request
 from bot.core.records import Month
 from bot.store import exemption_requests
-
-
-def flags(request: Request) -> list[str]:
-    found = []
-    if request.last_week:
-        found.append("last week")
-    if request.after_allocation:
-        found.append("after allocation")
-    if request.outside_policy:
-        found.append("outside policy")
-    if request.no_head_response:
-        found.append("no Head of Service response")
-    return found
 
 
 def list_requests(app: App, month: Month | None) -> list[dict[str, Any]]:
@@ -49,7 +35,7 @@ def list_requests(app: App, month: Month | None) -> list[dict[str, Any]]:
                 "words": request.words,
                 "requested_at": request.requested_at.isoformat(),
                 "state": request.state.value,
-                "flags": flags(request),
+                "flags": list(request.flags),
                 "head_words": request.head_words,
                 "director_words": request.director_words,
                 "history": earlier,
