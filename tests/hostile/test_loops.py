@@ -65,7 +65,8 @@ def test_answers_to_one_correspondent_stop_at_the_daily_limit_and_qa_is_told_onc
     landed = world.new_mail()
     stopped = [m for m in landed if m.key.startswith("answers-stopped/")]
     assert len(stopped) == 1
-    assert stopped[0].subject == f"We have stopped answering {QA} for today"
+    assert stopped[0].subject == f"Answers to {QA} paused for today"
+    assert "Messages that would go past it are kept and filed" in " ".join(stopped[0].text.split())
     answers = [m for m in landed if m.key.startswith(("inbound/", "will-answer/"))]
     assert len(answers) == 2
     # The next day answers start again.
