@@ -343,7 +343,7 @@ def _act(
         step = ex.transition(
             request, action.value, bool(meaning.approve), analysis.body, rules, meaning.delegate
         )
-        if exemption_requests.move_request(connection, request, step.expected, now, **step.changes):
+        if exemption_requests.move_request(connection, step.moved, step.expected, now):
             plans += step.mails
             repo.add_event(
                 connection, now, step.event, month=request.month, subject=request.ref, **step.detail

@@ -263,14 +263,7 @@ def _record(
             )
         elif isinstance(plan, ex.Escalation):
             request = plan.request
-            exemption_requests.move_request(
-                connection,
-                request,
-                [ex.State.AWAITING_HEAD],
-                now,
-                state=ex.State.AWAITING_DIRECTOR,
-                no_head_response=True,
-            )
+            exemption_requests.move_request(connection, request, [ex.State.AWAITING_HEAD], now)
             repo.add_event(
                 connection, now, "request_escalated", month=request.month, subject=request.ref
             )

@@ -256,7 +256,7 @@ class Transition:
     ``expected`` states (the first valid decision wins); then these mails go."""
 
     expected: tuple[State, ...]
-    changes: dict[str, object]  # columns to set on the request
+    moved: Request  # the request as it stands after the step
     mails: list[MailPlan]
     event: str
     detail: dict[str, object]
@@ -290,7 +290,7 @@ def _transition(
         moved = replace(request, state=state, head_words=words)
         return Transition(
             (State.AWAITING_HEAD,),
-            {"state": state, "head_words": words},
+            moved,
             mails_for_head_decision(moved, yes, rules),
             "head_decision",
             {"supported": yes},
@@ -300,7 +300,7 @@ def _transition(
         moved = replace(request, state=state, director_words=words)
         return Transition(
             (State.AWAITING_DIRECTOR,),
-            {"state": state, "director_words": words},
+            moved,
             mails_for_director_decision(moved, yes, rules),
             "director_decision",
             {"approved": yes},
@@ -308,7 +308,7 @@ def _transition(
     if step == "withdraw":
         return Transition(
             (State.AWAITING_HEAD, State.AWAITING_DIRECTOR),
-            {"state": State.WITHDRAWN},
+            replace(request, state=State.WITHDRAWN),
             mails_for_withdrawal(request, rules),
             "request_withdrawn",
             {},

@@ -163,21 +163,25 @@ def create_request(connection: Connection, draft: Request, inbound_id: int) -> R
 
 def move_request(
     connection: Connection,
-    request: Request,
+    moved: Request,
     expected: Iterable[State],
     now: datetime,
-    **changes: Any,
 ) -> bool:
-    """Change a request only if it is still in an expected state. False means another
-    reply or instance got there first: the first valid decision wins."""
-    values = dict(changes)
-    if "head_words" in values:
+    """Store a request as a step left it, only if it is still in an expected state. False
+    means another reply or instance got there first: the first valid decision wins."""
+    values: dict[str, Any] = {
+        "state": moved.state,
+        "head_words": moved.head_words,
+        "director_words": moved.director_words,
+        "no_head_response": moved.no_head_response,
+    }
+    if moved.head_words is not None and moved.head_decided_at is None:
         values["head_decided_at"] = now
-    if values.get("state") in (State.APPROVED, State.DECLINED):
+    if moved.state in (State.APPROVED, State.DECLINED):
         values["decided_at"] = now
     result = connection.execute(
         update(exemptions)
-        .where(exemptions.c.id == request.id, exemptions.c.state.in_([s.value for s in expected]))
+        .where(exemptions.c.id == moved.id, exemptions.c.state.in_([s.value for s in expected]))
         .values(**values)
     )
     return result.rowcount == 1
