@@ -285,7 +285,8 @@ def fresh_process_digest(config: Path) -> dict[str, float]:
         return app.renderer.render(plan.template, plan.context)
 
     digest_s, _ = timed(director)
-    store_s, stored = timed(lambda: store_parsed_grades(app.engine))  # as the tick does
+    # As the tick does.
+    store_s, stored = timed(lambda: store_parsed_grades(app.engine, app.grade_summaries))
     done_at = time.time()
     app.close()
     parts = {"import": import_s, "open": open_s, "digest": digest_s, "store": store_s}

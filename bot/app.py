@@ -9,10 +9,12 @@ from sqlalchemy import Engine
 from bot.config import LocalMail, Settings
 from bot.core.cycle import CycleRules
 from bot.core.exemptions import ExemptionRules
+from bot.inputs.in_force import ParsedSheets
 from bot.mail.local import LocalTransport
 from bot.mail.transport import Transport
 from bot.render import Renderer
 from bot.reporting.chart_cache import ChartCache
+from bot.reporting.history_grades import GradeSummaries
 from bot.store.db import open_engine
 from bot.store.kv import StoreState
 
@@ -23,7 +25,10 @@ class App:
     engine: Engine
     transport: Transport
     renderer: Renderer
+    # What this process has worked out from unchanged inputs, kept while it lives.
     charts: ChartCache = field(default_factory=ChartCache)  # the digests' and report's
+    parsed_sheets: ParsedSheets = field(default_factory=ParsedSheets)
+    grade_summaries: GradeSummaries = field(default_factory=GradeSummaries)
 
     @classmethod
     def open(cls, settings: Settings) -> App:

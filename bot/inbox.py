@@ -275,7 +275,7 @@ def _suspected_forgery(
 
 def _parties(app: App, connection: Connection, now: datetime) -> Parties:
     settings = app.settings
-    roster = roster_in_force(settings, connection, now)
+    roster = roster_in_force(settings, connection, now, app.parsed_sheets)
     return Parties(
         mailbox=settings.mailbox,
         director=settings.director.email,

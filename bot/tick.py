@@ -102,7 +102,7 @@ def _send_digests(
         digests = weekly_digests(app, reading, now)
     # After the read is closed (on SQLite it holds the write lock): a sheet parsed for the
     # digests is kept as a small summary, so a fresh process need not parse it again.
-    store_parsed_grades(app.engine)
+    store_parsed_grades(app.engine, app.grade_summaries)
     if not digests:
         return
     with app.engine.begin() as connection:
@@ -136,7 +136,7 @@ def _plan(
     app: App, connection: Connection, local: datetime, now: datetime, report: TickReport
 ) -> list[Plan | ex.Escalation]:
     settings = app.settings
-    roster = roster_in_force(settings, connection, now)
+    roster = roster_in_force(settings, connection, now, app.parsed_sheets)
     months = months_to_consider(connection, Month.of(local.date()))
     next_month = Month.of(local.date()).next()
     records = repo.load_records(connection, [*months, next_month])
@@ -146,14 +146,14 @@ def _plan(
         problems["roster"] = roster.problems
     plans: list[Plan | ex.Escalation] = []
     for month in months:
-        sheets = read_month(settings, month, roster.auditors)
+        sheets = read_month(settings, month, roster.auditors, app.parsed_sheets)
         _merge(problems, sheets)
         facts = month_facts(connection, month, sheets, roster.auditors, records, month in closed)
         plans += plan_month(facts, local, app.rules)
     saved, clash = find_month_sheet(settings.allocations, next_month)
     if saved is not None or clash:
         # Next month's sheet, if already saved, is checked early so problems are fixed in time.
-        _merge(problems, read_month(settings, next_month, roster.auditors))
+        _merge(problems, read_month(settings, next_month, roster.auditors, app.parsed_sheets))
     for source, found in sorted(problems.items()):
         report.problems += found
         kind = "roster" if source == "roster" else "sheet"

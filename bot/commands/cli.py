@@ -390,7 +390,8 @@ def digest(ctx: click.Context, at: str | None, to_file: Path | None) -> None:
                 context = {**plan.context, "reference": None}
                 text = app.renderer.render(plan.template, context).text
                 console.print(text, highlight=False, markup=False)
-        store_parsed_grades(app.engine)  # the sheets a preview parsed, for the next digest
+        # The sheets a preview parsed, kept for the next digest.
+        store_parsed_grades(app.engine, app.grade_summaries)
     finally:
         app.close()
 

@@ -16,8 +16,8 @@ from bot.store import repo
 def month_status(app: App, month: Month, now: datetime) -> tuple[list[dict], dict[str, int]]:
     """Read-only: a look at the month changes nothing in the store."""
     with app.engine.connect() as connection:
-        roster = roster_in_force(app.settings, connection, now, remember=False)
-        sheets = read_month(app.settings, month, roster.auditors)
+        roster = roster_in_force(app.settings, connection, now, app.parsed_sheets, remember=False)
+        sheets = read_month(app.settings, month, roster.auditors, app.parsed_sheets)
         records = repo.load_records(connection, [month])
         closed = month in repo.closed_months(connection, [month])
         facts = month_facts(connection, month, sheets, roster.auditors, records, closed)

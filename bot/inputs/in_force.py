@@ -18,9 +18,6 @@ from bot.store import repo
 
 T = TypeVar("T")
 
-_MEMO: dict[tuple, object] = {}
-_MEMO_LIMIT = 64
-
 
 def content_digest(path: Path) -> str | None:
     """The sha256 of a sheet's bytes; None if it cannot be read. The content, not the
@@ -32,24 +29,35 @@ def content_digest(path: Path) -> str | None:
         return None
 
 
-def _memo(kind: str, path: Path, extra: object, read: Callable[[], T]) -> tuple[T, str | None]:
-    """A sheet is parsed again only when its file (or what it is checked against) changed:
-    ticks come every few minutes, sheets change a few times a month. A file that cannot be
-    read is always read again, so its problem is reported as usual. With the file's digest."""
-    digest = content_digest(path)
-    if digest is None:
-        return read(), None
-    key = (kind, str(path), digest, extra)
-    if key not in _MEMO:
-        if len(_MEMO) >= _MEMO_LIMIT:
-            _MEMO.clear()
-        _MEMO[key] = read()
-    return _MEMO[key], digest  # type: ignore[return-value]
+class ParsedSheets:
+    """The sheets this process has parsed, by content: ticks come every few minutes, sheets
+    change a few times a month, so a sheet is parsed again only when its bytes (or what it
+    is checked against) change. One per App, so it lives as long as the process; it holds
+    at most ``limit`` sheets and starts again empty when full."""
+
+    def __init__(self, limit: int = 64) -> None:
+        self._parsed: dict[tuple[str, str, str, object], object] = {}
+        self._limit = limit
+
+    def get(
+        self, kind: str, path: Path, extra: object, read: Callable[[], T]
+    ) -> tuple[T, str | None]:
+        """The sheet ``read`` parses, and the digest of the bytes it was read from. A file
+        that cannot be read is always read again, so its problem is reported as usual."""
+        digest = content_digest(path)
+        if digest is None:
+            return read(), None
+        key = (kind, str(path), digest, extra)
+        if key not in self._parsed:
+            if len(self._parsed) >= self._limit:
+                self._parsed.clear()
+            self._parsed[key] = read()
+        return self._parsed[key], digest  # type: ignore[return-value]
 
 
-def read_roster(settings: Settings) -> tuple[sheets.RosterSheet, str | None]:
+def read_roster(settings: Settings, parsed: ParsedSheets) -> tuple[sheets.RosterSheet, str | None]:
     """The roster sheet, and the digest of the bytes it was read from."""
-    return _memo("roster", settings.roster, None, lambda: sheets.read_roster(settings.roster))
+    return parsed.get("roster", settings.roster, None, lambda: sheets.read_roster(settings.roster))
 
 
 @dataclass(frozen=True)
@@ -60,11 +68,16 @@ class RosterInForce:
 
 
 def roster_in_force(
-    settings: Settings, connection: Connection, now: datetime, *, remember: bool = True
+    settings: Settings,
+    connection: Connection,
+    now: datetime,
+    parsed: ParsedSheets,
+    *,
+    remember: bool = True,
 ) -> RosterInForce:
     """The roster file if it is clean, else the last clean roster the store remembers.
     With ``remember`` a clean roster that changed is stored as the new last good one."""
-    sheet, digest = read_roster(settings)
+    sheet, digest = read_roster(settings, parsed)
     if not sheet.problems and not remember:
         return RosterInForce(sheet.auditors, [], fallback=False)
     if not sheet.problems and digest is not None:
@@ -105,7 +118,9 @@ class MonthSheets:
     problems: dict[str, list[Problem]] = field(default_factory=dict)  # by file
 
 
-def read_month(settings: Settings, month: Month, roster: dict[str, Auditor]) -> MonthSheets:
+def read_month(
+    settings: Settings, month: Month, roster: dict[str, Auditor], parsed: ParsedSheets
+) -> MonthSheets:
     problems: dict[str, list[Problem]] = {}
     pattern = settings.case_ref_regex
     path, found_problems = sheets.find_month_sheet(settings.allocations, month)
@@ -113,7 +128,7 @@ def read_month(settings: Settings, month: Month, roster: dict[str, Auditor]) -> 
     by_auditor: dict[str, list[Allocation]] = {}
     held_back: frozenset[str] = frozenset()
     if path is not None:
-        allocation_sheet, _ = _memo(
+        allocation_sheet, _ = parsed.get(
             "allocations",
             path,
             (pattern.pattern, tuple(sorted(roster.items()))),
@@ -127,7 +142,7 @@ def read_month(settings: Settings, month: Month, roster: dict[str, Auditor]) -> 
     done_path, done_problems = sheets.find_month_sheet(settings.completions, month)
     _collect(problems, done_problems)
     if done_path is not None:
-        completion_sheet, _ = _memo(
+        completion_sheet, _ = parsed.get(
             "completions",
             done_path,
             pattern.pattern,

@@ -259,7 +259,7 @@ def weekly_digests(app: App, connection: Connection, now: datetime) -> list[Mail
     day = digest_due(local, settings.schedule.send_time, settings.digest.weekday)
     if day is None:
         return []
-    roster = roster_in_force(settings, connection, now, remember=False).auditors
+    roster = roster_in_force(settings, connection, now, app.parsed_sheets, remember=False).auditors
     wanted = {digest_director_key(day)}
     if settings.digest.head_of_service_digests:
         wanted |= {digest_head_key(day, h) for h, _ in core.heads_with_auditors(roster)}

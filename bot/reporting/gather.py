@@ -39,13 +39,15 @@ def gather(app: App, connection: Connection, now: datetime, month: Month | None 
     settings = app.settings
     local = now.astimezone(settings.tz)
     month = month or Month.of(local.date())
-    roster = roster_in_force(settings, connection, now, remember=False).auditors
-    sheets = read_month(settings, month, roster)
+    roster = roster_in_force(settings, connection, now, app.parsed_sheets, remember=False).auditors
+    sheets = read_month(settings, month, roster, app.parsed_sheets)
     records = repo.load_records(connection, [month])
     closed = month in repo.closed_months(connection, [month])
     current = month_facts(connection, month, sheets, roster, records, closed)
     first = month.plus(1 - core.TREND_MONTHS)
-    grades = history_grades(settings, connection, full_months(month, core.TREND_MONTHS))
+    grades = history_grades(
+        settings, connection, full_months(month, core.TREND_MONTHS), app.grade_summaries
+    )
     if current.closed or month < Month.of(local.date()):
         grades[month] = month_grades(month, current.completions.values())
     trail_event, trail_head = trail.head(connection)

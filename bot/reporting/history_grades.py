@@ -1,9 +1,9 @@
 """History months' completions sheets reduced to grade counts, for the digests and the month
 report, each sheet parsed once: remembered in this process and in the store by content.
 
-Each sheet is read and hashed (a millisecond or two), then looked for in this process's
-memo, then in the store (one query for every month), and only then parsed (~25k rows a month
-for a big council). What had to be parsed is written to the store later, by
+Each sheet is read and hashed (a millisecond or two), then looked for in the App's
+``GradeSummaries``, then in the store (one query for every month), and only then parsed
+(~25k rows a month for a big council). What had to be parsed is written to the store later, by
 ``store_parsed_grades``: never while gathering.
 """
 
@@ -36,13 +36,47 @@ class _Known:
     saved: bool  # in the store: read from it, or written since
 
 
-_MEMO: OrderedDict[Identity, _Known] = OrderedDict()
-_MEMO_SIZE = 48  # four years of months: the digests look at twelve
-_LOCK = threading.Lock()
+class GradeSummaries:
+    """The history months' grade counts this process has worked out, by sheet content. One
+    per App, so it lives as long as the process; it keeps the most recently used months,
+    four years of them (the digests look at twelve). Thread-safe: a digest preview and a
+    tick may share it."""
+
+    def __init__(self, size: int = 48) -> None:
+        self._known: OrderedDict[Identity, _Known] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def recall(self, identity: Identity) -> MonthGrades | None:
+        with self._lock:
+            known = self._known.get(identity)
+            if known is None:
+                return None
+            self._known.move_to_end(identity)
+            return known.summary.grades
+
+    def remember(self, summary: store.SheetGrades, saved: bool) -> None:
+        identity = (summary.sheet_sha256, summary.case_ref_pattern, summary.grades.month)
+        with self._lock:
+            self._known[identity] = _Known(summary, saved)
+            while len(self._known) > self._size:
+                self._known.popitem(last=False)
+
+    def unsaved(self) -> list[_Known]:
+        with self._lock:
+            return [known for known in self._known.values() if not known.saved]
+
+    def mark_saved(self, known: list[_Known]) -> None:
+        with self._lock:
+            for each in known:
+                each.saved = True
 
 
 def history_grades(
-    settings: Settings, connection: Connection, months: Iterable[Month]
+    settings: Settings,
+    connection: Connection,
+    months: Iterable[Month],
+    summaries: GradeSummaries,
 ) -> dict[Month, MonthGrades]:
     """Each month's completions sheet reduced to grade counts; a missing sheet counts empty.
     Reads the store through ``connection`` and never writes to it."""
@@ -53,7 +87,7 @@ def history_grades(
     for month in months:
         path, _ = sheets.find_month_sheet(settings.completions, month)
         sha = content_digest(path) if path is not None else None
-        known = _recall((sha, pattern, month)) if sha is not None else None
+        known = summaries.recall((sha, pattern, month)) if sha is not None else None
         if known is not None:
             found[month] = known
         elif path is None or sha is None:
@@ -70,12 +104,12 @@ def history_grades(
                 # Saved over while it was read: the figures may not be those of ``sha``.
                 found[month] = grades
                 continue
-        _remember(store.SheetGrades(sha, pattern, grades), saved=month in in_store)
+        summaries.remember(store.SheetGrades(sha, pattern, grades), saved=month in in_store)
         found[month] = grades
     return {m: found[m] for m in months}
 
 
-def store_parsed_grades(engine: Engine) -> int:
+def store_parsed_grades(engine: Engine, summaries: GradeSummaries) -> int:
     """Store the summaries this process parsed and has not stored yet; how many it stored.
 
     Called by whoever owned the connection a digest was gathered on, once it is closed, and
@@ -83,8 +117,7 @@ def store_parsed_grades(engine: Engine) -> int:
     and so holds the write lock, and a write beside an open read would wait 30 s and fail.
     A failed write is logged and changes nothing else: the digest is made from the parsed
     sheet either way, and the summaries are tried again next time."""
-    with _LOCK:
-        unsaved = [known for known in _MEMO.values() if not known.saved]
+    unsaved = summaries.unsaved()
     if not unsaved:
         return 0
     try:
@@ -93,24 +126,5 @@ def store_parsed_grades(engine: Engine) -> int:
     except Exception:  # a cache that could not be kept: never a reason for a digest to fail
         log.warning("could not store %d grade summaries", len(unsaved), exc_info=True)
         return 0
-    with _LOCK:
-        for known in unsaved:
-            known.saved = True
+    summaries.mark_saved(unsaved)
     return len(unsaved)
-
-
-def _recall(identity: Identity) -> MonthGrades | None:
-    with _LOCK:
-        known = _MEMO.get(identity)
-        if known is None:
-            return None
-        _MEMO.move_to_end(identity)
-        return known.summary.grades
-
-
-def _remember(summary: store.SheetGrades, saved: bool) -> None:
-    identity = (summary.sheet_sha256, summary.case_ref_pattern, summary.grades.month)
-    with _LOCK:
-        _MEMO[identity] = _Known(summary, saved)
-        while len(_MEMO) > _MEMO_SIZE:
-            _MEMO.popitem(last=False)

@@ -4,7 +4,6 @@ changes, used by a fresh process instead of the sheet, and never a reason to mis
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from datetime import date
 from pathlib import Path
 
@@ -26,10 +25,9 @@ from tests.world import OMAR, World
 APRIL = Month(2021, 4)
 
 
-@pytest.fixture
-def fresh_memo(monkeypatch: pytest.MonkeyPatch) -> None:
-    """This process forgets every sheet it parsed, as a new process would."""
-    monkeypatch.setattr(history_grades, "_MEMO", OrderedDict())
+def _store_parsed(world: World) -> int:
+    app = world.open()
+    return history_grades.store_parsed_grades(app.engine, app.grade_summaries)
 
 
 def _april(world: World) -> MonthGrades:
@@ -60,20 +58,19 @@ def _never_parse_april(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_fresh_process_reads_the_stored_summary_not_the_sheet(
-    tmp_path: Path, store_url: str, fresh_memo: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world = build(tmp_path / "council", store=store_url)  # SQLite and PostgreSQL
     try:
         parsed = _april(world)
         assert parsed.mix() == GradeMix(good=1, inadequate=1, ungraded=1)
         assert _stored(world) == []  # gathering only reads
-        assert history_grades.store_parsed_grades(world.open().engine) == 1
-        assert history_grades.store_parsed_grades(world.open().engine) == 0  # once only
+        assert _store_parsed(world) == 1
+        assert _store_parsed(world) == 0  # once only
         sheet = world.root / "completions" / "2021-04.csv"
         assert _stored(world) == [("2021-04", hashlib.sha256(sheet.read_bytes()).hexdigest())]
 
-        world.close()
-        monkeypatch.setattr(history_grades, "_MEMO", OrderedDict())
+        world.close()  # a new process
         _never_parse_april(monkeypatch)
         assert _april(world) == parsed
         app = world.open()
@@ -90,12 +87,12 @@ def test_a_fresh_process_reads_the_stored_summary_not_the_sheet(
 
 
 def test_a_changed_sheet_is_read_again_and_replaces_its_summary(
-    tmp_path: Path, store_url: str, fresh_memo: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world = build(tmp_path / "council", store=store_url)
     try:
         assert _april(world).mix() == GradeMix(good=1, inadequate=1, ungraded=1)
-        history_grades.store_parsed_grades(world.open().engine)
+        _store_parsed(world)
         (before,) = _stored(world)
         # Kim's audit regraded good, and a late submission arrives (listed, not counted).
         world.write_completions(
@@ -107,31 +104,31 @@ def test_a_changed_sheet_is_read_again_and_replaces_its_summary(
                 ("CR-0904", ALEX_EMAIL, "2021-05-04", "inadequate"),
             ],
         )
-        monkeypatch.setattr(history_grades, "_MEMO", OrderedDict())  # a new process
+        world.close()  # a new process
         april = _april(world)
         assert april.mix() == GradeMix(good=2, ungraded=1, late=1)
         assert [(f.case_ref, f.submitted_on, f.late) for f in april.inadequate] == [
             ("CR-0904", date(2021, 5, 4), True)
         ]
-        assert history_grades.store_parsed_grades(world.open().engine) == 1
+        assert _store_parsed(world) == 1
         (after,) = _stored(world)  # the old sheet's summary replaced
         assert after[0] == before[0] == "2021-04" and after[1] != before[1]
     finally:
         world.close()
 
 
-def test_a_missing_sheet_counts_empty_and_stores_nothing(tmp_path: Path, fresh_memo: None) -> None:
+def test_a_missing_sheet_counts_empty_and_stores_nothing(tmp_path: Path) -> None:
     world = build(tmp_path / "council")
     try:
         (world.root / "completions" / "2021-04.csv").unlink()
         assert _april(world) == MonthGrades(APRIL, sheet_found=False)
-        assert history_grades.store_parsed_grades(world.open().engine) == 0
+        assert _store_parsed(world) == 0
     finally:
         world.close()
 
 
 def test_a_summary_that_cannot_be_stored_breaks_no_digest(
-    tmp_path: Path, fresh_memo: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world = build(tmp_path / "council")
     try:
@@ -156,9 +153,7 @@ def test_a_summary_that_cannot_be_stored_breaks_no_digest(
         world.close()
 
 
-def test_the_weekly_tick_keeps_the_summaries_it_parsed(
-    tmp_path: Path, store_url: str, fresh_memo: None
-) -> None:
+def test_the_weekly_tick_keeps_the_summaries_it_parsed(tmp_path: Path, store_url: str) -> None:
     world = build(tmp_path / "council", store=store_url)
     try:
         world.enable_digests()
