@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -166,6 +166,10 @@ class Settings(_Strict):
     teams: Teams | None = None
     templates: Path | None = None
     case_ref_pattern: str = DEFAULT_CASE_REF_PATTERN.pattern
+    # A pinned clock, for the demo and for rehearsals: a local time such as
+    # 2021-05-20T09:30. Every command acts as at that time unless given --at, and `run`
+    # will not start: a deployment never has one.
+    clock: datetime | None = None
     config_path: Path = Path("config.yaml")
 
     @field_validator("timezone")
@@ -175,6 +179,13 @@ class Settings(_Strict):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("clock")
+    @classmethod
+    def _local_time(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            raise ValueError("write the local time without a zone, e.g. 2021-05-20T09:30")
         return value
 
     @field_validator("case_ref_pattern")

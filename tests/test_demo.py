@@ -260,3 +260,73 @@ def test_the_commands_the_demo_prints_work_as_printed(tmp_path: Path) -> None:
     for command in commands:
         ran = subprocess.run(shlex.split(command), capture_output=True, text=True, cwd=tmp_path)
         assert ran.returncode == 0, (command, ran.stdout, ran.stderr)
+
+
+def test_a_paused_demo_walks_an_exemption_request_through_as_printed(tmp_path: Path) -> None:
+    """`demo --pause-on`, then each printed command in turn, as a newcomer would: the
+    auditor asks, the Head of Service supports, the director approves, and nothing moves
+    past the pinned day."""
+    import shlex
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "auditbot"
+    workspace = tmp_path / "demo-workspace"
+    shown = subprocess.run(
+        [str(script), "demo", "--workspace", str(workspace), "--pause-on", "2021-05-20"],
+        capture_output=True, text=True, check=True, cwd=tmp_path,
+    ).stdout  # fmt: skip
+    assert "Paused on Thursday 20 May 2021" in shown
+    after = shown.split("Next, try:", 1)[1].splitlines()
+    commands = [line.strip() for line in after if line.startswith("  ") and "--config" in line]
+    assert [c.split("--config", 1)[1].split()[1] for c in commands] == [
+        "status", "reply", "tick", "reply", "tick", "reply", "tick"
+    ]  # fmt: skip
+    for command in commands:
+        ran = subprocess.run(shlex.split(command), capture_output=True, text=True, cwd=tmp_path)
+        assert ran.returncode == 0, (command, ran.stdout, ran.stderr)
+
+    mail = outbox(workspace)
+    assert max(sent_on(m) for m in mail) == date(2021, 5, 20)  # the clock stayed pinned
+    outcome = [m for m in mail if key(m) == "exemption/EXM-2021-05-001/outcome"]
+    assert len(outcome) == 1
+    assert addresses(outcome[0], "To") == {"rachel.morgan@council.example"}
+    assert "approved" in outcome[0].get_body(("plain",)).get_content().lower()
+    assert (workspace / "mail" / "inbox" / ".Processed" / "cur").exists()
+
+    daemon = subprocess.run(
+        [str(script), "--config", str(workspace / "config.yaml"), "run"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+    )  # fmt: skip
+    assert daemon.returncode == 1
+    assert "pins the clock to 2021-05-20 09:30" in daemon.stdout
+
+
+def test_a_reply_is_written_only_for_someone_the_roster_knows(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    assert CliRunner().invoke(main, ["demo", "--workspace", str(workspace), "--pause-on",
+                                     "2021-05-04"]).exit_code == 0  # fmt: skip
+    config = str(workspace / "config.yaml")
+    unknown = CliRunner().invoke(main, ["--config", config, "reply", "--from", "Nobody", "Hi"])
+    assert unknown.exit_code == 1
+    assert "nobody called 'Nobody' is in the roster or is the director" in unknown.output
+    assert not any((workspace / "mail" / "inbox" / "new").iterdir())
+
+    written = CliRunner().invoke(
+        main, ["--config", config, "reply", "--from", "megan.lloyd@council.example", "Done!"]
+    )
+    assert written.exit_code == 0, written.output
+    (path,) = (workspace / "mail" / "inbox" / "new").iterdir()
+    reply = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    (allocation,) = [m for m in outbox(workspace) if key(m).startswith("allocation/2021-05/megan")]
+    assert reply["In-Reply-To"] == allocation["Message-ID"]
+    assert reply["Subject"] == f"RE: {allocation['Subject']}"
+    assert reply["Date"].datetime == datetime(2021, 5, 4, 9, 30, tzinfo=LONDON)
+
+
+def test_a_demo_cannot_pause_outside_its_month(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["demo", "--workspace", str(tmp_path / "ws"), "--pause-on", "2021-07-01"]
+    )
+    assert result.exit_code == 1
+    assert "pause on a day between" in result.output

@@ -29,7 +29,10 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 def _parse_at(value: str | None, settings: Settings) -> datetime:
+    """The moment a command acts as: ``--at``, else the config's pinned clock, else now."""
     if value is None:
+        if settings.clock is not None:
+            return _wall_clock(settings.clock, settings.tz)
         return datetime.now(UTC)
     try:
         moment = datetime.fromisoformat(value)
@@ -120,8 +123,17 @@ def run(ctx: click.Context) -> None:
     """The daemon: a tick every few minutes until SIGTERM or Ctrl-C."""
     from bot.scheduler import run_forever
 
+    settings = _settings(ctx)
+    if settings.clock is not None:
+        console.print(
+            f"Not running: {settings.config_path} pins the clock to "
+            f"{settings.clock:%Y-%m-%d %H:%M} (`clock:`), for trying things out. "
+            "Use `tick` there, or remove the `clock:` line to run for real.",
+            highlight=False,
+        )
+        sys.exit(1)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    app = App.open(_settings(ctx))
+    app = App.open(settings)
     try:
         run_forever(app)
     finally:
@@ -152,7 +164,7 @@ def status(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
     from bot.commands.status_view import month_status
 
     settings = _settings(ctx)
-    now = datetime.now(UTC)
+    now = _parse_at(None, settings)
     try:
         month = (
             Month.parse(month_text) if month_text else Month.of(now.astimezone(settings.tz).date())
@@ -192,11 +204,43 @@ def status(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
     show_default=True,
     help="Folder for the demo's config, sheets, store and mail (made anew).",
 )
-def demo(workspace: Path) -> None:
+@click.option(
+    "--pause-on",
+    metavar="YYYY-MM-DD",
+    help="Stop after that day's tick, with the workspace's clock pinned there, to try replies.",
+)
+def demo(workspace: Path, pause_on: str | None) -> None:
     """A whole month simulated in seconds, with every mail to read in a browser."""
+    from datetime import date
+
     from bot.commands.demo import run_demo
 
-    run_demo(workspace, console)
+    try:
+        day = date.fromisoformat(pause_on) if pause_on else None
+    except ValueError:
+        raise click.BadParameter(f"{pause_on!r} is not a date like 2021-05-20") from None
+    run_demo(workspace, console, day)
+
+
+@main.command()
+@click.option(
+    "--from", "who", required=True, metavar="WHO", help="A name or address in the roster."
+)
+@click.option("--subject", help="Write a new mail with this subject instead of a reply.")
+@click.argument("text")
+@click.pass_context
+def reply(ctx: click.Context, who: str, text: str, subject: str | None) -> None:
+    """Write a reply into the local inbox as WHO, answering the latest mail they received;
+    the next tick reads it. For the demo and rehearsals: nothing is sent anywhere."""
+    from bot.commands.reply_as import ReplyNotWrittenError, write_reply
+
+    settings = _settings(ctx)
+    try:
+        path, written = write_reply(settings, who, text, _parse_at(None, settings), subject)
+    except ReplyNotWrittenError as exc:
+        console.print(f"Not written: {exc}.", highlight=False)
+        sys.exit(1)
+    console.print(f"wrote {path}: {written!r}; run `tick` to have it read", highlight=False)
 
 
 @main.command("parse-email")
@@ -417,7 +461,7 @@ def report(ctx: click.Context, month_text: str, out: Path) -> None:
         raise click.BadParameter(str(exc), param_hint="--month") from None
     app = App.open(settings)
     try:
-        paths = write_month_report(app, month, out, datetime.now(UTC))
+        paths = write_month_report(app, month, out, _parse_at(None, settings))
     finally:
         app.close()
     for path in paths:

@@ -51,7 +51,18 @@ class DayLog:
     problems: int = 0  # input problems the tick found
 
 
-def run_demo(workspace: Path, console: Console) -> None:
+def run_demo(workspace: Path, console: Console, pause_on: date | None = None) -> None:
+    """The whole month; or, with ``pause_on``, up to that day's tick, leaving the workspace's
+    clock pinned there so that replies can be written in and ticked by hand."""
+    if pause_on is not None and not data.FIRST_DAY <= pause_on <= data.LAST_DAY:
+        console.print(
+            Text("Demo not run: ", style="bold red")
+            + Text(
+                f"the demo runs from {data.FIRST_DAY} to {data.LAST_DAY}; pause on a day between."
+            )
+        )
+        raise SystemExit(1)
+    end = pause_on or data.LAST_DAY
     started = time.perf_counter()
     refusal = _prepare(workspace)
     if refusal:
@@ -61,8 +72,7 @@ def run_demo(workspace: Path, console: Console) -> None:
     settings = load_settings(workspace / "config.yaml")
     app = App.open(settings)
     try:
-        logs = _simulate(app, workspace)
-        end = data.LAST_DAY
+        logs = _simulate(app, workspace, end)
         states, totals = month_status(
             app, data.MONTH, datetime(end.year, end.month, end.day, *TICK_AT, tzinfo=settings.tz)
         )
@@ -72,11 +82,13 @@ def run_demo(workspace: Path, console: Console) -> None:
     assert isinstance(settings.mail, LocalMail)
     mails = data.read_outbox(settings.mail.outbox, settings.tz)
     index = write_index(workspace, mails)
+    if pause_on is not None:
+        _pin_clock(workspace / "config.yaml", pause_on)
     elapsed = time.perf_counter() - started
-
+    span = data.MONTH.title if pause_on is None else f"{data.FIRST_DAY:%-d %B} to {end:%-d %B %Y}"
     console.print(
         Text(
-            f"{data.COUNCIL}: {data.MONTH.title} simulated day by day, one tick a day at "
+            f"{data.COUNCIL}: {span} simulated day by day, one tick a day at "
             f"{TICK_AT[0]:02d}:{TICK_AT[1]:02d}, in {elapsed:.1f} s. Nothing was really sent.",
             style="bold",
         )
@@ -85,7 +97,7 @@ def run_demo(workspace: Path, console: Console) -> None:
     console.print(_status_table(states))
     console.print(Text("May 2021: " + ", ".join(f"{v} {k}" for k, v in totals.items())))
     console.print(Text(_mail_totals(mails)))
-    _where_to_look(console, workspace, index)
+    _where_to_look(console, workspace, index, pause_on)
 
 
 def _prepare(workspace: Path) -> str | None:
@@ -123,12 +135,12 @@ def _is_demo_marker(marker: Path) -> bool:
         return False
 
 
-def _simulate(app: App, workspace: Path) -> list[DayLog]:
-    """One tick a day from 1 May to 2 June, with the completions sheet as of that morning."""
+def _simulate(app: App, workspace: Path, last: date) -> list[DayLog]:
+    """One tick a day from 1 May to ``last``, with the completions sheet as of that morning."""
     logs: list[DayLog] = []
     late_seen: set[str] = set()
     day = data.FIRST_DAY
-    while day <= data.LAST_DAY:
+    while day <= last:
         data.write_completions(workspace, day)
         now = datetime(day.year, day.month, day.day, *TICK_AT, tzinfo=app.settings.tz)
         try:
@@ -374,17 +386,59 @@ def _mail_totals(mails: list[data.SentMail]) -> str:
     return f"{len(mails)} mails: " + ", ".join(parts) + "."
 
 
-def _where_to_look(console: Console, workspace: Path, index: Path) -> None:
+def _pin_clock(config: Path, day: date) -> None:
+    pinned = f"{day:%Y-%m-%d}T{TICK_AT[0]:02d}:{TICK_AT[1]:02d}"
+    after = f"{day + timedelta(days=1):%Y-%m-%d}T{TICK_AT[0]:02d}:{TICK_AT[1]:02d}"
+    with config.open("a", encoding="utf-8") as handle:
+        handle.write(
+            "\n# Paused by `auditbot demo --pause-on`: every command acts as at this time\n"
+            f"# unless given --at. Tick on with e.g. `tick --at {after}`.\n"
+            f'clock: "{pinned}"\n'
+        )
+
+
+def paused_commands(run: str, config: str) -> list[str]:
+    """What to try in a paused workspace: the exemption chain, one reply and tick at a time."""
+    auditor = next(a for a in data.AUDITORS if any(c.submitted_on is None for c in a.cases))
+    head_name, _ = auditor.head
+    director_name, _ = data.DIRECTOR
+    at = f"{run} --config {config}"
+    words = {
+        auditor.name: "I have a final hearing all next week. Please can I be exempt this month?",
+        head_name: "I support this.",
+        director_name: "Approved.",
+    }
+    commands = [f"{at} status --month {data.MONTH}"]
+    for who, text in words.items():
+        commands += [f"{at} reply --from {shlex.quote(who)} {shlex.quote(text)}", f"{at} tick"]
+    return commands
+
+
+def _where_to_look(console: Console, workspace: Path, index: Path, pause_on: date | None) -> None:
     config = shlex.quote(str(workspace / "config.yaml"))
     console.print()
     console.print(Text("Read every mail in your browser:", style="bold"))
     console.print(Text("  " + index.resolve().as_uri()), soft_wrap=True)
     console.print(Text("Everything the demo made (config, sheets, store, raw mail):", "bold"))
     console.print(Text(f"  {workspace}{'' if str(workspace).endswith('/') else '/'}"))
-    console.print(Text("Next, try:", style="bold"))
     run = how_to_run()
-    for command in (f"status --month {data.MONTH}", "check"):
-        console.print(Text(f"  {run} --config {config} {command}"), soft_wrap=True)
+    if pause_on is None:
+        commands = [
+            f"{run} --config {config} {c}" for c in (f"status --month {data.MONTH}", "check")
+        ]
+        console.print(Text("Next, try:", style="bold"))
+    else:
+        commands = paused_commands(run, config)
+        console.print(
+            Text(
+                f"Paused on {pause_on:%A %-d %B %Y}: its clock is pinned there (see `clock:` in "
+                "config.yaml). Walk an exemption request through, one reply and tick at a time. "
+                "Next, try:",
+                style="bold",
+            )
+        )
+    for command in commands:
+        console.print(Text(f"  {command}"), soft_wrap=True)
     console.print(Text(f"Run `{run} demo` again at any time: it rebuilds the folder.", "dim"))
 
 
