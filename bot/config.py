@@ -222,6 +222,14 @@ class Settings(_Strict):
             object.__setattr__(self, key, value)
         return self
 
+    def named(self, path: str | Path) -> str:
+        """A file as the QA team knows it: relative to the config's folder when inside it
+        (``allocations/2021-05.csv``), so mail and keys do not change if the deployment
+        moves. Anything else is named in full."""
+        base = self.config_path.parent.absolute()
+        full = Path(path).absolute()
+        return full.relative_to(base).as_posix() if full.is_relative_to(base) else str(path)
+
     @field_validator("delegates")
     @classmethod
     def _delegates_for_known_people(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:

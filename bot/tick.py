@@ -157,7 +157,9 @@ def _plan(
     for source, found in sorted(problems.items()):
         report.problems += found
         kind = "roster" if source == "roster" else "sheet"
-        plans += plan_problem_report(source, [str(p) for p in found], records, app.rules, kind)
+        named = [str(replace(p, file=settings.named(p.file))) for p in found]
+        shown = source if source == "roster" else settings.named(source)
+        plans += plan_problem_report(shown, named, records, app.rules, kind)
     plans += failed_send_notices(
         repo.failed_sends(connection), settings.qa_team.email, settings.council
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tests.world import ALEX, KIM, QA, SAM, World
@@ -236,3 +238,24 @@ def test_next_months_sheet_is_checked_early_whatever_the_case_of_its_name(world:
     assert [str(p) for p in report.problems if "2021-06" in p.file], report.problems
     (problems,) = [m for m in world.new_mail() if m.key.startswith("problems/")]
     assert "2021-06.CSV" in problems.text and "Jane Smith" not in problems.subject
+
+
+def test_problems_name_the_sheet_as_the_qa_team_knows_it_and_a_moved_deployment_is_quiet(
+    tmp_path: Path,
+) -> None:
+    """Named relative to the config, in the mail and in its key: the same problems in a
+    deployment moved to another folder are not reported again."""
+    world = World.create(tmp_path / "here", store="sqlite:///var/bot.db")
+    world.write_allocations("2021-05", [("nobody@council.example", "CR-9001", "case_audit")])
+    world.tick("2021-05-04T09:30")
+    (problems,) = [m for m in world.new_mail() if m.key.startswith("problems/")]
+    assert problems.subject.startswith("Problems found in allocations/2021-05.csv: 1 to fix")
+    assert str(tmp_path) not in problems.key + problems.text
+    world.close()
+
+    moved = World(tmp_path / "there", world.store)
+    shutil.move(world.root, moved.root)
+    try:
+        assert moved.tick("2021-05-05T09:30").planned == []
+    finally:
+        moved.close()
