@@ -194,3 +194,16 @@ def test_a_tick_earlier_than_the_last_one_is_refused_unless_forced(world: World)
     assert "planned" not in back.output
     forced = _run(world, "tick", "--at", "2021-05-04T09:30", "--force")
     assert forced.exit_code == 0, forced.output
+
+
+def test_check_reports_a_bad_roster_row_once_not_in_every_allocation_row(world: World) -> None:
+    world.write_allocations("2021-05", [(SAM_EMAIL, "CR-1001", "case_audit"),
+                                        (SAM_EMAIL, "CR-1002", "case_audit")])  # fmt: skip
+    roster = world.root / "roster.csv"
+    roster.write_text(roster.read_text().replace(SAM_EMAIL, SAM_EMAIL.replace("@", " AT ")))
+    result = _run(world, "check")
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("✗")]
+    assert len(lines) == 2, result.output
+    assert "is not an email address" in lines[0] and "roster.csv, row" in lines[0]
+    assert "2 rows name people not among the roster's usable rows" in lines[1]

@@ -446,7 +446,7 @@ def test_an_allocation_for_someone_not_in_the_roster_is_reported_with_row_and_co
     sheet = read_allocations(path, ROSTER)
     problem = only(sheet.problems)
     assert (problem.file, problem.row, problem.column) == (str(path), 3, "auditor_email")
-    assert problem.message == '"zed@example.org" is not in the roster'
+    assert problem.message == '"Zed@Example.org" is not in the roster'  # as typed
     assert sheet.held_back == frozenset()
     assert sheet.allocations == (Allocation("bob@example.org", "CR1"),)
 
@@ -956,3 +956,57 @@ def test_a_10000_row_roster_and_a_30000_row_allocation_sheet_are_read_whole(
     assert len(roster.auditors) == 10_000
     sheet = read_allocations(allocation_path, roster.auditors)
     assert len(sheet.allocations) == 30_000 and sheet.problems == []
+
+
+# --- rows whose values are in the wrong columns ------------------------------------------
+
+
+def test_a_stray_comma_is_one_problem_for_the_row_not_one_for_each_shifted_value(
+    tmp_path: Path,
+) -> None:
+    header = ",".join(ROSTER_HEADER[:5])
+    path = tmp_path / "roster.csv"
+    path.write_text(
+        f"{header}\n"
+        "Alice Adams,alice@example.org,North,hos@example.org,Hana Hos\n"
+        "Bob Brown,bob@example.org,South,,hos@example.org,Hana Hos\n"
+    )
+    sheet = read_roster(path)
+    problem = only(sheet.problems)
+    assert (problem.row, problem.column) == (3, None)
+    assert problem.message.startswith("this row has 6 values but the header names 5 columns")
+    assert "stray comma" in problem.message
+    assert set(sheet.auditors) == {"alice@example.org"}
+
+
+def test_a_row_too_short_to_reach_a_required_column_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(
+        "name,email,team,head_of_service_email,role\n"
+        "Alice Adams,alice@example.org,North,hos@example.org\n"  # the optional role left off
+        "Bob Brown,bob@example.org South\n"
+    )
+    sheet = read_roster(path)
+    problem = only(sheet.problems)
+    assert (problem.row, problem.column) == (3, None)
+    assert "this row has 2 values but the header names 5 columns" in problem.message
+    assert set(sheet.auditors) == {"alice@example.org"}
+
+
+def test_a_value_is_quoted_as_it_was_typed(write: Write) -> None:
+    rows = [
+        ROSTER_HEADER[:4],
+        ["Alex Jones", "Alex Jones <Alex.Jones@Example.org>", "N", "hos@example.org"],
+    ]
+    problem = only(read_roster(write("roster", rows)).problems)
+    assert problem.message == '"Alex Jones <Alex.Jones@Example.org>" is not an email address'
+
+
+def test_allocations_wait_on_a_roster_with_problems_in_one_line(write: Write) -> None:
+    rows = [ALLOCATION_HEADER, ["bob@example.org", "CR1"], ["dan@example.org", "CR2"],
+            ["dan@example.org", "CR3"]]  # fmt: skip
+    sheet = read_allocations(write("2021-05", rows), ROSTER, roster_complete=False)
+    problem = only(sheet.problems)
+    assert (problem.row, problem.column) == (None, "auditor_email")
+    assert problem.message.startswith("2 rows name people not among the roster's usable rows")
+    assert sheet.allocations == (Allocation("bob@example.org", "CR1"),)

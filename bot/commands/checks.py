@@ -29,7 +29,10 @@ def check_inputs(settings: Settings) -> list[Problem]:
                 continue
             if kind == "allocations":
                 problems += sheets.read_allocations(
-                    path, roster.auditors, settings.case_ref_regex
+                    path,
+                    roster.auditors,
+                    settings.case_ref_regex,
+                    roster_complete=not roster.problems,
                 ).problems
             else:
                 problems += sheets.read_completions(path, settings.case_ref_regex).problems

@@ -55,13 +55,19 @@ def read_table(
     appears twice, or the file cannot be read, no rows come back: guessing would be worse.
     """
     try:
-        return _read_table(str(path), _records(path), columns, required)
+        # Only in CSV can a stray comma move a row's values into the wrong columns.
+        shifts = path.suffix.lower() == ".csv"
+        return _read_table(str(path), _records(path), columns, required, shifts)
     except _UnreadableError as error:
         return [], [error.problem]
 
 
 def _read_table(
-    file: str, records: Iterator[list[str]], columns: Sequence[str], required: Collection[str]
+    file: str,
+    records: Iterator[list[str]],
+    columns: Sequence[str],
+    required: Collection[str],
+    shifts: bool = False,
 ) -> tuple[list[Row], list[Problem]]:
     numbered = enumerate(records, start=1)
     # The first non-blank row is the header; `numbered` then carries on from the row after it.
@@ -96,12 +102,17 @@ def _read_table(
     # Absent optional columns read a "" appended to every row; itemgetter keeps this loop fast.
     index = [positions.get(name, -1) for name in columns]
     width = max(index) + 1
+    named = len(header)  # Excel writes every row as wide as the header
+    last_required = max(positions[name] for name in required)
     pick = itemgetter(*index) if len(index) > 1 else lambda values: (values[index[0]],)
     rows: list[Row] = []
     for number, values in numbered:
         joined = "".join(values)
         if not joined.strip():
             continue  # blank row
+        shape: tuple[Problem, ...] = ()
+        if shifts and (len(values) > named or len(values) <= last_required):
+            shape = _shape_problem(file, number, _filled_width(values), named, last_required)
         if len(values) < width:
             values.extend([""] * (width - len(values)))
         values.append("")
@@ -117,8 +128,36 @@ def _read_table(
                     cell
                 )  # a hit in an ignored column is no concern of ours
             )
-        rows.append((number, tuple(map(str.strip, cells)), found))
+        rows.append((number, tuple(map(str.strip, cells)), shape or found))
     return rows, problems
+
+
+def _filled_width(values: Sequence[str]) -> int:
+    """How many values a row has, not counting empty ones at its end."""
+    width = len(values)
+    while width and not values[width - 1].strip():
+        width -= 1
+    return width
+
+
+def _shape_problem(
+    file: str, row: int, width: int, named: int, last_required: int
+) -> tuple[Problem, ...]:
+    """A row with more values than the header names, or too few to reach a required column:
+    its values are in the wrong columns, so it is reported once, as a whole."""
+    if width > named:
+        message = (
+            f"this row has {width} values but the header names {named} columns: is there a "
+            "stray comma, or a value with a comma in it that needs quotes?"
+        )
+    elif width <= last_required:
+        message = (
+            f"this row has {width} {'value' if width == 1 else 'values'} but the header names "
+            f"{named} columns: is a value or a comma missing?"
+        )
+    else:
+        return ()
+    return (Problem(file, message, row=row),)
 
 
 def _control_problem(file: str, row: int, column: str, cell: str) -> Problem:

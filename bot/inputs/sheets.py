@@ -134,8 +134,8 @@ def read_roster(path: Path) -> RosterSheet:
     first_row: dict[str, int] = {}  # email -> the row it first appeared on
     for row in rows:
         number, cells, tainted = row
-        name, email, team, boss_email, boss, role_text, active_text = cells
-        email, boss_email = email.lower(), boss_email.lower()
+        name, typed_email, team, typed_boss, boss, role_text, active_text = cells
+        email, boss_email = typed_email.lower(), typed_boss.lower()
         role = _ROLES.get(_canonical(role_text)) if role_text else Role.AUDITOR
         active = _ACTIVE.get(_canonical(active_text)) if active_text else True
         if (
@@ -150,16 +150,17 @@ def read_roster(path: Path) -> RosterSheet:
             check = _Checks(file, row)
             check.filled("name", name)
             check.filled("team", team)
-            email_ok = check.email("email", email)
-            if check.email("head_of_service_email", boss_email) and email == boss_email:
-                message = f"{_quote(email)} is listed as their own head of service"
+            email_ok = check.email("email", typed_email)
+            if check.email("head_of_service_email", typed_boss) and email == boss_email:
+                message = f"{_quote(typed_email)} is listed as their own head of service"
                 check.add("head_of_service_email", message)
             role = check.choice("role", role_text, _ROLES, Role.AUDITOR, "a role")
             active = check.choice(
                 "active", active_text, _ACTIVE, True, "a yes/no value", "yes or no"
             )
             if email_ok and email in first_row:
-                message = f"{_quote(email)} is already in the roster on row {first_row[email]}"
+                earlier = first_row[email]
+                message = f"{_quote(typed_email)} is already in the roster on row {earlier}"
                 check.add("email", message)
             elif email_ok:
                 first_row[email] = number  # a later row for this person is still a duplicate
@@ -175,17 +176,23 @@ def read_allocations(
     path: Path,
     roster: Mapping[str, Auditor],
     case_ref_pattern: re.Pattern[str] = DEFAULT_CASE_REF_PATTERN,
+    *,
+    roster_complete: bool = True,
 ) -> AllocationSheet:
+    """With ``roster_complete`` False (the roster has problems of its own), rows for people
+    it does not hold are counted in one problem rather than each reported: the root problem
+    is in the roster, and is reported there."""
     path = Path(path)
     file = str(path)
     rows, problems = read_table(path, _ALLOCATION_COLUMNS, ("auditor_email", "case_ref"))
+    waiting = 0  # rows for people the roster does not hold while it has problems
     allocations: list[Allocation] = []
     held_back: set[str] = set()
     first_row: dict[str, int] = {}  # case ref (upper-cased) -> the row it first appeared on
     for row in rows:
         number, cells, tainted = row
-        email, case_ref, type_text = cells
-        email = email.lower()
+        typed_email, case_ref, type_text = cells
+        email = typed_email.lower()
         auditor = roster.get(email)  # roster keys are good addresses, so a hit vouches for it
         audit_type = _AUDIT_TYPES.get(_canonical(type_text)) if type_text else AuditType.CASE_AUDIT
         key = case_ref.upper()
@@ -198,11 +205,14 @@ def read_allocations(
             or not case_ref_pattern.fullmatch(case_ref)
         ):
             check = _Checks(file, row)
-            if check.email("auditor_email", email):
+            if check.email("auditor_email", typed_email):
+                if auditor is None and not roster_complete:
+                    waiting += 1
+                    continue
                 if auditor is None:
-                    check.add("auditor_email", f"{_quote(email)} is not in the roster")
+                    check.add("auditor_email", f"{_quote(typed_email)} is not in the roster")
                 elif not auditor.active:
-                    message = f"{_quote(email)} is marked inactive in the roster"
+                    message = f"{_quote(typed_email)} is marked inactive in the roster"
                     check.add("auditor_email", message)
             if check.case_ref(case_ref, case_ref_pattern):
                 if key in first_row:
@@ -220,6 +230,13 @@ def read_allocations(
                 continue
         first_row[key] = number
         allocations.append(Allocation(email, case_ref, audit_type))
+    if waiting:
+        rows_text = "1 row names someone" if waiting == 1 else f"{waiting} rows name people"
+        message = (
+            f"{rows_text} not among the roster's usable rows; fix the roster's problems "
+            "first, then check again"
+        )
+        problems.append(Problem(file, message, column="auditor_email"))
     return AllocationSheet(tuple(allocations), frozenset(held_back), problems)
 
 
@@ -235,8 +252,8 @@ def read_completions(
     days: dict[str, date | None] = {}  # an export repeats the same few dates thousands of times
     for row in rows:
         number, cells, tainted = row
-        case_ref, email, submitted_text, grade_text = cells
-        email = email.lower()
+        case_ref, typed_email, submitted_text, grade_text = cells
+        email = typed_email.lower()
         if submitted_text not in days:
             days[submitted_text] = _parse_day(submitted_text)
         submitted_on = days[submitted_text]
@@ -251,7 +268,7 @@ def read_completions(
         ):
             check = _Checks(file, row)
             check.case_ref(case_ref, case_ref_pattern)
-            check.email("auditor_email", email)
+            check.email("auditor_email", typed_email)
             submitted_on = check.day("submitted_on", submitted_text)
             grade = check.choice("grade", grade_text, _GRADES, None, "a grade")
             if check.found or submitted_on is None:
@@ -268,7 +285,7 @@ def read_completions(
         if earlier.auditor_email != email:
             message = (
                 f"case reference {_quote(case_ref)} was already submitted by "
-                f"{_quote(earlier.auditor_email)} on row {first}, not by {_quote(email)}"
+                f"{_quote(earlier.auditor_email)} on row {first}, not by {_quote(typed_email)}"
             )
             problems.append(Problem(file, message, number, "auditor_email"))
         elif submitted_on < earlier.submitted_on:
@@ -280,20 +297,22 @@ def read_completions(
 class _Checks:
     """The problems of one row; the row is used only if none are found."""
 
-    __slots__ = ("file", "found", "row", "unusable")
+    __slots__ = ("file", "found", "row", "unusable", "whole_row")
 
     def __init__(self, file: str, row: Row) -> None:
         self.file = file
         self.row, _, already = row
         self.found: list[Problem] = list(already)
-        # Cells with control characters are already reported: do not report them twice.
+        # Cells with control characters are already reported: do not report them twice. A
+        # problem with no column (too many values) makes every cell of the row suspect.
         self.unusable = {p.column for p in already}
+        self.whole_row = None in self.unusable
 
     def add(self, column: str, message: str) -> None:
         self.found.append(Problem(self.file, message, self.row, column))
 
     def filled(self, column: str, value: str) -> bool:
-        if column in self.unusable:
+        if self.whole_row or column in self.unusable:
             return False
         if not value:
             self.add(column, f"the {column.replace('_', ' ')} is empty")
@@ -332,7 +351,7 @@ class _Checks:
         allowed: str = "",
     ) -> _T:
         """Blank means the default; a bad value is reported (and the row will be dropped)."""
-        if column in self.unusable or not text:
+        if self.whole_row or column in self.unusable or not text:
             return default
         value = options.get(text)
         if value is None:
