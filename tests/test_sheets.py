@@ -1010,3 +1010,17 @@ def test_allocations_wait_on_a_roster_with_problems_in_one_line(write: Write) ->
     assert (problem.row, problem.column) == (None, "auditor_email")
     assert problem.message.startswith("2 rows name people not among the roster's usable rows")
     assert sheet.allocations == (Allocation("bob@example.org", "CR1"),)
+
+
+def test_a_file_found_unreadable_part_way_gives_no_rows_at_all(tmp_path: Path) -> None:
+    """Rows are read as they are used: a bad byte far down still throws the whole sheet
+    away, as before, with the line it is on."""
+    path = tmp_path / "roster.csv"
+    good = "".join(f"P{i},p{i}@example.org,North,hos@example.org\n" for i in range(2000))
+    path.write_bytes(b"name,email,team,head_of_service_email\n" + good.encode() + b"Z\xff,z\n")
+    sheet = read_roster(path)
+    assert sheet.auditors == {}
+    assert [p.message for p in sheet.problems] == [
+        "this file is not UTF-8 text (the first bad character is on line 2002): "
+        'save it as "CSV UTF-8 (Comma delimited)" from Excel'
+    ]

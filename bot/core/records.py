@@ -79,7 +79,7 @@ class Grade(enum.StrEnum):
     INADEQUATE = "inadequate"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a big roster holds many
 class Auditor:
     name: str
     email: str  # lower-cased

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import re
 from collections.abc import Collection, Iterator, Sequence
 from datetime import date, datetime, time
@@ -46,9 +45,27 @@ def normalise_name(text: str) -> str:
     return _SEPARATORS.sub("_", text.strip().lower())
 
 
-def read_table(
-    path: Path, columns: Sequence[str], required: Collection[str]
-) -> tuple[list[Row], list[Problem]]:
+class Table:
+    """A sheet's rows, read from the file as they are iterated (once), and its problems.
+
+    Rows are never all in memory: a big sheet is read in bounded memory. A file that turns
+    out to be unreadable part way sets ``unreadable``, and its problem is the only one: the
+    rows already given must then be thrown away, as a reader does on seeing the flag.
+    """
+
+    def __init__(self, rows: Iterator[Row], problems: list[Problem]) -> None:
+        self._rows = rows
+        self.problems = problems
+        self.unreadable: Problem | None = None
+
+    def __iter__(self) -> Iterator[Row]:
+        try:
+            yield from self._rows
+        except _UnreadableError as error:
+            self.unreadable = error.problem
+
+
+def read_table(path: Path, columns: Sequence[str], required: Collection[str]) -> Table:
     """Rows of ``columns`` (canonical names) from the sheet at ``path``, blank rows left out.
 
     The header is the first non-blank row. If a required column is missing, a known column
@@ -59,7 +76,9 @@ def read_table(
         shifts = path.suffix.lower() == ".csv"
         return _read_table(str(path), _records(path), columns, required, shifts)
     except _UnreadableError as error:
-        return [], [error.problem]
+        table = Table(iter(()), [])
+        table.unreadable = error.problem
+        return table
 
 
 def _read_table(
@@ -68,14 +87,14 @@ def _read_table(
     columns: Sequence[str],
     required: Collection[str],
     shifts: bool = False,
-) -> tuple[list[Row], list[Problem]]:
+) -> Table:
     numbered = enumerate(records, start=1)
     # The first non-blank row is the header; `numbered` then carries on from the row after it.
     header_row, header = next(((n, v) for n, v in numbered if "".join(v).strip()), (0, []))
     if not header:
         needed = ", ".join(name for name in columns if name in required)
         message = f"the sheet is empty: its first row must name the columns {needed}"
-        return [], [Problem(file, message, row=1)]
+        return Table(iter(()), [Problem(file, message, row=1)])
     positions: dict[str, int] = {}
     problems: list[Problem] = []
     for position, value in enumerate(header):
@@ -97,7 +116,7 @@ def _read_table(
             message = f'the sheet has no "{name}" column (row {header_row} must name the columns)'
             problems.append(Problem(file, message + hint, row=header_row, column=name))
     if problems:
-        return [], problems
+        return Table(iter(()), problems)
 
     # Absent optional columns read a "" appended to every row; itemgetter keeps this loop fast.
     index = [positions.get(name, -1) for name in columns]
@@ -105,31 +124,32 @@ def _read_table(
     named = len(header)  # Excel writes every row as wide as the header
     last_required = max(positions[name] for name in required)
     pick = itemgetter(*index) if len(index) > 1 else lambda values: (values[index[0]],)
-    rows: list[Row] = []
-    for number, values in numbered:
-        joined = "".join(values)
-        if not joined.strip():
-            continue  # blank row
-        shape: tuple[Problem, ...] = ()
-        if shifts and (len(values) > named or len(values) <= last_required):
-            shape = _shape_problem(file, number, _filled_width(values), named, last_required)
-        if len(values) < width:
-            values.extend([""] * (width - len(values)))
-        values.append("")
-        cells: tuple[str, ...] = pick(values)
-        found: tuple[Problem, ...] = ()
-        # isprintable() is a fast, broader test (no control character is printable); only a row
-        # that fails it is searched properly, and only then is the bad cell looked for.
-        if not joined.isprintable() and CONTROL_CHARACTERS.search(joined):
-            found = tuple(
-                _control_problem(file, number, name, cell)
-                for name, cell in zip(columns, cells, strict=True)
-                if CONTROL_CHARACTERS.search(
-                    cell
-                )  # a hit in an ignored column is no concern of ours
-            )
-        rows.append((number, tuple(map(str.strip, cells)), shape or found))
-    return rows, problems
+
+    def rows() -> Iterator[Row]:
+        for number, values in numbered:
+            joined = "".join(values)
+            if not joined.strip():
+                continue  # blank row
+            shape: tuple[Problem, ...] = ()
+            if shifts and (len(values) > named or len(values) <= last_required):
+                shape = _shape_problem(file, number, _filled_width(values), named, last_required)
+            if len(values) < width:
+                values.extend([""] * (width - len(values)))
+            values.append("")
+            cells: tuple[str, ...] = pick(values)
+            found: tuple[Problem, ...] = ()
+            # isprintable() is a fast, broader test (no control character is printable); only
+            # a row that fails it is searched properly, and only then is the bad cell looked for.
+            if not joined.isprintable() and CONTROL_CHARACTERS.search(joined):
+                found = tuple(
+                    _control_problem(file, number, name, cell)
+                    for name, cell in zip(columns, cells, strict=True)
+                    # A hit in an ignored column is no concern of ours.
+                    if CONTROL_CHARACTERS.search(cell)
+                )
+            yield (number, tuple(map(str.strip, cells)), shape or found)
+
+    return Table(rows(), problems)
 
 
 def _filled_width(values: Sequence[str]) -> int:
@@ -179,39 +199,54 @@ def _records(path: Path) -> Iterator[list[str]]:
     if suffix == ".csv":
         return _csv_records(path)
     if suffix in (".xlsx", ".xlsm"):
-        return iter(_xlsx_records(path))
+        return _xlsx_records(path)
     raise _UnreadableError(Problem(str(path), "only .csv and .xlsx files can be read"))
 
 
 def _csv_records(path: Path) -> Iterator[list[str]]:
+    """Decoded and parsed as it is read, so a big file is never in memory whole."""
     file = str(path)
     try:
-        data = path.read_bytes()
+        handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as error:
         message = f"this file cannot be read: {error.strerror or error}"
         raise _UnreadableError(Problem(file, message)) from None
-    # utf-8-sig by hand, so a bad byte's offset is counted in the same bytes we count lines in.
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        message = (
-            f"this file is not UTF-8 text (the first bad character is on line {line}): "
-            'save it as "CSV UTF-8 (Comma delimited)" from Excel'
-        )
-        raise _UnreadableError(Problem(file, message)) from None
-    del data
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        yield from reader  # streamed: 30,000 rows held at once make the collector work hard
-    except csv.Error as error:  # e.g. a cell over the csv module's size limit
-        message = f"this CSV file cannot be read past line {reader.line_num}: {error}"
-        raise _UnreadableError(Problem(file, message)) from None
+    with handle:
+        reader = csv.reader(handle)
+        try:
+            yield from reader
+        except UnicodeDecodeError:
+            line = _first_bad_line(path)
+            message = (
+                f"this file is not UTF-8 text (the first bad character is on line {line}): "
+                'save it as "CSV UTF-8 (Comma delimited)" from Excel'
+            )
+            raise _UnreadableError(Problem(file, message)) from None
+        except csv.Error as error:  # e.g. a cell over the csv module's size limit
+            message = f"this CSV file cannot be read past line {reader.line_num}: {error}"
+            raise _UnreadableError(Problem(file, message)) from None
+        except OSError as error:
+            message = f"this file cannot be read: {error.strerror or error}"
+            raise _UnreadableError(Problem(file, message)) from None
 
 
-def _xlsx_records(path: Path) -> list[list[str]]:
+def _first_bad_line(path: Path) -> int:
+    """The line of the first byte that is not UTF-8, counted in the file's own bytes; read
+    again line by line, only once a file has been found to be broken."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as raw:
+        for number, line in enumerate(raw, start=1):
+            if number == 1 and line.startswith(codecs.BOM_UTF8):
+                line = line[len(codecs.BOM_UTF8) :]
+            try:
+                decoder.decode(line)
+            except UnicodeDecodeError:
+                return number
+    return number
+
+
+def _xlsx_records(path: Path) -> Iterator[list[str]]:
+    """Read row by row from the open workbook, so a big sheet is never in memory whole."""
     file = str(path)
     try:
         import openpyxl  # only when a sheet is XLSX: it costs a fifth of a second to import
@@ -228,7 +263,8 @@ def _xlsx_records(path: Path) -> list[list[str]]:
         sheet = workbook.worksheets[0]
         # Programs other than Excel write wrong or missing sizes; trust the rows themselves.
         sheet.reset_dimensions()
-        return [[_cell_text(v) for v in values] for values in sheet.iter_rows(values_only=True)]
+        for values in sheet.iter_rows(values_only=True):
+            yield [_cell_text(v) for v in values]
     except _UnreadableError:
         raise
     except Exception as error:  # damage inside the zip only shows while rows are parsed

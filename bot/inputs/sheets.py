@@ -129,10 +129,12 @@ def find_month_sheet(folder: Path, month: Month) -> tuple[Path | None, list[Prob
 def read_roster(path: Path) -> RosterSheet:
     path = Path(path)
     file = str(path)
-    rows, problems = read_table(path, _ROSTER_COLUMNS, _ROSTER_REQUIRED)
+    table = read_table(path, _ROSTER_COLUMNS, _ROSTER_REQUIRED)
+    problems = table.problems
     auditors: dict[str, Auditor] = {}
+    shared: dict[str, str] = {}
     first_row: dict[str, int] = {}  # email -> the row it first appeared on
-    for row in rows:
+    for row in table:
         number, cells, tainted = row
         name, typed_email, team, typed_boss, boss, role_text, active_text = cells
         email, boss_email = typed_email.lower(), typed_boss.lower()
@@ -168,7 +170,11 @@ def read_roster(path: Path) -> RosterSheet:
                 problems.extend(check.found)
                 continue
         first_row[email] = number
+        # Teams and Heads of Service repeat on every row: one copy of each, not one a row.
+        team, boss_email, boss = (shared.setdefault(v, v) for v in (team, boss_email, boss))
         auditors[email] = Auditor(name, email, team, boss_email, boss, role, active)
+    if table.unreadable:
+        return RosterSheet({}, [table.unreadable])
     return RosterSheet(auditors, problems)
 
 
@@ -184,12 +190,13 @@ def read_allocations(
     is in the roster, and is reported there."""
     path = Path(path)
     file = str(path)
-    rows, problems = read_table(path, _ALLOCATION_COLUMNS, ("auditor_email", "case_ref"))
+    table = read_table(path, _ALLOCATION_COLUMNS, ("auditor_email", "case_ref"))
+    problems = table.problems
     waiting = 0  # rows for people the roster does not hold while it has problems
     allocations: list[Allocation] = []
     held_back: set[str] = set()
     first_row: dict[str, int] = {}  # case ref (upper-cased) -> the row it first appeared on
-    for row in rows:
+    for row in table:
         number, cells, tainted = row
         typed_email, case_ref, type_text = cells
         email = typed_email.lower()
@@ -230,6 +237,8 @@ def read_allocations(
                 continue
         first_row[key] = number
         allocations.append(Allocation(email, case_ref, audit_type))
+    if table.unreadable:
+        return AllocationSheet((), frozenset(), [table.unreadable])
     if waiting:
         rows_text = "1 row names someone" if waiting == 1 else f"{waiting} rows name people"
         message = (
@@ -246,11 +255,12 @@ def read_completions(
     path = Path(path)
     file = str(path)
     required = ("case_ref", "auditor_email", "submitted_on")
-    rows, problems = read_table(path, _COMPLETION_COLUMNS, required)
+    table = read_table(path, _COMPLETION_COLUMNS, required)
+    problems = table.problems
     completions: list[Completion] = []
     kept: dict[str, tuple[int, int]] = {}  # case ref (upper-cased) -> (index, row number)
     days: dict[str, date | None] = {}  # an export repeats the same few dates thousands of times
-    for row in rows:
+    for row in table:
         number, cells, tainted = row
         case_ref, typed_email, submitted_text, grade_text = cells
         email = typed_email.lower()
@@ -291,6 +301,8 @@ def read_completions(
         elif submitted_on < earlier.submitted_on:
             # The audit tool re-exports resubmissions: the first submission is the one that counts.
             completions[index] = completion
+    if table.unreadable:
+        return CompletionSheet((), [table.unreadable])
     return CompletionSheet(tuple(completions), problems)
 
 
