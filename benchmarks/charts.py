@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # this checkout's bot, not whichever one is installed
 
 from benchmarks.machine import cpu_model, load_average  # noqa: E402
+from bot.config import TargetSettings  # noqa: E402
 from bot.core.completion import Group, RatePoint, Tally  # noqa: E402
 from bot.core.quality import GradeMix  # noqa: E402
 from bot.core.records import Month  # noqa: E402
@@ -133,7 +134,7 @@ def digests(seed: int = 5) -> list[list[Chart]]:
                 ("trend", lambda t=trend, s=scope: charts.completion_trend(
                     t, f"Completion rate by month, {s}")),
                 ("grades", lambda q=grades, s=scope: charts.grade_trend(
-                    q, f"Grades of audits by month, {s}")),
+                    q, f"Grades of audits by month, {s}", TargetSettings().rules)),
             ]
         )  # fmt: skip
     return found

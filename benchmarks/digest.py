@@ -352,7 +352,8 @@ def main(argv: list[str] | None = None) -> int:
         with app.engine.connect() as connection:
             gather_s, g = timed(lambda: shell.gather(app, connection, NOW))
         build_s, d = timed(lambda: build_digest(g.current, g.history, g.local))
-        charts_s, shown = timed(lambda: shell.digest_charts(d, "digest", ChartCache()))
+        targets = app.settings.targets.rules
+        charts_s, shown = timed(lambda: shell.digest_charts(d, "digest", ChartCache(), targets))
         context = shell._context(app, d, shown, inline=True)
         render_s, _ = timed(lambda: app.renderer.render("digest", context))
         return {"gather": gather_s, "figures": build_s, "charts": charts_s, "render": render_s}

@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.core.quality import Targets
 from bot.errors import AuditBotError
 from bot.inputs.sheets import DEFAULT_CASE_REF_PATTERN
 from bot.mail.graph_config import GraphMail
@@ -135,6 +136,19 @@ class Digest(_Strict):
     head_of_service_digests: bool = True
 
 
+class TargetSettings(_Strict):
+    """The improvement plan's targets, as shares of graded audits: they change, so they live
+    here. At least ``good_or_better_min`` good or better; less than ``inadequate_max``
+    inadequate."""
+
+    good_or_better_min: float = Field(default=0.40, gt=0, le=1)
+    inadequate_max: float = Field(default=0.12, gt=0, le=1)
+
+    @property
+    def rules(self) -> Targets:
+        return Targets.of(self.good_or_better_min, self.inadequate_max)
+
+
 class Teams(_Strict):
     """The director's digest also goes to a Teams channel through a Workflows webhook."""
 
@@ -160,6 +174,7 @@ class Settings(_Strict):
     exemptions: Exemptions = Exemptions()
     digest: Digest = Digest()
     inbox: Inbox = Inbox()
+    targets: TargetSettings = TargetSettings()
     # Who may send on someone's behalf (a director's PA): "director" or an address, each
     # with the addresses that may appear as Sender or Resent-From for them.
     delegates: dict[str, list[Email]] = Field(default_factory=dict)

@@ -21,6 +21,7 @@ from bot.core.cycle import (
     Plan,
     is_due,
     plan_month,
+    plan_not_allocated,
 )
 from bot.core.notices import failed_send_notices
 from bot.core.plans import ClosePlan, LatePlan, MailPlan, SkipPlan
@@ -150,6 +151,7 @@ def _plan(
         _merge(problems, sheets)
         facts = month_facts(connection, month, sheets, roster.auditors, records, month in closed)
         plans += plan_month(facts, local, app.rules)
+        plans += plan_not_allocated(facts, local, app.rules)
     saved, clash = find_month_sheet(settings.allocations, next_month)
     if saved is not None or clash:
         # Next month's sheet, if already saved, is checked early so problems are fixed in time.
@@ -160,6 +162,12 @@ def _plan(
         named = [str(replace(p, file=settings.named(p.file))) for p in found]
         shown = source if source == "roster" else settings.named(source)
         plans += plan_problem_report(shown, named, records, app.rules, kind)
+    if roster.to_confirm:
+        report.problems += roster.to_confirm
+        found_text = [str(replace(p, file=settings.named(p.file))) for p in roster.to_confirm]
+        plans += plan_problem_report(
+            "roster", found_text, records, app.rules, "roster", "roster_to_confirm"
+        )
     plans += failed_send_notices(
         repo.failed_sends(connection), settings.qa_team.email, settings.council
     )

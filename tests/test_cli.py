@@ -27,7 +27,8 @@ def test_tick_at_a_local_time_reports_what_it_planned_and_does_nothing_twice(wor
     first = _run(world, "tick", "--at", "2021-05-04T09:30")
     assert first.exit_code == 0, first.output
     assert f"planned allocation/2021-05/{SAM_EMAIL}" in first.output
-    assert "1 planned, 1 sent" in first.output
+    assert "planned not-allocated/2021-05" in first.output  # Alex and Kim: not in the sheet
+    assert "2 planned, 2 sent" in first.output
     second = _run(world, "tick", "--at", "2021-05-04T09:30")
     assert "0 planned, 0 sent" in second.output
 

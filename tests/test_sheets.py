@@ -304,6 +304,8 @@ def test_the_accepted_spellings_of_active(write: Write, text: str, active: bool)
     rows = [
         ROSTER_HEADER,
         ["Bob Brown", "bob@example.org", "South", "hos@example.org", "", "", text],
+        # Someone active besides: a roster with nobody active is a problem of its own.
+        ["Ann Active", "ann@example.org", "South", "hos@example.org", "", "", ""],
     ]
     sheet = read_roster(write("roster", rows))
     assert sheet.problems == []

@@ -12,6 +12,12 @@ from bot.inputs import sheets
 _SHEET_NAME = re.compile(r"(\d{4}-\d{2})\.(csv|xlsx)")
 
 
+def roster_to_confirm(settings: Settings) -> list[Problem]:
+    """Roster entries that may be slips (a Head of Service's address typed two ways, or
+    under two names): not errors, the roster stays in force, but a person should look."""
+    return sheets.read_roster(settings.roster).to_confirm
+
+
 def check_inputs(settings: Settings) -> list[Problem]:
     roster = sheets.read_roster(settings.roster)
     problems = list(roster.problems)

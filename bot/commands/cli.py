@@ -144,13 +144,23 @@ def run(ctx: click.Context) -> None:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Validate config, roster and sheets; exit 1 if anything is wrong."""
-    from bot.commands.checks import check_inputs
+    from bot.commands.checks import check_inputs, roster_to_confirm
 
-    problems = check_inputs(_settings(ctx))
+    settings = _settings(ctx)
+    problems = check_inputs(settings)
+    to_confirm = roster_to_confirm(settings)
     for problem in problems:
         console.print(f"[red]✗[/red] {problem}", highlight=False)
+    for entry in to_confirm:
+        console.print(f"[yellow]?[/yellow] to confirm: {entry}", highlight=False)
+    entries = "entry" if len(to_confirm) == 1 else "entries"
+    confirm = f"{len(to_confirm)} roster {entries} to confirm"
     if problems:
-        console.print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found.")
+        found = f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found"
+        console.print(f"{found}{'; ' + confirm if to_confirm else ''}.")
+        sys.exit(1)
+    if to_confirm:
+        console.print(f"Readable and valid, with {confirm}: correct them, or confirm them.")
         sys.exit(1)
     console.print("[green]✓[/green] config, roster and sheets are all readable and valid.")
 

@@ -21,6 +21,7 @@ from bot.core.keys import (
     close_qa_key,
     exempt_but_allocated_key,
     missing_sheet_key,
+    not_allocated_key,
     parse,
     reminder_key,
 )
@@ -308,6 +309,48 @@ def _plan_allocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> li
             )
         )
     return plans
+
+
+def not_allocated(facts: MonthFacts) -> list[Auditor]:
+    """Active auditors and moderators with no row in the month's sheet (everyone takes part,
+    says the letter), by name; none while the sheet is missing. Those held back by a bad row
+    are in the sheet, and someone exempted for the month need not be allocated."""
+    if not facts.sheet_found:
+        return []
+    left_out = [
+        a
+        for email, a in facts.roster.items()
+        if a.active
+        and email not in facts.allocations
+        and email not in facts.held_back
+        and email not in facts.exempted
+    ]
+    return sorted(left_out, key=lambda a: (a.name.lower(), a.email))
+
+
+def plan_not_allocated(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[MailPlan]:
+    """Once a month, from the allocation day: who the sheet left out, for the QA team."""
+    month = facts.month
+    key = not_allocated_key(month)
+    if key in facts.records or facts.closed or not cal.is_working_day(now.date()):
+        return []
+    if not _in_allocation_window(month, now, rules):
+        return []
+    left_out = not_allocated(facts)
+    if not left_out:
+        return []
+    context: dict[str, object] = {
+        "month": month.title,
+        "month_id": str(month),
+        "deadline_day": cal.deadline_day(month),
+        "people": [
+            {"name": a.name, "email": a.email, "team": a.team, "role": a.role.value}
+            for a in left_out
+        ],
+        "council": rules.council,
+    }
+    detail = {"people": [a.email for a in left_out]}
+    return [MailPlan(key, "not_allocated", (rules.qa_team,), context, month=month, detail=detail)]
 
 
 def _exempt_but_allocated(facts: MonthFacts, auditor: Auditor, rules: CycleRules) -> MailPlan:

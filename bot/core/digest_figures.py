@@ -27,7 +27,14 @@ from bot.core.completion import (
     tally,
     team_heads,
 )
-from bot.core.cycle import AuditorMonth, MonthFacts, Standing, head_names, standings
+from bot.core.cycle import (
+    AuditorMonth,
+    MonthFacts,
+    Standing,
+    head_names,
+    not_allocated,
+    standings,
+)
 from bot.core.exemption_figures import (
     Decision,
     NoteFact,
@@ -143,6 +150,7 @@ class Digest:
     services: tuple[tuple[Group, tuple[Group, ...]], ...]  # each Head of Service, their teams
     auditors: tuple[AuditorMonth, ...]  # outstanding first, by name; only in a Head's digest
     held_back: tuple[str, ...]
+    not_allocated: int  # active in the roster, no row in the month's sheet
     trend: tuple[RatePoint, ...]
     pending: tuple[Pending, ...]
     decided: tuple[Decision, ...]
@@ -176,6 +184,7 @@ def build_digest(
         requests: Iterable[Request] = history.requests
         notes: Iterable[NoteFact] = history.notes
         held = sorted(current.held_back)
+        left_out = len(not_allocated(current))
     else:
         rows = [r for r in everyone if r.head_email == head]
         mine = frozenset(
@@ -185,6 +194,7 @@ def build_digest(
         requests = list(filter(involving(head, mine), history.requests))
         notes = [n for n in history.notes if n.email in mine]
         held = sorted(e for e in current.held_back if e in mine)
+        left_out = sum(a.email in mine for a in not_allocated(current))
     overall = tally(rows)
     teams_of = team_heads(roster)
     nested = services(rows, roster, head, overall, teams_of=teams_of)
@@ -223,6 +233,7 @@ def build_digest(
         services=nested,
         auditors=tuple(sorted(rows, key=by_attention)) if head is not None else (),
         held_back=tuple(held),
+        not_allocated=left_out,
         trend=tuple(completion_trend(history.outcome_counts, month, overall, head)),
         pending=tuple(pending(requests, today)),
         decided=tuple(decided_since(requests, week_before(now_local), now_local, history.director)),

@@ -34,6 +34,7 @@ class Kind(enum.Enum):
     REMINDER = "reminder"
     EXEMPT_BUT_ALLOCATED = "exempt-but-allocated"
     MISSING_SHEET = "missing-sheet"
+    NOT_ALLOCATED = "not-allocated"
     CLOSE_HEAD = "close-head"
     CLOSE_QA = "close-qa"
     EXEMPTION = "exemption"
@@ -63,6 +64,7 @@ _TEMPLATES: dict[Kind, str] = {
     Kind.REMINDER: "reminder/{month}/stage-{stage}/{email}",
     Kind.EXEMPT_BUT_ALLOCATED: "exempt-but-allocated/{month}/{email}",
     Kind.MISSING_SHEET: "missing-sheet/allocations/{month}",
+    Kind.NOT_ALLOCATED: "not-allocated/{month}",
     Kind.CLOSE_HEAD: "close/{month}/head/{email}",
     Kind.CLOSE_QA: "close/{month}/qa",
     Kind.EXEMPTION: "exemption/{ref}/{suffix}",
@@ -135,6 +137,11 @@ def exempt_but_allocated_key(month: Month, email: str) -> str:
 
 def missing_sheet_key(month: Month) -> str:
     return _render(Kind.MISSING_SHEET, month=month)
+
+
+def not_allocated_key(month: Month) -> str:
+    """Active auditors and moderators the month's sheet left out: the QA team, once."""
+    return _render(Kind.NOT_ALLOCATED, month=month)
 
 
 def close_head_key(month: Month, head: str) -> str:

@@ -15,6 +15,7 @@ def plan_problem_report(
     records: Mapping[str, Record],
     rules: CycleRules,
     kind: str = "sheet",
+    template: str = "sheet_problems",
 ) -> list[MailPlan]:
     """One mail for a set of problems in one input file; the same set is never re-sent,
     a changed set (fixed, or broken anew) is."""
@@ -24,4 +25,4 @@ def plan_problem_report(
     if key in records:
         return []
     context = {"source": source, "kind": kind, "problems": problems, "council": rules.council}
-    return [MailPlan(key, "sheet_problems", (rules.qa_team,), context)]
+    return [MailPlan(key, template, (rules.qa_team,), context)]

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from fractions import Fraction
 
 from bot.core import calendar as cal
 from bot.core.records import Completion, Grade, Month
 
-GOOD_OR_BETTER_TARGET = 40  # percent of graded audits, at least
-INADEQUATE_LIMIT = 12  # percent of graded audits, less than
 SMALL_NUMBER = 10  # a share of fewer graded audits than this is marked as a small number
 
 # Positions in the per-auditor count tuples.
@@ -91,18 +90,48 @@ class GradeMix:
         """Shares from so few audits that one audit moves them by ten points or more."""
         return 0 < self.graded < SMALL_NUMBER
 
-    @property
-    def meets_good_target(self) -> bool | None:
-        # Exact, not on the rounded share: 39.96% is below 40%.
-        if not self.graded:
-            return None
-        return 100 * self.good_or_better >= GOOD_OR_BETTER_TARGET * self.graded
+
+@dataclass(frozen=True)
+class Targets:
+    """The improvement plan's targets, as shares of graded audits (config.yaml ``targets:``):
+    at least ``good_or_better_min`` good or better, less than ``inadequate_max`` inadequate.
+
+    Fractions, so that a verdict is exact, not taken on a rounded share: 39.96% is below 40%.
+    """
+
+    good_or_better_min: Fraction
+    inadequate_max: Fraction
+    small: int = SMALL_NUMBER
+
+    @classmethod
+    def of(cls, good_or_better_min: float | str, inadequate_max: float | str) -> Targets:
+        # Through the decimal text: 0.12 read as a float is not quite twelve hundredths.
+        return cls(Fraction(str(good_or_better_min)), Fraction(str(inadequate_max)))
 
     @property
-    def meets_inadequate_target(self) -> bool | None:
-        if not self.graded:
+    def good(self) -> str:
+        """The good-or-better target as a percentage to show: "40", "37.5"."""
+        return _percent_text(self.good_or_better_min)
+
+    @property
+    def inadequate(self) -> str:
+        return _percent_text(self.inadequate_max)
+
+    def meets_good(self, mix: GradeMix) -> bool | None:
+        """At least the target share good or better; None with nothing graded."""
+        if not mix.graded:
             return None
-        return 100 * self.inadequate < INADEQUATE_LIMIT * self.graded
+        return Fraction(mix.good_or_better, mix.graded) >= self.good_or_better_min
+
+    def meets_inadequate(self, mix: GradeMix) -> bool | None:
+        """Less than the limit inadequate; None with nothing graded."""
+        if not mix.graded:
+            return None
+        return Fraction(mix.inadequate, mix.graded) < self.inadequate_max
+
+
+def _percent_text(share: Fraction) -> str:
+    return f"{float(share * 100):.4g}"
 
 
 @dataclass(frozen=True)
@@ -231,13 +260,12 @@ def follow_ups(
 
 
 __all__ = [
-    "GOOD_OR_BETTER_TARGET",
-    "INADEQUATE_LIMIT",
     "SMALL_NUMBER",
     "FollowUp",
     "GradeMix",
     "MonthGrades",
     "Quality",
+    "Targets",
     "follow_ups",
     "full_months",
     "month_grades",

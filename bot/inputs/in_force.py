@@ -65,6 +65,7 @@ class RosterInForce:
     auditors: dict[str, Auditor]
     problems: list[Problem]
     fallback: bool  # the file had problems and the last good roster is used instead
+    to_confirm: list[Problem] = field(default_factory=list)  # in the file, whichever is used
 
 
 def roster_in_force(
@@ -79,20 +80,20 @@ def roster_in_force(
     With ``remember`` a clean roster that changed is stored as the new last good one."""
     sheet, digest = read_roster(settings, parsed)
     if not sheet.problems and not remember:
-        return RosterInForce(sheet.auditors, [], fallback=False)
+        return RosterInForce(sheet.auditors, [], False, sheet.to_confirm)
     if not sheet.problems and digest is not None:
         # The file's own bytes identify the version.
         if repo.latest_roster_digest(connection) != digest:
             rows = [_auditor_row(a) for a in sheet.auditors.values()]
             repo.save_roster(connection, digest, rows, now)
             repo.add_event(connection, now, "roster_loaded", auditors=len(rows), digest=digest)
-        return RosterInForce(sheet.auditors, [], fallback=False)
+        return RosterInForce(sheet.auditors, [], False, sheet.to_confirm)
     stored = repo.latest_roster(connection)
     if stored is None:
         # Nothing better to fall back on: the clean rows of the file are all there is.
-        return RosterInForce(sheet.auditors, sheet.problems, fallback=False)
+        return RosterInForce(sheet.auditors, sheet.problems, False, sheet.to_confirm)
     auditors = {row["email"]: _auditor_from_row(row) for row in stored[1]}
-    return RosterInForce(auditors, sheet.problems, fallback=True)
+    return RosterInForce(auditors, sheet.problems, True, sheet.to_confirm)
 
 
 def _auditor_row(auditor: Auditor) -> dict[str, object]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +25,7 @@ from bot.core.records import (
     Problem,
     Role,
 )
+from bot.core.roster_checks import HeadRow, heads_to_confirm
 from bot.inputs.sheet_io import Row, normalise_name, read_table
 
 __all__ = [
@@ -85,6 +86,9 @@ def _email_shaped(text: str) -> bool:
 class RosterSheet:
     auditors: dict[str, Auditor]  # keyed by lower-cased email, only valid rows
     problems: list[Problem]
+    # Not wrong on their face, but to be confirmed by a person: a Head of Service's address
+    # typed two ways, or under two names. The roster stays in force meanwhile.
+    to_confirm: list[Problem] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,7 @@ def read_roster(path: Path) -> RosterSheet:
     auditors: dict[str, Auditor] = {}
     shared: dict[str, str] = {}
     first_row: dict[str, int] = {}  # email -> the row it first appeared on
+    heads: list[HeadRow] = []
     for row in table:
         number, cells, tainted = row
         name, typed_email, team, typed_boss, boss, role_text, active_text = cells
@@ -173,9 +178,18 @@ def read_roster(path: Path) -> RosterSheet:
         # Teams and Heads of Service repeat on every row: one copy of each, not one a row.
         team, boss_email, boss = (shared.setdefault(v, v) for v in (team, boss_email, boss))
         auditors[email] = Auditor(name, email, team, boss_email, boss, role, active)
+        heads.append(HeadRow(number, boss_email, boss))
     if table.unreadable:
         return RosterSheet({}, [table.unreadable])
-    return RosterSheet(auditors, problems)
+    if not problems and not any(a.active for a in auditors.values()):
+        # Everyone would drop out at once: no allocations, no reminders, no digests.
+        message = (
+            "no active auditor or moderator in the roster (only the header row, or every "
+            "row marked inactive)"
+        )
+        problems.append(Problem(file, message))
+    to_confirm = [Problem(file, c.message, c.row, c.column) for c in heads_to_confirm(heads)]
+    return RosterSheet(auditors, problems, to_confirm)
 
 
 def read_allocations(

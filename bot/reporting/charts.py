@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MultipleLocator, PercentFormatter
 
 from bot.core.completion import Group, RatePoint, furthest_behind
-from bot.core.quality import GOOD_OR_BETTER_TARGET, INADEQUATE_LIMIT, SMALL_NUMBER, GradeMix
+from bot.core.quality import GradeMix, Targets
 from bot.core.records import Month
 
 WIDTH_INCHES = 6.0
@@ -205,24 +205,24 @@ def completion_trend(points: Sequence[RatePoint], title: str) -> bytes:
 
 
 @_with_style
-def grade_trend(points: Sequence[tuple[Month, GradeMix]], title: str) -> bytes:
+def grade_trend(points: Sequence[tuple[Month, GradeMix]], title: str, targets: Targets) -> bytes:
     """Good or better and inadequate shares by month against the target lines; months of
-    fewer than 10 graded audits drawn hollow (a small number), months without any left out."""
+    fewer than ``targets.small`` graded audits drawn hollow, months without any left out."""
     figure, axes = _figure(2.9)
     x = list(range(len(points)))
     axes.axhline(
-        GOOD_OR_BETTER_TARGET,
+        float(targets.good_or_better_min * 100),
         color=GOOD,
         linestyle="--",
         linewidth=1,
-        label=f"Target: at least {GOOD_OR_BETTER_TARGET}%",
+        label=f"Target: at least {targets.good}%",
     )
     axes.axhline(
-        INADEQUATE_LIMIT,
+        float(targets.inadequate_max * 100),
         color=INADEQUATE,
         linestyle="--",
         linewidth=1,
-        label=f"Limit: under {INADEQUATE_LIMIT}%",
+        label=f"Limit: under {targets.inadequate}%",
     )
     for share, colour, marker, name in (
         ("good_or_better_share", GOOD, "o", "Good or better"),
@@ -258,7 +258,7 @@ def grade_trend(points: Sequence[tuple[Month, GradeMix]], title: str) -> bytes:
             marker="o",
             markerfacecolor="white",
             markeredgecolor=INK,
-            label=f"Fewer than {SMALL_NUMBER} graded",
+            label=f"Fewer than {targets.small} graded",
         )
     axes.set_xticks(x, [_label(m) for m, _ in points])
     axes.set_ylim(0, 100)

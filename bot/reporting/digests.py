@@ -24,12 +24,7 @@ from bot.core.digest_figures import (
 )
 from bot.core.keys import digest_director_key, digest_head_key
 from bot.core.plans import MailPlan
-from bot.core.quality import (
-    GOOD_OR_BETTER_TARGET,
-    INADEQUATE_LIMIT,
-    SMALL_NUMBER,
-    GradeMix,
-)
+from bot.core.quality import GradeMix, Targets
 from bot.core.records import Month
 from bot.inputs.in_force import roster_in_force
 from bot.reporting.chart_cache import ChartCache
@@ -48,7 +43,6 @@ __all__ = [
 
 LIST_LIMIT = 25  # rows per list in the director's digest; Heads of Service see all of theirs
 MAIL_IMAGE_WIDTH = 592  # the mail layout's content width
-TARGETS = {"good": GOOD_OR_BETTER_TARGET, "inadequate": INADEQUATE_LIMIT, "small": SMALL_NUMBER}
 
 
 # -- charts and context ------------------------------------------------------------------------
@@ -79,10 +73,11 @@ class Chart:
         }
 
 
-def digest_charts(d: Digest, prefix: str, cache: ChartCache) -> list[Chart]:
+def digest_charts(d: Digest, prefix: str, cache: ChartCache, targets: Targets) -> list[Chart]:
     scope = f"{d.head_name}'s service" if d.head_email else "all teams"
     title = f"{d.month.title}: completion by team so far"
-    return three_charts(prefix, d.month, title, d.teams, d.trend, d.quality.trend, scope, cache)
+    grades = d.quality.trend
+    return three_charts(prefix, d.month, title, d.teams, d.trend, grades, scope, cache, targets)
 
 
 def three_charts(
@@ -94,6 +89,7 @@ def three_charts(
     grades: Sequence[tuple[Month, GradeMix]],
     scope: str,
     cache: ChartCache,
+    targets: Targets,
 ) -> list[Chart]:
     """Completion by team, the completion trend and the grade trend, each with its alt text:
     the digests' and the month report's charts, drawn unless ``cache`` holds them already."""
@@ -114,8 +110,8 @@ def three_charts(
         ),
         Chart(
             f"{prefix}-grades",
-            cache.png(charts.grade_trend, grades, f"Grades of audits by month, {scope}"),
-            grades_alt(grades, scope),
+            cache.png(charts.grade_trend, grades, f"Grades of audits by month, {scope}", targets),
+            grades_alt(grades, scope, targets),
         ),
     ]
 
@@ -144,7 +140,7 @@ def trend_alt(points: Iterable[RatePoint], scope: str) -> str:
     return f"Line chart: monthly completion rate, {scope}: " + "; ".join(parts) + "."
 
 
-def grades_alt(points: Iterable[tuple[Month, GradeMix]], scope: str) -> str:
+def grades_alt(points: Iterable[tuple[Month, GradeMix]], scope: str, targets: Targets) -> str:
     parts = []
     for month, mix in points:
         label = f"{month.first_day:%b %Y}"
@@ -158,7 +154,7 @@ def grades_alt(points: Iterable[tuple[Month, GradeMix]], scope: str) -> str:
             )
     return (
         f"Line chart: grades of audits by month against the targets (at least "
-        f"{GOOD_OR_BETTER_TARGET}% good or better, under {INADEQUATE_LIMIT}% inadequate), "
+        f"{targets.good}% good or better, under {targets.inadequate}% inadequate), "
         f"{scope}: " + "; ".join(parts) + "."
     )
 
@@ -170,7 +166,7 @@ def _context(app: App, d: Digest, shown: list[Chart], inline: bool) -> dict[str,
         "council": app.settings.council,
         "director": app.settings.director.name,
         "limit": LIST_LIMIT if d.head_email is None else 100_000,
-        "targets": TARGETS,
+        "targets": app.settings.targets.rules,
     }
 
 
@@ -200,7 +196,7 @@ def _day(app: App, local: datetime) -> date:
 
 def _director_plan(app: App, g: Gathered) -> MailPlan:
     d = core.build_digest(g.current, g.history, g.local, day=_day(app, g.local))
-    shown = digest_charts(d, "digest", app.charts)
+    shown = digest_charts(d, "digest", app.charts, app.settings.targets.rules)
     return MailPlan(
         key=digest_director_key(d.day),
         template="digest",
@@ -224,7 +220,7 @@ def _head_plans(app: App, g: Gathered, skip: Iterable[str] = ()) -> list[MailPla
         if key in done:
             continue
         d = core.build_digest(g.current, g.history, g.local, head, day=day, everyone=everyone)
-        shown = digest_charts(d, "team", app.charts)
+        shown = digest_charts(d, "team", app.charts, app.settings.targets.rules)
         plans.append(
             MailPlan(
                 key=key,
@@ -283,5 +279,5 @@ def render_digest_html(app: App, connection: Connection, now: datetime) -> str:
     """The director's digest as one self-contained HTML page, charts as data: URIs."""
     g = gather(app, connection, now)
     d = core.build_digest(g.current, g.history, g.local, day=_day(app, g.local))
-    shown = digest_charts(d, "digest", app.charts)
+    shown = digest_charts(d, "digest", app.charts, app.settings.targets.rules)
     return app.renderer.render("digest", _context(app, d, shown, inline=False)).html

@@ -21,11 +21,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.app import App
-from bot.core.quality import GOOD_OR_BETTER_TARGET, INADEQUATE_LIMIT, GradeMix
+from bot.core.quality import GradeMix, Targets
 from bot.core.records import Month
 from bot.core.report_figures import Report, build_report
 from bot.reporting.chart_cache import ChartCache
-from bot.reporting.digests import TARGETS, Chart, gather, three_charts
+from bot.reporting.digests import Chart, gather, three_charts
 
 REPORT_IMAGE_WIDTH = 720
 
@@ -37,7 +37,7 @@ def write_month_report(app: App, month: Month, out_dir: Path, now: datetime) -> 
     out_dir.mkdir(parents=True, exist_ok=True)
     workbook = out_dir / f"report-{month}.xlsx"
     page = out_dir / f"report-{month}.html"
-    _write_atomically(workbook, lambda path: write_xlsx(report, path))
+    _write_atomically(workbook, lambda path: write_xlsx(report, path, app.settings.targets.rules))
     html = render_report_html(app, report)
     _write_atomically(page, lambda path: path.write_text(html, encoding="utf-8"))
     return [workbook, page]
@@ -64,15 +64,16 @@ def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
 # -- HTML ------------------------------------------------------------------------------------
 
 
-def report_charts(report: Report, cache: ChartCache) -> list[Chart]:
+def report_charts(report: Report, cache: ChartCache, targets: Targets) -> list[Chart]:
     month = report.month
     title = f"{month.title}: completion by team{'' if report.closed else ' so far'}"
     trend, grades = report.trend, report.quality.trend
-    return three_charts("report", month, title, report.teams, trend, grades, "all teams", cache)
+    scope = "all teams"
+    return three_charts("report", month, title, report.teams, trend, grades, scope, cache, targets)
 
 
 def render_report_html(app: App, report: Report) -> str:
-    shown = report_charts(report, app.charts)
+    shown = report_charts(report, app.charts, app.settings.targets.rules)
     audits: dict[str, list[Any]] = {}
     for audit in report.audits:
         audits.setdefault(audit.auditor_email, []).append(audit)
@@ -85,7 +86,7 @@ def render_report_html(app: App, report: Report) -> str:
         "team_grades": dict(report.team_grades),
         "council": app.settings.council,
         "director": app.settings.director.name,
-        "targets": TARGETS,
+        "targets": app.settings.targets.rules,
     }
     return app.renderer.env.get_template("report/report.html").render(context)
 
@@ -121,7 +122,7 @@ TREND_COLUMNS = [
 ]  # fmt: skip
 
 
-def write_xlsx(report: Report, path: Path) -> None:
+def write_xlsx(report: Report, path: Path, targets: Targets) -> None:
     """One sheet per table. Write-only, and plain values wherever a format is not needed:
     openpyxl's cost is per cell (dates and times get its ISO formats, unambiguous anyway)."""
     book = Workbook(write_only=True)
@@ -135,7 +136,8 @@ def write_xlsx(report: Report, path: Path) -> None:
         ws.append([_cell(ws, header, font=bold) for header, _ in columns])
         return ws
 
-    _summary(report, sheet("Summary", [("Figure", 46), ("Value", 22), ("Target", 28)]), bold)
+    summary = sheet("Summary", [("Figure", 46), ("Value", 22), ("Target", 28)])
+    _summary(report, summary, bold, targets)
     _teams(report, sheet("By team", TEAM_COLUMNS))
     ws = sheet("Auditors", AUDITOR_COLUMNS)
     for a in report.auditors:
@@ -198,7 +200,7 @@ def _fraction(ws: WriteOnlyWorksheet, part: int, whole: int) -> Cell | None:
     return _cell(ws, part / whole, number_format="0.0%")
 
 
-def _summary(report: Report, ws: WriteOnlyWorksheet, bold: Font) -> None:
+def _summary(report: Report, ws: WriteOnlyWorksheet, bold: Font, targets: Targets) -> None:
     t, g = report.overall, report.grades
     status = "closed: final" if report.closed else "still open: provisional figures"
 
@@ -219,10 +221,10 @@ def _summary(report: Report, ws: WriteOnlyWorksheet, bold: Font) -> None:
         ["Completion rate (exempted left out)", _fraction(ws, t.complete, t.counted), None],
         ["Audits graded (submitted in time)", g.graded, None],
         [small("Good or better"), _fraction(ws, g.good_or_better, g.graded),
-         f"at least {GOOD_OR_BETTER_TARGET}%: " + _verdict(g.meets_good_target)],
+         f"at least {targets.good}%: " + _verdict(targets.meets_good(g))],
         [small("Requires improvement"), _fraction(ws, g.requires_improvement, g.graded), None],
         [small("Inadequate"), _fraction(ws, g.inadequate, g.graded),
-         f"less than {INADEQUATE_LIMIT}%: " + _verdict(g.meets_inadequate_target)],
+         f"less than {targets.inadequate}%: " + _verdict(targets.meets_inadequate(g))],
         ["Audits without a grade", g.ungraded, None],
         ["Audits submitted late (left out of the grades)", g.late, None],
         ["Audit trail: newest event", report.trail_event, None],

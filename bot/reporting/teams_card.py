@@ -8,12 +8,12 @@ from datetime import datetime
 
 from bot.app import App
 from bot.core.plans import MailPlan
-from bot.core.quality import GOOD_OR_BETTER_TARGET, INADEQUATE_LIMIT
+from bot.core.quality import Targets
 from bot.mail.teams import TeamsWebhookError, digest_card, post_card
 from bot.store import repo
 
 
-def _facts(plan: MailPlan) -> list[tuple[str, str]]:
+def _facts(plan: MailPlan, targets: Targets) -> list[tuple[str, str]]:
     d = plan.detail
 
     def share(value: object) -> str:  # already a percentage, to one decimal place
@@ -26,11 +26,11 @@ def _facts(plan: MailPlan) -> list[tuple[str, str]]:
         ("Exempted", str(d.get("exempted"))),
         (
             "Good or better (3 months)",
-            f"{share(d.get('good_or_better'))} (target at least {GOOD_OR_BETTER_TARGET}%)",
+            f"{share(d.get('good_or_better'))} (target at least {targets.good}%)",
         ),
         (
             "Inadequate (3 months)",
-            f"{share(d.get('inadequate'))} (target under {INADEQUATE_LIMIT}%)",
+            f"{share(d.get('inadequate'))} (target under {targets.inadequate}%)",
         ),
     ]
 
@@ -46,7 +46,7 @@ def post_digest_card(app: App, plan: MailPlan, now: datetime) -> bool:
         month = plan.detail.get("month", "")
         card = digest_card(
             f"Audit completion digest ({month}): the full digest is in your mail",
-            _facts(plan),
+            _facts(plan, app.settings.targets.rules),
             teams.digest_link,
         )
         try:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from bot.config import TargetSettings
 from bot.core.completion import MAX_BARS, Group, RatePoint, Tally, furthest_behind
 from bot.core.quality import GradeMix
 from bot.core.records import Month
@@ -16,6 +17,7 @@ from bot.reporting import charts
 from bot.reporting.chart_cache import ChartCache
 
 MAY = Month(2021, 5)
+TARGETS = TargetSettings().rules
 
 
 def _teams(count: int) -> list[Group]:
@@ -90,11 +92,11 @@ def test_the_team_chart_shows_the_30_furthest_behind_however_many_teams() -> Non
 def test_the_trend_charts_draw_their_series_and_targets() -> None:
     trend = _pixels(charts.completion_trend(TREND, "Completion rate by month, all teams"))
     assert _has(trend, charts.COMPLETE)
-    grades = _pixels(charts.grade_trend(GRADES, "Grades of audits by month, all teams"))
+    grades = _pixels(charts.grade_trend(GRADES, "Grades of audits by month, all teams", TARGETS))
     assert _has(grades, charts.GOOD) and _has(grades, charts.INADEQUATE)
     # The target lines alone, with no graded month to draw: dashed rows of their colours.
     empty = [(month, GradeMix()) for month, _ in GRADES]
-    targets = _pixels(charts.grade_trend(empty, "Grades of audits by month, all teams"))
+    targets = _pixels(charts.grade_trend(empty, "Grades of audits by month, all teams", TARGETS))
     for colour in (charts.GOOD, charts.INADEQUATE):
         rgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], np.uint8)
         per_row = (targets == rgb).all(axis=2).sum(axis=1)
@@ -107,7 +109,7 @@ def test_the_trend_charts_draw_their_series_and_targets() -> None:
         lambda: charts.completion_by_team([], "No teams"),
         lambda: charts.completion_by_team([Group("X", "X", "H", Tally())], "Nobody allocated"),
         lambda: charts.completion_trend([RatePoint(MAY, 0, 0, so_far=True)], "No rate yet"),
-        lambda: charts.grade_trend([(MAY.plus(-1), GradeMix())], "Nothing graded"),
+        lambda: charts.grade_trend([(MAY.plus(-1), GradeMix())], "Nothing graded", TARGETS),
     ],
 )
 def test_charts_of_nothing_are_still_pictures(chart: Callable[[], bytes]) -> None:
@@ -128,7 +130,7 @@ def test_each_chart_has_its_key_below_the_axes() -> None:
     """The key sits along the bottom of the picture: a swatch of every series' colour there,
     the dashed target lines' included."""
     bottom = round(0.6 * charts.DPI)  # below the tick labels: the axes start 0.75 inches up
-    grades = _pixels(charts.grade_trend(GRADES, "Grades of audits by month, all teams"))
+    grades = _pixels(charts.grade_trend(GRADES, "Grades of audits by month, all teams", TARGETS))
     for colour in (charts.GOOD, charts.INADEQUATE):
         assert _has(grades[-bottom:], colour, at_least=20), colour
     trend = _pixels(charts.completion_trend(TREND, "Completion rate by month, all teams"))

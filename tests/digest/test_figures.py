@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from bot.config import TargetSettings
 from bot.core.completion import Standing, Tally
 from bot.core.digest_figures import build_digest
 from bot.core.quality import GradeMix
@@ -32,6 +33,8 @@ from tests.digest.seeded import (
     SAM,
     at,
 )
+
+TARGETS = TargetSettings().rules  # the defaults: 40% and 12%
 
 
 def _tally(group) -> tuple[int, ...]:
@@ -173,7 +176,7 @@ def test_quality_over_the_last_three_full_months(director) -> None:
     # Together: 7 graded, 4 good or better (57.1%), 2 RI (28.6%), 1 inadequate (14.3%):
     # fewer than 10, so a small number; meets the 40% target, not under the 12% limit.
     assert _mix(q.combined) == (7, 57.1, 28.6, 14.3, 2, 1, True)
-    assert (q.combined.meets_good_target, q.combined.meets_inadequate_target) == (True, False)
+    assert (TARGETS.meets_good(q.combined), TARGETS.meets_inadequate(q.combined)) == (True, False)
     assert q.any_small
     assert [m for m, _ in q.trend] == [Month(2020, 5).plus(n) for n in range(12)]
 
@@ -260,8 +263,8 @@ def test_the_month_report_once_closed() -> None:
     # March, April and May together: 10 graded, so no longer a small number.
     assert _mix(report.quality.combined) == (10, 60.0, 30.0, 10.0, 3, 2, False)
     assert (
-        report.quality.combined.meets_good_target,
-        report.quality.combined.meets_inadequate_target,
+        TARGETS.meets_good(report.quality.combined),
+        TARGETS.meets_inadequate(report.quality.combined),
     ) == (True, True)
     assert [(team, mix.graded) for team, mix in report.team_grades] == [
         ("Children in Need", 2),
@@ -308,7 +311,7 @@ def test_the_report_before_the_close_is_provisional() -> None:
 )
 def test_targets_are_judged_exactly_not_on_rounded_shares(counts, good, inadequate, small):
     mix = GradeMix(*counts)
-    assert (mix.meets_good_target, mix.meets_inadequate_target, mix.small) == (
+    assert (TARGETS.meets_good(mix), TARGETS.meets_inadequate(mix), mix.small) == (
         good,
         inadequate,
         small,
@@ -317,7 +320,7 @@ def test_targets_are_judged_exactly_not_on_rounded_shares(counts, good, inadequa
 
 def test_a_month_without_graded_audits_has_no_shares_and_no_verdict() -> None:
     mix = GradeMix(ungraded=3, late=2)
-    assert (mix.graded, mix.good_or_better_share, mix.meets_good_target, mix.small) == (
+    assert (mix.graded, mix.good_or_better_share, TARGETS.meets_good(mix), mix.small) == (
         0,
         None,
         None,

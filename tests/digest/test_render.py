@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from bot.config import TargetSettings
 from bot.core.digest_figures import build_digest
 from bot.render import Renderer
 from bot.reporting.digests import Chart
@@ -29,7 +30,7 @@ def _context(d, prefix: str) -> dict:
         "council": "Example Borough Council",
         "director": "Dana Director",
         "limit": 25 if d.head_email is None else 100_000,
-        "targets": {"good": 40, "inadequate": 12, "small": 10},
+        "targets": TargetSettings().rules,
     }
 
 

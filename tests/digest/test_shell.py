@@ -234,3 +234,29 @@ def _record(connection, plans, now: datetime) -> None:
             for p in plans
         ],
     )
+
+
+def test_the_digest_and_the_report_judge_against_the_targets_in_config(
+    council: World, tmp_path: Path
+) -> None:
+    council.close()
+    council.config.write_text(
+        council.config.read_text() + "targets: {good_or_better_min: 0.95, inadequate_max: 0.1}\n"
+    )
+    # May so far: Kim's one audit, graded good; April: one good, one inadequate.
+    app = council.open()
+    with app.engine.connect() as connection:
+        plan = shell.director_digest(app, connection, MONDAY)
+    _, text, html = _render(council, plan)
+    for part in (_flat(text), _flat(html)):
+        assert "at least 95% good or better" in part or "at least 95% of practice" in part
+        assert "less than 10% inadequate" in part
+        assert "40%" not in part and "12%" not in part
+    # April's 1 of 2 good or better is 50%: below 95%; 1 of 2 inadequate is not under 10%.
+    assert "Good or better 50.0%*: BELOW the target of at least 95%" in _flat(text)
+    assert "NOT WITHIN the limit of less than 10%" in _flat(text)
+    paths = write_month_report(app, Month(2021, 5), tmp_path / "out", MONDAY)
+    summary = list(openpyxl.load_workbook(paths[0])["Summary"].values)
+    targets = [row[2] for row in summary if row[2]]
+    assert targets[1:] == ["at least 95%: met", "less than 10%: met"]
+    assert "at least 95% of practice rated good or better" in paths[1].read_text()

@@ -44,9 +44,10 @@ def test_a_second_tick_at_the_same_moment_sends_nothing(world: World) -> None:
     world.write_allocations("2021-05", [(SAM_EMAIL, "CR-1001", "case_audit")])
     first = world.tick("2021-05-04T09:30")
     second = world.tick("2021-05-04T09:30")
-    assert first.planned == [f"allocation/2021-05/{SAM_EMAIL}"]
+    # Alex and Kim are active and not in the sheet: the QA team hears, once.
+    assert first.planned == [f"allocation/2021-05/{SAM_EMAIL}", "not-allocated/2021-05"]
     assert second.planned == [] and second.drained.sent == 0
-    assert len(world.all_mail()) == 1
+    assert len(world.all_mail()) == 2
 
 
 def test_nothing_goes_before_the_send_time_or_at_weekends(world: World) -> None:
@@ -54,7 +55,10 @@ def test_nothing_goes_before_the_send_time_or_at_weekends(world: World) -> None:
     assert world.tick("2021-05-04T08:59").planned == []
     assert world.tick("2021-05-01T12:00").planned == []  # Saturday
     assert world.tick("2021-05-03T12:00").planned == []  # Early May bank holiday
-    assert world.tick("2021-05-04T09:00").planned == [f"allocation/2021-05/{SAM_EMAIL}"]
+    assert world.tick("2021-05-04T09:00").planned == [
+        f"allocation/2021-05/{SAM_EMAIL}",
+        "not-allocated/2021-05",
+    ]
 
 
 def test_after_ten_days_down_only_the_latest_stage_goes_and_older_ones_are_skipped(
@@ -95,6 +99,7 @@ def test_downtime_across_the_month_end_closes_the_month_once_and_allocates_the_n
         f"allocation/2021-06/{SAM_EMAIL}",
         "close/2021-05/head/hana@council.example",
         "close/2021-05/qa",
+        "not-allocated/2021-06",
     ]
     assert report.skipped == []
     assert world.tick("2021-06-03T11:05").planned == []
@@ -127,7 +132,10 @@ def test_a_missing_sheet_is_reported_once_and_allocations_follow_when_it_appears
     }
     assert by_day[date(2021, 5, 4)][0].to == (QA,)
     world.write_allocations("2021-05", [(SAM_EMAIL, "CR-1001", "case_audit")])
-    assert world.tick("2021-05-06T14:00").planned == [f"allocation/2021-05/{SAM_EMAIL}"]
+    assert world.tick("2021-05-06T14:00").planned == [
+        f"allocation/2021-05/{SAM_EMAIL}",
+        "not-allocated/2021-05",
+    ]
 
 
 def test_a_sheet_with_a_bad_row_holds_that_auditor_back_until_it_is_fixed(world: World) -> None:
@@ -142,9 +150,12 @@ def test_a_sheet_with_a_bad_row_holds_that_auditor_back_until_it_is_fixed(world:
     )
     report = world.tick("2021-05-04T09:30")
     landed = {m.key: m for m in world.new_mail()}
-    assert set(landed) == {f"allocation/2021-05/{SAM_EMAIL}"} | {
+    # Kim is not in the sheet (Alex is, held back by a bad row): the QA team hears.
+    assert set(landed) == {f"allocation/2021-05/{SAM_EMAIL}", "not-allocated/2021-05"} | {
         k for k in landed if k.startswith("problems/")
     }
+    assert "Kim Lee" in landed["not-allocated/2021-05"].text
+    assert "Alex Jones" not in landed["not-allocated/2021-05"].text
     (problems,) = [m for k, m in landed.items() if k.startswith("problems/")]
     assert problems.to == (QA,)
     assert "row 4, column case_ref" in problems.text

@@ -110,3 +110,16 @@ def test_config_errors_say_where_and_what_to_write_instead(tmp_path, text, expec
     with pytest.raises(ConfigError) as caught:
         load_settings(_write(tmp_path, text))
     assert expected in str(caught.value)
+
+
+def test_the_targets_default_to_the_improvement_plan_and_can_be_changed(tmp_path) -> None:
+    default = load_settings(_write(tmp_path, GOOD)).targets.rules
+    assert (default.good, default.inadequate) == ("40", "12")
+    changed = GOOD + "targets: {good_or_better_min: 0.45, inadequate_max: 0.1}\n"
+    rules = load_settings(_write(tmp_path, changed)).targets.rules
+    assert (rules.good, rules.inadequate) == ("45", "10")
+
+
+def test_a_target_given_as_a_percentage_is_refused(tmp_path) -> None:
+    with pytest.raises(ConfigError, match=r"field targets\.good_or_better_min"):
+        load_settings(_write(tmp_path, GOOD + "targets: {good_or_better_min: 40}\n"))

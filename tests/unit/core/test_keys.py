@@ -58,6 +58,11 @@ CASES = [
         OutboxKey(Kind.MISSING_SHEET, month=MAY),
     ),
     (
+        keys.not_allocated_key(MAY),
+        "not-allocated/2021-05",
+        OutboxKey(Kind.NOT_ALLOCATED, month=MAY),
+    ),
+    (
         keys.close_head_key(MAY, HEAD),
         "close/2021-05/head/hana@council.gov.uk",
         OutboxKey(Kind.CLOSE_HEAD, month=MAY, email=HEAD),

@@ -1,0 +1,97 @@
+"""Roster entries to confirm, and who the month's sheet left out."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.core.cycle import not_allocated, plan_not_allocated
+from bot.core.roster_checks import HeadRow, heads_to_confirm, letters_apart
+from tests.unit.core.personas import ALEX, CYCLE, KIM, MAY, QA, SAM, at, cases, facts
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "apart"),
+    [
+        ("omar.khan@council.example", "omar.khan@council.example", 0),
+        ("omar.kahn@council.example", "omar.khan@council.example", 1),  # two letters swapped
+        ("omar.khan@council.example", "omar.kha@council.example", 1),
+        ("omar.khan@council.example", "omer.kan@council.example", 2),
+        ("omar.khan@council.example", "hana.ahmed@council.example", 3),  # 3: more than 2
+        ("a@x.example", "abcd@x.example", 3),  # lengths alone say so
+    ],
+)
+def test_letters_apart_counts_a_swap_as_one_slip(a: str, b: str, apart: int) -> None:
+    assert letters_apart(a, b) == apart
+    assert letters_apart(b, a) == apart
+
+
+def test_an_address_a_slip_away_is_named_where_it_is_rarer() -> None:
+    rows = [
+        HeadRow(2, "omar.khan@council.example", "Omar Khan"),
+        HeadRow(3, "omar.khan@council.example", "Omar Khan"),
+        HeadRow(4, "omar.kahn@council.example", "Omar Khan"),
+        HeadRow(5, "hana@council.example", "Hana Ahmed"),
+    ]
+    (found,) = heads_to_confirm(rows)
+    assert (found.row, found.column) == (4, "head_of_service_email")
+    assert found.message.startswith(
+        "'omar.kahn@council.example' (row 4) and 'omar.khan@council.example' (rows 2 and 3) "
+        "differ only by a letter or two"
+    )
+
+
+@pytest.mark.parametrize(
+    ("names", "to_confirm"),
+    [
+        (["Hana Ahmed", "Hana Ahmed"], False),
+        (["Hana Ahmed", "hana  ahmed"], False),  # case and spacing are not another name
+        (["Hana Ahmed", ""], False),  # a blank name is no name
+        (["Hana Ahmed", "H Ahmed"], True),
+    ],
+)
+def test_an_address_under_two_names_is_to_confirm(names: list[str], to_confirm: bool) -> None:
+    rows = [HeadRow(n + 2, "hana@council.example", name) for n, name in enumerate(names)]
+    found = heads_to_confirm(rows)
+    assert bool(found) is to_confirm
+    if found:
+        assert found[0].column == "head_of_service"
+        assert "'hana@council.example' is given under 2 names" in found[0].message
+
+
+def test_distinct_heads_far_apart_need_no_confirming() -> None:
+    rows = [
+        HeadRow(2, "hana@council.example", "Hana Ahmed"),
+        HeadRow(3, "omar@council.example", ""),
+    ]
+    assert heads_to_confirm(rows) == []
+
+
+def test_active_people_without_rows_in_the_sheet_are_not_allocated() -> None:
+    sheet = {SAM.email: cases(SAM, "CR-1001")}
+    # Lee is inactive; Alex held back by a bad row; Kim exempted for the month.
+    assert [a.email for a in not_allocated(facts(sheet))] == [ALEX.email, KIM.email]
+    month = facts(sheet, held_back=frozenset({ALEX.email}), exempted=frozenset({KIM.email}))
+    assert not_allocated(month) == []
+    assert not_allocated(facts({}, sheet_found=False)) == []
+
+
+@pytest.mark.parametrize(
+    ("day", "hour", "due"),
+    [
+        (date(2021, 5, 3), 10, False),  # the bank holiday before the allocation day
+        (date(2021, 5, 4), 8, False),  # before the send time
+        (date(2021, 5, 4), 10, True),
+        (date(2021, 5, 28), 10, True),  # up to the deadline day
+        (date(2021, 5, 29), 10, False),
+    ],
+)
+def test_the_qa_team_hears_of_those_left_out_in_the_allocation_window(
+    day: date, hour: int, due: bool
+) -> None:
+    plans = plan_not_allocated(facts({SAM.email: cases(SAM, "CR-1001")}), at(day, hour), CYCLE)
+    assert [(p.key, p.to) for p in plans] == ([("not-allocated/2021-05", (QA,))] if due else [])
+    if plans:
+        assert [p["name"] for p in plans[0].context["people"]] == ["Alex Jones", "Kim Lee"]
+        assert plans[0].month == MAY
