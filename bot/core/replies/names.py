@@ -1,0 +1,154 @@
+"""Children's names in a person's words, masked before the words are quoted onward.
+
+A name here is a run of capitalised words that is not staff (the roster knows staff names),
+not a word the department writes with a capital (teams, courts, days, tools), and not a
+parent or worker named as one ("mum (Chantelle)", "the SW (Jordan)"). At the start of a
+sentence a capital proves nothing, so there a name needs a sign: a possessive ("Kacey-Leigh's
+one"), a surname or an initial after it ("Tyler Haworth", "Jayden S"). Sign-offs and
+signatures are the writer's own name and are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+MASK = "[name removed]"
+
+_TOKEN = r"(?:[A-Z]'[A-Z][a-z]+|[A-Z][a-z]+(?:[A-Z][a-z]+)?)(?:-[A-Z]?[a-z]+|'[A-Z][a-z]+)*"
+_INITIAL = r"[A-HJ-Z](?=\b(?!\.\w))"
+_RUN = re.compile(rf"\b{_TOKEN}\b(?:[ \t]+(?:{_TOKEN}|{_INITIAL})\b)*")
+_POSSESSIVE = re.compile(r"^['\u2019]s\b")
+_SENTENCE_END = re.compile(r"(?:^|[.!?:;]|\n|\s[-\u2013\u2014])[\s\"'(\[]*$")
+_ADULT_BEFORE = re.compile(
+    r"\b(?:mum|mother|dad|father|step-?dad|step-?mum|nan|nana|gran|grandma|grandad|carer|"
+    r"foster carer|sw|social worker|worker|iro|guardian|colleague|manager|tm|hos|wife|"
+    r"husband|partner)\s*\(?\s*$",
+    re.IGNORECASE,
+)
+_ADULT_AFTER = re.compile(
+    r"^\s*\((?:the |our |my )?(?:allocated |new |previous )?(?:sw|social worker|worker|mum|"
+    r"dad|mother|father|carer|iro|tm|manager)\b",
+    re.IGNORECASE,
+)
+_SIGN_OFF = re.compile(
+    r"^\s*(?:(?:kind|best|warm|many)\s+)?(?:regards|thanks|thank you|cheers|ta|best|"
+    r"wishes|diolch|sent from|get outlook)\b[\w /]{0,20}[,.!]?\s*$",
+    re.IGNORECASE,
+)
+
+# Words the department capitalises that are not people. Lower-cased.
+_NOT_NAMES = frozenset(
+    """
+    i i'm i've i'll i'd hi hello hey hiya dear morning afternoon evening good thanks thank
+    regards cheers ta best many kind please sorry yes no ok okay fine done update re fw fwd
+    monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs
+    fri sat sun january february march april may june july august september october november
+    december jan feb mar apr jun jul aug sep sept oct nov dec christmas easter
+    team teams manager managers service services council county children children's child
+    social care director head heads of the and for in on at to a an practice lead leader
+    senior practitioner deputy assessment intervention fostering adoption permanence leavers
+    leaving need disabilities disability edge safeguarding family families front door mash
+    court high county family magistrates legal court's occupational health hospital school
+    schools college university nhs trust board partnership partnership's corporate parenting
+    performance quality assurance audit audits auditing tool lcs mosaic liquidlogic sharepoint
+    outlook android iphone ipad galaxy samsung windows microsoft teams zoom excel word
+    section signs safety leadership educator stage requires improvement outstanding
+    inadequate good independent reviewing officer guardian guardian's cafcass ofsted ilacs
+    jtai gscp lscp icb police protection house road street centre center hub building
+    floor office kilnworth brackenshire unit panel panels subgroup group forum conference
+    national regional local authority la hr oh gp a&e ae covid mum dad dear all both
+    hope just also still not sent get from my mail gmail yahoo principal social worker
+    workforce development training academy review reviews rapid serious case cases
+    strategy meeting meetings tracker tracking plan plans pathway pathways child's
+    """.split()
+)  # fmt: skip
+_ORG_WORDS = frozenset(
+    """
+    team service services council county court board partnership trust hospital school
+    house road street centre center hub unit panel subgroup group forum conference authority
+    office building academy college university programme program project
+    """.split()
+)  # fmt: skip
+
+
+def staff_words(names: Iterable[str]) -> frozenset[str]:
+    """Every part of every staff name, lower-cased: "Kerry-Ann Bassey" gives three."""
+    words: set[str] = set()
+    for name in names:
+        for part in re.split(r"[\s,]+", name.strip()):
+            part = part.strip("().'\"").lower()
+            if len(part) > 1:
+                words.add(part)
+                words.update(piece for piece in part.split("-") if len(piece) > 1)
+    return frozenset(words)
+
+
+def signature_start(lines: list[str]) -> int:
+    """The first line of the sign-off or signature, after the writer's own words."""
+    seen_words = False
+    for index, line in enumerate(lines):
+        text = line.strip()
+        if not text:
+            continue
+        only_name = bool(re.fullmatch(rf"(?:{_TOKEN}|[A-Z])(?:\s+(?:{_TOKEN}|[A-Z]))?(?:\s+{_TOKEN})?\s*[x,.]?", text))
+        if seen_words and (_SIGN_OFF.match(text) or only_name or " | " in text):
+            return index
+        seen_words = True
+    return len(lines)
+
+
+def _is_name_run(tokens: list[str], text: str, start: int, end: int, staff: frozenset[str]) -> bool:
+    if any(token.lower() in staff for token in tokens):
+        return False
+    before, after = text[:start], text[end:]
+    if _ADULT_BEFORE.search(before[-30:]) or _ADULT_AFTER.match(after):
+        return False
+    at_sentence_start = bool(_SENTENCE_END.search(before[-6:] if before else ""))
+    if not at_sentence_start:
+        return True
+    return bool(_POSSESSIVE.match(after)) or len(tokens) > 1
+
+
+def _spans_in_line(line: str, staff: frozenset[str]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for run in _RUN.finditer(line):
+        words = run.group(0).split()
+        if any(word.lower() in _ORG_WORDS for word in words):
+            continue  # a team, a court, a building: not a person
+        # Split the run at words that are not names ("Hi Julie", "Dear Audit Team").
+        offset = run.start()
+        piece: list[tuple[str, int]] = []
+        for word in [*words, ""]:
+            position = line.find(word, offset) if word else len(line)
+            if word and word.lower().strip("'") not in _NOT_NAMES and not (
+                len(word) == 1 and not piece
+            ):
+                piece.append((word, position))
+            elif piece:
+                start = piece[0][1]
+                end = piece[-1][1] + len(piece[-1][0])
+                if _is_name_run([w for w, _ in piece], line, start, end, staff):
+                    spans.append((start, end))
+                piece = []
+            if word:
+                offset = position + len(word)
+    return spans
+
+
+def mask_names(text: str, staff: frozenset[str]) -> tuple[str, int, list[str]]:
+    """The text with children's names replaced by MASK, how many, and what was masked."""
+    lines = text.split("\n")
+    stop = signature_start(lines)
+    masked: list[str] = []
+    found: list[str] = []
+    for index, line in enumerate(lines):
+        if index >= stop:
+            masked.append(line)
+            continue
+        spans = _spans_in_line(line, staff)
+        for start, end in reversed(spans):
+            found.insert(0, line[start:end])
+            line = line[:start] + MASK + line[end:]
+        masked.append(line)
+    return "\n".join(masked), len(found), found
