@@ -35,6 +35,7 @@ from pathlib import Path
 
 from bot.core.replies import analyse
 from bot.core.replies.model import ACTING, Intent, Role
+from bot.core.replies.names import MASK
 from bot.core.replies.trim import new_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,13 +136,12 @@ def outlook_mobile(text: str, original: str) -> str:
 
 
 def iphone(text: str, original: str) -> str:
-    return f"{text}\n\nSent from my iPhone\n\n> On 4 May 2021, at 09:30, Audit Bot <{BOT}> wrote:\n>\n{_quoted(original)}"
+    attribution = f"> On 4 May 2021, at 09:30, Audit Bot <{BOT}> wrote:\n>"
+    return f"{text}\n\nSent from my iPhone\n\n{attribution}\n{_quoted(original)}"
 
 
 def android_gmail_wrapped(text: str, original: str) -> str:
-    return (
-        f"{text}\n\nOn Tue, 4 May 2021, 09:30 Audit Bot, <{BOT}>\nwrote:\n\n{_quoted(original)}"
-    )
+    return f"{text}\n\nOn Tue, 4 May 2021, 09:30 Audit Bot, <{BOT}>\nwrote:\n\n{_quoted(original)}"
 
 
 def gmail_date_first(text: str, original: str) -> str:
@@ -154,8 +154,7 @@ def german(text: str, original: str) -> str:
 
 def french(text: str, original: str) -> str:
     return (
-        f"{text}\n\nLe mar. 4 mai 2021 à 09:30, Audit Bot <{BOT}> a\nécrit :\n\n"
-        f"{_quoted(original)}"
+        f"{text}\n\nLe mar. 4 mai 2021 à 09:30, Audit Bot <{BOT}> a\nécrit :\n\n{_quoted(original)}"
     )
 
 
@@ -292,15 +291,12 @@ def names(items: list[Item]) -> bool:
                 misses.append(f"{item.id}: {span}")
             else:
                 found += 1
-        # Words of the body that were not a child's name but were masked.
+        # Masks beyond the labelled names found are ordinary words masked by mistake.
         plain = new_text(item.text)
         for span in item.spans:
             plain = plain.replace(span, " ")
-        remaining = masked
-        for span in item.spans:
-            remaining = remaining.replace("[name removed]", " ", 1) if span not in masked else remaining
         words += len(re.findall(r"[A-Za-z]+", plain))
-        wrong += remaining.count("[name removed]")
+        wrong += max(0, masked.count(MASK) - sum(span not in masked for span in item.spans))
     total = found + missed
     recall = found / total if total else 1.0
     over = wrong / words if words else 0.0
@@ -358,7 +354,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no labelled replies at {DOMAIN}")
         return 1
     items = load()
-    results = [intents(items, args.errors), names(items), real_trimming(), speed(items, args.seconds)]
+    results = [intents(items, args.errors), names(items), real_trimming()]
+    results.append(speed(items, args.seconds))
     return 0 if all(results) else 1
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import replace
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 
 from bot.core.records import Auditor
@@ -18,10 +18,11 @@ from bot.core.replies.model import Analysis, Intent, Kind, Reading, Reason, Role
 from bot.core.replies.months import find_month
 from bot.core.replies.reading import read
 from bot.core.replies.reference import REFERENCE_PATTERN, find_reference, without_reference
-from bot.core.replies.trim import new_text
+from bot.core.replies.trim import new_text, written_text
 
 MAX_MESSAGE = 25 * 1024 * 1024  # Exchange Online's default limit for a received message
 MAX_SUBJECT = 1000
+_FORWARD_SUBJECT = re.compile(r"^\s*(?:fw|fwd|wg|tr|rv|doorst)\s*:", re.IGNORECASE)
 # Whitespace of every kind (TAB, U+2028, U+2029, U+0085...) and every C0/C1 control.
 _SUBJECT_SPACE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 
@@ -100,11 +101,16 @@ class _Context:
 
 
 def _read(
-    written: str, body: str, today: date, context: _Context, sender: str | None,
+    written: str,
+    body: str,
+    today: date,
+    context: _Context,
+    sender: str | None,
     automatic: bool = False,
 ) -> Reading:
     return read(
-        f"{written}\n{body}" if written else body,
+        body,
+        subject=written,
         today=today,
         role=context.role,
         roster=context.roster,
@@ -184,7 +190,9 @@ def _analyse(raw: bytes, today: date, context: _Context) -> Analysis:
     returned_keys: tuple[str, ...] = ()
     if kind is Kind.REPLY:
         written = _written_subject(subject)
-        reading = _read(written, body, today, context, sender)
+        # The reading keeps a forwarded mail when the forward is the message.
+        forward = bool(_FORWARD_SUBJECT.match(subject))
+        reading = _read(written, written_text(full_text, forward), today, context, sender)
         intent, reason = _for_shell(written, body, reading, context)
         if mail.html_view:
             # The HTML rendering must say the same as the plain one, or neither is trusted.

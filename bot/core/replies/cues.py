@@ -37,7 +37,7 @@ POLICY = _compile(
     r"\bfor the future\b|\bin future\b|\bin the new year\b",
     r"\bhow does (?:it|this|that) work\b",
     r"\beach month\b|\bevery month\b",
-    rf"\bwould (?:a|an|the|my|doing)\b[^?\n]{{0,60}}\bcount\b",
+    r"\bwould (?:a|an|the|my|doing)\b[^?\n]{0,60}\bcount\b",
     rf"\bfor {EXEMPT_WORD} purposes\b",
     rf"\bdo (?:i|we) (?:need|have) to ask for (?:an? )?{EXEMPT_WORD}",
 )
@@ -59,7 +59,11 @@ WITHDRAW_MORE = _compile(
     r"\b(?:don't|do not|dont) need it (?:now|any ?more|after all)\b",
     r"\bplease withdraw\b",
 )
-NOT_WITHDRAWING = _compile(rf"\bnot (?:withdraw\w*|cancel\w*)\b")
+# "withdraw the exemption request I sent": the request named, not asked for again.
+REQUEST_NAMED = _compile(
+    rf"\b(?:my|the|that|this|an?)\s+(?:\w+\s+)?{EXEMPT_WORD}(?:\s+request\w*)?\b",
+)
+NOT_WITHDRAWING = _compile(r"\bnot (?:withdraw\w*|cancel\w*)\b")
 
 EXEMPT = _compile(
     rf"\b{EXEMPT_WORD}",
@@ -92,6 +96,7 @@ DONE_FIRM = _compile(
     r"\bshowing as (?:submitted|complete\w*|done)\b",
     r"\bup to date\b",
     r"\bi did (?:this|it|mine|them)\b|\bdone mine\b|\bdone and dusted\b",
+    r"\bcr-\d+ (?:is |now )?complete\b",
     r"\b(?:audits?|it|all|both|everything) (?:is |are |now )?complete\b",
     r"(?:^|\n)\s*complete\s*[.!]?\s*(?:\n|$)",
 )
@@ -218,7 +223,8 @@ ASK_FIRST = _compile(
 # -- partial decisions ------------------------------------------------------------------------
 
 PARTIAL = _compile(
-    r"\bextension\b|\bextra (?:week|days?|time)\b|\b(?:a|one|another) (?:more |further )?week\b",
+    r"\bextension\b|\bextra (?:week|days?|time)\b|\b(?:another|one more|a further) week\b",
+    r"\b(?:give|have|allow)\w* (?:\w+ )?(?:a|one) (?:more |extra )?week\b",
     r"\b(?:have|give|gets?|allow|grant)\w*\s+(?:\w+\s+)?(?:until|till|to) the \d",
     r"\bcr-\d+ only\b|\bonly (?:for )?(?:cr-\d+|one|the first|the second|this month|for this)\b",
     r"\bone,? (?:but )?not both\b|\bnot both\b|\bone of the (?:two|three)\b",
@@ -235,7 +241,8 @@ ON_BEHALF = _compile(
     r"\bon behalf of\b",
     rf"\b(?:request|ask for|asking for|like|want)\w*\s+(?:an?\s+)?{EXEMPT_WORD}\s+for\s+"
     r"(?!me\b|myself\b|this\b|the\b|my\b)",
-    rf"\b(?:please |pls )?{EXEMPT_WORD} (?!me\b|this\b|the\b|it\b|from\b)[a-z][a-z'-]+\b",
+    r"\bexempt (?!me\b|this\b|the\b|it\b|from\b|for\b|as\b)[a-z][a-z'-]+"
+    r" (?:this month|from|for|until|till|as|please)\b",
     rf"\b(?:can|could|may) (?!i\b|we\b|you\b|it\b|this\b|that\b|cr-)[a-z][a-z'-]+ be "
     rf"(?:{EXEMPT_WORD}|taken off|let off|excused)",
     rf"\b(?:like|want) (?:him|her|them) (?:to be )?{EXEMPT_WORD}",

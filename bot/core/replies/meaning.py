@@ -65,6 +65,8 @@ def _auditor_signals(prepared: str) -> _Auditor:
     text = _Text(prepared)
     not_withdrawing = text.take(cues.NOT_WITHDRAWING)
     withdraw = text.take(cues.WITHDRAW_MORE) | text.take(phrases.WITHDRAW)
+    if withdraw:
+        text.take(cues.REQUEST_NAMED)
     text.take(cues.NOT_ASKING)
     text.take(cues.STATUS)
     policy = text.take(cues.POLICY)
@@ -89,17 +91,17 @@ def _auditor_signals(prepared: str) -> _Auditor:
         question="?" in prepared or bool(phrases.QUESTION_START.search(prepared)),
         call_me=any(p.search(prepared) for p in cues.CALL_ME),
         unsure=any(p.search(prepared) for p in cues.UNSURE),
-        acknowledges=bool(cues.ACK.match(prepared)) or (bool(prepared) and not _words(prepared)
-        and "?" not in prepared),
+        acknowledges=bool(cues.ACK.match(prepared))
+        or (bool(prepared) and not _words(prepared) and "?" not in prepared),
         circumstance=reason_of(prepared) is not Reason.OTHER,
     )
 
 
 def _auditor(prepared: str) -> Meaning:
     s = _auditor_signals(prepared)
+    if s.policy:
+        return Meaning(Intent.QUESTION, FAIRLY_SURE, (Intent.EXEMPTION_REQUEST,))
     if s.ask:
-        if s.policy:
-            return Meaning(Intent.QUESTION, FAIRLY_SURE, (Intent.EXEMPTION_REQUEST,))
         return Meaning(Intent.EXEMPTION_REQUEST, SURE, reason=reason_of(prepared))
     if s.not_withdrawing:
         return _unclear(Intent.WITHDRAW, Intent.AT_RISK)
@@ -107,8 +109,8 @@ def _auditor(prepared: str) -> Meaning:
         return Meaning(Intent.PARTLY_COMPLETED, SURE if not s.at_risk else FAIRLY_SURE)
     if s.done:
         if s.at_risk:
-            # "Done" next to "late": part of it at most; reminders must not stop on a guess.
-            return Meaning(Intent.PARTLY_COMPLETED, FAIRLY_SURE, (Intent.COMPLETED,))
+            # "Done" next to "late" is a plan at most: reminders must not stop on a guess.
+            return Meaning(Intent.AT_RISK, FAIRLY_SURE, (Intent.PARTLY_COMPLETED,))
         return Meaning(Intent.COMPLETED, SURE)
     if s.withdraw:
         return Meaning(Intent.WITHDRAW, SURE)
@@ -201,10 +203,17 @@ def _decider(prepared: str, yes_intent: Intent, no_intent: Intent, director: boo
 
 
 def _head_of_service(prepared: str) -> Meaning:
+    own, marker, forwarded = prepared.partition("\nforwarded:")
+    if marker and _auditor(forwarded).intent is Intent.EXEMPTION_REQUEST:
+        # An auditor's request sent on by their Head of Service: raised on their behalf.
+        head = _decider(own, Intent.SUPPORT, Intent.NOT_SUPPORT, director=False)
+        if head.intent in (Intent.SUPPORT, Intent.UNCLEAR, Intent.NO_ACTION):
+            return Meaning(
+                Intent.EXEMPTION_REQUEST_ON_BEHALF, FAIRLY_SURE, reason=reason_of(forwarded)
+            )
+        return head
     if any(p.search(prepared) for p in cues.ON_BEHALF):
-        return Meaning(
-            Intent.EXEMPTION_REQUEST_ON_BEHALF, FAIRLY_SURE, reason=reason_of(prepared)
-        )
+        return Meaning(Intent.EXEMPTION_REQUEST_ON_BEHALF, FAIRLY_SURE, reason=reason_of(prepared))
     return _decider(prepared, Intent.SUPPORT, Intent.NOT_SUPPORT, director=False)
 
 

@@ -160,7 +160,8 @@ def analysis_as_json(analysis: Analysis) -> dict[str, JsonValue]:
         if analysis.kind is Kind.REPLY
         else None,
         "acted_on_as": analysis.intent.value if analysis.intent is not None else None,
-        "reason": reading.reason.value if reading and reading.reason and analysis.kind is Kind.REPLY
+        "reason": reading.reason.value
+        if reading and reading.reason and analysis.kind is Kind.REPLY
         else None,
         "reference": analysis.reference,
         "month": str(analysis.month) if analysis.month is not None else None,

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 
 MASK = "[name removed]"
 
-_TOKEN = r"(?:[A-Z]'[A-Z][a-z]+|[A-Z][a-z]+(?:[A-Z][a-z]+)?)(?:-[A-Z]?[a-z]+|'[A-Z][a-z]+)*"
+_NAME_WORD = r"(?:[A-Z]'[A-Z][a-z]+|[A-Z][a-z]+(?:[A-Z][a-z]+)?)(?:-[A-Z]?[a-z]+|'[A-Z][a-z]+)*"
 _INITIAL = r"[A-HJ-Z](?=\b(?!\.\w))"
-_RUN = re.compile(rf"\b{_TOKEN}\b(?:[ \t]+(?:{_TOKEN}|{_INITIAL})\b)*")
+_RUN = re.compile(rf"\b{_NAME_WORD}\b(?:[ \t]+(?:{_NAME_WORD}|{_INITIAL})\b)*")
 _POSSESSIVE = re.compile(r"^['\u2019]s\b")
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;]|\n|\s[-\u2013\u2014])[\s\"'(\[]*$")
 _ADULT_BEFORE = re.compile(
@@ -37,39 +37,39 @@ _SIGN_OFF = re.compile(
     re.IGNORECASE,
 )
 
+_GREETING = re.compile(r"(?:hi|hello|hey|hiya|dear|morning|afternoon|evening|good)\b", re.I)
+
 # Words the department capitalises that are not people. Lower-cased.
-_NOT_NAMES = frozenset(
-    """
+_NOT_NAMES_TEXT = """
     i i'm i've i'll i'd hi hello hey hiya dear morning afternoon evening good thanks thank
     regards cheers ta best many kind please sorry yes no ok okay fine done update re fw fwd
     monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs
     fri sat sun january february march april may june july august september october november
-    december jan feb mar apr jun jul aug sep sept oct nov dec christmas easter
-    team teams manager managers service services council county children children's child
-    social care director head heads of the and for in on at to a an practice lead leader
-    senior practitioner deputy assessment intervention fostering adoption permanence leavers
+    december jan feb mar apr jun jul aug sep sept oct nov dec christmas easter team teams
+    manager managers service services council county children children's child social care
+    director head heads of the and for in on at to a an practice lead leader senior
+    practitioner deputy assessment intervention fostering adoption permanence leavers
     leaving need disabilities disability edge safeguarding family families front door mash
     court high county family magistrates legal court's occupational health hospital school
     schools college university nhs trust board partnership partnership's corporate parenting
-    performance quality assurance audit audits auditing tool lcs mosaic liquidlogic sharepoint
-    outlook android iphone ipad galaxy samsung windows microsoft teams zoom excel word
-    section signs safety leadership educator stage requires improvement outstanding
+    performance quality assurance audit audits auditing tool lcs mosaic liquidlogic
+    sharepoint outlook android iphone ipad galaxy samsung windows microsoft teams zoom excel
+    word section signs safety leadership educator stage requires improvement outstanding
     inadequate good independent reviewing officer guardian guardian's cafcass ofsted ilacs
-    jtai gscp lscp icb police protection house road street centre center hub building
-    floor office kilnworth brackenshire unit panel panels subgroup group forum conference
-    national regional local authority la hr oh gp a&e ae covid mum dad dear all both
-    hope just also still not sent get from my mail gmail yahoo principal social worker
-    workforce development training academy review reviews rapid serious case cases
-    strategy meeting meetings tracker tracking plan plans pathway pathways child's
-    """.split()
-)  # fmt: skip
-_ORG_WORDS = frozenset(
-    """
-    team service services council county court board partnership trust hospital school
-    house road street centre center hub unit panel subgroup group forum conference authority
+    jtai gscp lscp icb police protection house road street centre center hub building floor
+    office brackenshire unit panel panels subgroup group forum conference national
+    regional local authority la hr oh gp a&e ae covid mum dad dear all both hope just also
+    still not sent get from my mail gmail yahoo principal social worker workforce
+    development training academy review reviews rapid serious case cases strategy meeting
+    meetings tracker tracking plan plans pathway pathways child's
+"""
+_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())  # fmt: skip
+_ORG_WORDS_TEXT = """
+    team service services council county court board partnership trust hospital school house
+    road street centre center hub unit panel subgroup group forum conference authority
     office building academy college university programme program project
-    """.split()
-)  # fmt: skip
+"""
+_ORG_WORDS = frozenset(_ORG_WORDS_TEXT.split())  # fmt: skip
 
 
 def staff_words(names: Iterable[str]) -> frozenset[str]:
@@ -91,7 +91,13 @@ def signature_start(lines: list[str]) -> int:
         text = line.strip()
         if not text:
             continue
-        only_name = bool(re.fullmatch(rf"(?:{_TOKEN}|[A-Z])(?:\s+(?:{_TOKEN}|[A-Z]))?(?:\s+{_TOKEN})?\s*[x,.]?", text))
+        greeting = _GREETING.match(text)
+        only_name = not greeting and bool(
+            re.fullmatch(
+                rf"(?:{_NAME_WORD}|[A-Z])(?:\s+(?:{_NAME_WORD}|[A-Z]))?(?:\s+{_NAME_WORD})?\s*[x,.]?",
+                text,
+            )
+        )
         if seen_words and (_SIGN_OFF.match(text) or only_name or " | " in text):
             return index
         seen_words = True
@@ -121,8 +127,10 @@ def _spans_in_line(line: str, staff: frozenset[str]) -> list[tuple[int, int]]:
         piece: list[tuple[str, int]] = []
         for word in [*words, ""]:
             position = line.find(word, offset) if word else len(line)
-            if word and word.lower().strip("'") not in _NOT_NAMES and not (
-                len(word) == 1 and not piece
+            if (
+                word
+                and word.lower().strip("'") not in _NOT_NAMES
+                and not (len(word) == 1 and not piece)
             ):
                 piece.append((word, position))
             elif piece:

@@ -8,8 +8,8 @@ from datetime import date
 from bot.core.records import Auditor
 from bot.core.replies.behalf import named_auditor
 from bot.core.replies.cases import find_cases
-from bot.core.replies.meaning import out_of_office, read_meaning
 from bot.core.replies.intent import prepare
+from bot.core.replies.meaning import out_of_office, read_meaning
 from bot.core.replies.model import Intent, Reading, Role
 from bot.core.replies.names import mask_names, signature_start, staff_words
 from bot.core.replies.until import find_until
@@ -24,8 +24,9 @@ def own_words(text: str) -> str:
 
 
 def read(
-    text: str,
+    body: str,
     *,
+    subject: str = "",
     today: date,
     role: Role | None = None,
     roster: Mapping[str, Auditor] | None = None,
@@ -33,12 +34,15 @@ def read(
     sender: str | None = None,
     automatic: bool = False,
 ) -> Reading:
-    """What ``text`` (the new text of one message) says, read as ``role`` wrote it."""
+    """What ``body`` (the new text of one message) says, with the ``subject`` the sender
+    wrote (not a reply's), read as ``role`` wrote it."""
     roster = roster or {}
-    words = own_words(text)
-    meaning = out_of_office(prepare(text)) if automatic else read_meaning(words, role)
+    words = own_words(body)
+    if subject:
+        words = f"{subject}\n{words}"
+    meaning = out_of_office(prepare(body)) if automatic else read_meaning(words, role)
     staff_names = staff_words([*staff, *(auditor.name for auditor in roster.values())])
-    masked, count, _ = mask_names(text, staff_names)
+    masked, count, _ = mask_names(body, staff_names)
     behalf = None
     if meaning.intent is Intent.EXEMPTION_REQUEST_ON_BEHALF and roster:
         behalf = named_auditor(words, roster, sender)

@@ -49,7 +49,9 @@ def find_until(text: str, today: date) -> date | None:
         return None
     for match in _DAY_OF_MONTH.finditer(text):
         name = match.group("month")
-        found = _resolve(int(match.group("day")), _MONTHS[name[:3].lower()] if name else None, today)
+        found = _resolve(
+            int(match.group("day")), _MONTHS[name[:3].lower()] if name else None, today
+        )
         if found:
             return found
     return None
