@@ -41,6 +41,9 @@ from bot.core.replies.trim import new_text
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = ROOT.parent / "shared" / "corpus" / "domain" / "replies.jsonl"
 STAFF = ROOT / "benchmarks" / "data" / "brackenshire_staff.txt"
+# Replies written for this project after the rules were (written apart from the corpus, in
+# the same council's manner, and read once before any rule was changed): a second fair check.
+FRESH = ROOT / "benchmarks" / "data" / "fresh_replies.jsonl"
 TODAY = date(2021, 5, 10)
 BOT = "audit-bot@brackenshire.example"
 TARGETS = {"overall": 0.97, "hard": 0.90, "trim": 0.95, "names": 0.95, "overmask": 0.01}
@@ -80,9 +83,9 @@ class Item:
         return hashlib.sha256(self.id.encode()).digest()[0] % 2 == 0
 
 
-def load() -> list[Item]:
+def load(path: Path = DOMAIN) -> list[Item]:
     items = []
-    for line in DOMAIN.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         items.append(
             Item(
@@ -217,7 +220,7 @@ def dangerous(label: Intent, read: Intent) -> bool:
     return read in ACTING and read is not label
 
 
-def intents(items: list[Item], show_errors: bool) -> bool:
+def intents(items: list[Item], show_errors: bool, title: str) -> bool:
     tallies = {name: Tally() for name in ("overall", "hard", "tuned", "untuned", "trimmed")}
     confusion: Counter[tuple[Intent, Intent]] = Counter()
     danger: list[str] = []
@@ -245,7 +248,7 @@ def intents(items: list[Item], show_errors: bool) -> bool:
                 unanswered.append(f"{client}: {item.id} read {read}")
             if not ok:
                 errors[(item.id, item.intent, read)] += 1
-    print(f"Intents: {len(items)} labelled replies x {len(CLIENTS)} clients' quoting")
+    print(f"Intents, {title}: {len(items)} labelled replies x {len(CLIENTS)} clients' quoting")
     for name in ("overall", "hard", "tuned", "untuned"):
         target = TARGETS.get(name)
         print(f"  {name:8} {tallies[name]}" + (f"   target {target:.0%}" if target else ""))
@@ -277,7 +280,7 @@ def _print_confusion(confusion: Counter[tuple[Intent, Intent]]) -> None:
         print(f"  {label.value:28}{cells}")
 
 
-def names(items: list[Item]) -> bool:
+def names(items: list[Item], title: str) -> bool:
     staff_names = staff()
     found = missed = wrong = words = 0
     misses: list[str] = []
@@ -300,7 +303,7 @@ def names(items: list[Item]) -> bool:
     total = found + missed
     recall = found / total if total else 1.0
     over = wrong / words if words else 0.0
-    print(f"Children's names: {found}/{total} labelled spans masked ({recall:.1%}, target 95%)")
+    print(f"Children's names, {title}: {found}/{total} labelled spans masked ({recall:.1%})")
     print(f"  other words masked: {wrong} of {words} ({over:.2%}, target under 1%)")
     for line in misses:
         print(f"    missed {line}")
@@ -354,7 +357,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no labelled replies at {DOMAIN}")
         return 1
     items = load()
-    results = [intents(items, args.errors), names(items), real_trimming()]
+    results = [intents(items, args.errors, "the corpus"), names(items, "the corpus")]
+    if FRESH.is_file():
+        fresh = load(FRESH)
+        results += [intents(fresh, args.errors, "fresh set"), names(fresh, "fresh set")]
+    results.append(real_trimming())
     results.append(speed(items, args.seconds))
     return 0 if all(results) else 1
 

@@ -24,7 +24,8 @@ QUOTED = re.compile(r"(?<![\w])['\"][^'\"\n]{12,200}['\"](?![\w])")
 NOT_ASKING = _compile(
     rf"\bnot (?:asking|requesting|looking|after)\b[^.!?\n]{{0,30}}?(?:{EXEMPT_WORD}|let off|"
     r"excused|this month|now)\w*",
-    rf"\b(?:don't|do not|dont|i'm not|not) (?:want|need|wanting|needing)\b[^.!?\n]{{0,15}}?"
+    rf"\b(?:don't|do not|dont|i'm not|not|won't|will not) (?:want|need|wanting|needing)\b"
+    rf"[^.!?\n]{{0,15}}?"
     rf"{EXEMPT_WORD}",
     rf"\bno {EXEMPT_WORD} (?:needed|required|necessary)\b",
     rf"\bnot (?:an?|the) {EXEMPT_WORD}",
@@ -58,6 +59,10 @@ WITHDRAW_MORE = _compile(
     rf"\bno need to send (?:it|this|my {EXEMPT_WORD}|my request)\b",
     r"\b(?:don't|do not|dont) need it (?:now|any ?more|after all)\b",
     r"\bplease withdraw\b",
+    r"\bforget (?:my|that|the|about my) (?:earlier |last |previous )?(?:email|e-mail|message|"
+    r"request)\b",
+    rf"\b(?:won't|will not|wont|don't|do not|dont) need (?:the|my|an|that) {EXEMPT_WORD}",
+    r"\b(?:do|manage|fit|get to)\w* (?:the |my |it|this)(?:\w+ )?(?:audit )?after all\b",
 )
 # "withdraw the exemption request I sent": the request named, not asked for again.
 REQUEST_NAMED = _compile(
@@ -72,6 +77,8 @@ EXEMPT = _compile(
     r"\b(?:taken|take (?:me|him|her|them)|come) off (?:the |this month's |my )?"
     r"(?:list|audits?|rota|allocation)\b",
     r"\btake (?:my|the|this) (?:audits?|allocation|case) off me\b",
+    r"\bskip (?:this|the|my) (?:month|round|audit|allocation)",
+    r"\b(?:sit|sitting) (?:this|the) (?:month|round) out\b|\bmiss (?:this|the) round\b",
 )
 
 ASK = _compile(
@@ -84,6 +91,10 @@ ASK = _compile(
     r"\b(?:is|be) (?:an? |that |it |this )?(?:\w+ )?(?:possible|an option)\b",
     r"\bask(?:ing)? (?:for|if|whether)\b|\bwonder(?:ed|ing)? if\b",
     r"\bcan (?:someone|you)\b",
+    r"\b(?:would|could|can|may) i (?:be able to )?(?:be|get|skip|have)\b",
+    r"\b(?:i|we) (?:can|could) be\b",
+    r"\bany (?:possibility|way|hope|likelihood)\b|\bis there (?:any|a) way\b",
+    r"\b(?:would|will|is) it be (?:ok|okay|alright|possible)\b|\bis it (?:ok|okay|possible)\b",
 )
 
 # Done, said so firmly that nothing later can make it a plan.
@@ -97,6 +108,8 @@ DONE_FIRM = _compile(
     r"\bup to date\b",
     r"\bi did (?:this|it|mine|them)\b|\bdone mine\b|\bdone and dusted\b",
     r"\bcr-\d+ (?:is |now )?complete\b",
+    r"\b(?:it's|it is|they're|they are|both are|all|mine's|mine is) in\b(?! (?:the|my|a|an|court|"
+    r"hospital|progress|hand|train|draft))",
     r"\b(?:audits?|it|all|both|everything) (?:is |are |now )?complete\b",
     r"(?:^|\n)\s*complete\s*[.!]?\s*(?:\n|$)",
 )
@@ -118,7 +131,9 @@ PART_COUNT = re.compile(r"\b(\d)\s*(?:/|of|out of)\s*(\d)\b")
 
 # Something still to do, which makes "done" only part of it.
 REMAINING = _compile(
-    r"\bstill (?:need|needs|got|have|has|to)\b",
+    r"\bstill (?:need|needs|got|have|has|to|\w+ing)\b",
+    r"\bthe (?:second|other|remaining)(?: one| audit| case)?(?:'s)? (?:is|will|i'll|still|isn't|"
+    r"won't|needs?|booked|not|to|on|nearly|half)\b",
     r"\b(?:but|though) not (?:the|yet)\b",
     r"\b(?:haven't|have not|not) (?:yet )?(?:done|had|completed|submitted|sent) (?:the )?"
     r"(?:moderation|feedback|form|practice|observation|conversation|write)",
@@ -210,6 +225,11 @@ APPROVE_MORE = _compile(
 OPEN_CONDITION = _compile(
     r"\b(?:fine|ok|okay|happy|yes|i'll|i will|i would|i'd)\b[^.!?\n]{0,40}?\bif\b",
 )
+# A decision with something to do before it stands: "Agreed, but I want to talk to X first".
+WANTS_FIRST = _compile(
+    r"\b(?:approv\w*|agree\w*|support\w*|yes|fine|ok)\b[^.!?;\n]{0,80}?\b(?:but|however|though)"
+    r"\b[^.!?;\n]{0,80}?\b(?:first|beforehand|before (?:i|we|it|this))\b",
+)
 HOLD = _compile(
     r"\bleave (?:this|it) with me\b",
     r"\b(?:i'll|i will|let's|let me|we'll|we can) (?:discuss|pick (?:this|it) up|talk|speak|"
@@ -253,4 +273,6 @@ ON_BEHALF = _compile(
 NOTHING_TO_DO = _compile(
     r"\bno action (?:needed|required)\b|\bplease ignore\b|\btest\b|\bfyi\b|\bfor info\b",
     r"\brecruit\w*\b|\blocum\b|\bunsubscribe\b|\bquick call\b|\bnewsletter\b",
+    r"\boffer\b|\bdiscount\b|\d+% off\b|\bbook (?:now|your|a place)\b|\breply to book\b|"
+    r"\bwebinar\b|\bsale\b|\bpromo\w*\b",
 )

@@ -77,9 +77,9 @@ def _auditor_signals(prepared: str) -> _Auditor:
     partly = text.take(cues.PARTLY) or _part_count(prepared)
     at_risk = text.take(phrases.AT_RISK) | text.take(cues.AT_RISK_MORE)
     not_completed = text.take(phrases.NOT_COMPLETED)
-    text.take(phrases.NOT_YET)
+    planned = text.take(phrases.NOT_YET)  # "I'll finish the other on Monday"
     done = done_firm or text.take(phrases.COMPLETED)
-    remaining = text.take(cues.REMAINING) or not_completed
+    remaining = text.take(cues.REMAINING) or not_completed or planned
     return _Auditor(
         ask=ask,
         policy=policy,
@@ -175,7 +175,7 @@ def _decider_signals(prepared: str, director: bool) -> _Decider:
 
 def _decider(prepared: str, yes_intent: Intent, no_intent: Intent, director: bool) -> Meaning:
     s = _decider_signals(prepared, director)
-    if s.unsure:
+    if s.unsure or any(p.search(prepared) for p in cues.WANTS_FIRST):
         return _unclear(yes_intent, no_intent)
     if director and s.partial and (s.partial_grant or s.yes):
         return Meaning(Intent.APPROVE_PARTIAL, FAIRLY_SURE, (yes_intent, no_intent))
@@ -249,8 +249,9 @@ def out_of_office(prepared: str) -> Meaning:
 def read_meaning(text: str, role: Role | None) -> Meaning:
     """The meaning of ``text`` (new text, signature off) written by someone in ``role``."""
     prepared = prepare(text).strip()
-    if not _words(prepared) and "?" in prepared:
-        return _unclear(Intent.QUESTION)
+    if "?" in prepared and len(_words(prepared).split()) <= 2:
+        # "?", "Done?", "Sorry?": asking what is meant, or meaning nothing the bot can act on.
+        return _unclear(Intent.QUESTION, Intent.COMPLETED)
     if cues.OUT_OF_OFFICE.search(prepared) and role in (None, Role.AUDITOR):
         return out_of_office(prepared)
     if role is Role.AUDITOR:
