@@ -14,13 +14,16 @@ _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
     "sep": 9, "oct": 10, "nov": 11, "dec": 12,
 }  # fmt: skip
+# Only words that tie a date to the work or to more time: "off until the 14th" is not one.
 _LEAD = (
-    r"(?:until|till|til|by|to|extension (?:to|until|till)|done (?:on|by)|in (?:on|by)|"
-    r"aiming for|deadline of|before|on)"
+    r"(?:(?:have|get|give|giving|grant|allow|need|want|had)\w*\s+(?:\w+\s+)?(?:until|till|to)|"
+    r"extension\s+(?:to|until|till|of)|extended\s+(?:to|until|till)|by|aiming for|"
+    r"deadline of|slip\w*\s+(?:to|until))"
 )
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
 _DAY_OF_MONTH = re.compile(
-    rf"\b{_LEAD}\s+(?:the\s+)?(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b"
-    r"(?:\s+(?:of\s+)?(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)?",
+    rf"\b{_LEAD}\s+(?:the\s+)?(?:(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b"
+    rf"(?:\s+(?:of\s+)?(?P<month>{_MONTH})\b)?|(?P<day2>[0-3]?\d)\s+(?P<month2>{_MONTH})\b)",
     re.IGNORECASE,
 )
 _EXTENSION_WORDS = re.compile(
@@ -48,10 +51,9 @@ def find_until(text: str, today: date) -> date | None:
     if not _EXTENSION_WORDS.search(text):
         return None
     for match in _DAY_OF_MONTH.finditer(text):
-        name = match.group("month")
-        found = _resolve(
-            int(match.group("day")), _MONTHS[name[:3].lower()] if name else None, today
-        )
+        day = match.group("day") or match.group("day2")
+        name = match.group("month") or match.group("month2")
+        found = _resolve(int(day), _MONTHS[name[:3].lower()] if name else None, today)
         if found:
             return found
     return None
