@@ -23,7 +23,7 @@ _SENTENCE_END = re.compile(r"(?:^|[.!?:;]|\n|\s[-\u2013\u2014])[\s\"'(\[]*$")
 _ADULT_BEFORE = re.compile(
     r"\b(?:mum|mother|dad|father|step-?dad|step-?mum|nan|nana|gran|grandma|grandad|carer|"
     r"foster carer|sw|social worker|worker|iro|guardian|colleague|manager|tm|hos|wife|"
-    r"husband|partner)\s*\(?\s*$",
+    r"husband|partner)(?:\s*\(?\s*|\b[^()\n]{0,25}\(\s*)$",
     re.IGNORECASE,
 )
 _ADULT_AFTER = re.compile(
@@ -80,7 +80,7 @@ def staff_words(names: Iterable[str]) -> frozenset[str]:
             part = part.strip("().'\"").lower()
             if len(part) > 1:
                 words.add(part)
-                words.update(piece for piece in part.split("-") if len(piece) > 1)
+                words.update(piece for piece in re.split(r"[-']", part) if len(piece) > 1)
     return frozenset(words)
 
 
