@@ -43,7 +43,10 @@ DOMAIN = ROOT.parent / "shared" / "corpus" / "domain" / "replies.jsonl"
 STAFF = ROOT / "benchmarks" / "data" / "brackenshire_staff.txt"
 # Replies written for this project after the rules were (written apart from the corpus, in
 # the same council's manner, and read once before any rule was changed): a second fair check.
-FRESH = ROOT / "benchmarks" / "data" / "fresh_replies.jsonl"
+FRESH = (
+    ROOT / "benchmarks" / "data" / "fresh_replies.jsonl",
+    ROOT / "benchmarks" / "data" / "fresh_replies_2.jsonl",
+)
 TODAY = date(2021, 5, 10)
 BOT = "audit-bot@brackenshire.example"
 TARGETS = {"overall": 0.97, "hard": 0.90, "trim": 0.95, "names": 0.95, "overmask": 0.01}
@@ -358,9 +361,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     items = load()
     results = [intents(items, args.errors, "the corpus"), names(items, "the corpus")]
-    if FRESH.is_file():
-        fresh = load(FRESH)
-        results += [intents(fresh, args.errors, "fresh set"), names(fresh, "fresh set")]
+    for number, path in enumerate(FRESH, 1):
+        fresh = load(path)
+        title = f"fresh set {number}"
+        results += [intents(fresh, args.errors, title), names(fresh, title)]
     results.append(real_trimming())
     results.append(speed(items, args.seconds))
     return 0 if all(results) else 1

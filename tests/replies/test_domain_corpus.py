@@ -16,7 +16,7 @@ CLIENT_NAMES = ("outlook", "iphone", "android")
 
 
 def _items() -> list[Item]:
-    items = load(FRESH)
+    items = [item for path in FRESH for item in load(path)]
     if DOMAIN.is_file():  # the shared corpus sits next to a clone, as in CI
         items += load(DOMAIN)
     return items

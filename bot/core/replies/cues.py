@@ -91,6 +91,7 @@ ASK = _compile(
     r"\b(?:is|be) (?:an? |that |it |this )?(?:\w+ )?(?:possible|an option)\b",
     r"\bask(?:ing)? (?:for|if|whether)\b|\bwonder(?:ed|ing)? if\b",
     r"\bcan (?:someone|you)\b",
+    r"\b(?:can|could|may)\b[^.?!\n]{0,40}\b(?:come|be taken|be removed|be dropped) off\b",
     r"\b(?:would|could|can|may) i (?:be able to )?(?:be|get|skip|have)\b",
     r"\b(?:i|we) (?:can|could) be\b",
     r"\bany (?:possibility|way|hope|likelihood)\b|\bis there (?:any|a) way\b",
@@ -126,11 +127,15 @@ PARTLY = _compile(
     r"\bhaven't (?:yet )?(?:pressed|hit|clicked) submit\b",
     r"\bjust need to (?:write|finish|submit|upload|do the|type)\b",
     r"\bjust (?:the )?[\w ]{0,30}? to go\b",
+    r"\b(?:one|\d|half) down\b|\b(?:one|\d|two|three) (?:more )?to go\b|\bhalf ?way\b",
 )
 PART_COUNT = re.compile(r"\b(\d)\s*(?:/|of|out of)\s*(\d)\b")
 
 # Something still to do, which makes "done" only part of it.
 REMAINING = _compile(
+    r"\b(?:haven't|have not|hasn't|has not|not yet|yet to)\s+(?:yet\s+)?(?:\w+\s+)?(?:start|started|"
+    r"begin|begun|touch|touched|look(?:ed)? at|do|done|finish|finished|complete|completed|"
+    r"submit|submitted)\b",
     r"\bstill (?:need|needs|got|have|has|to|\w+ing)\b",
     r"\bthe (?:second|other|remaining)(?: one| audit| case)?(?:'s)? (?:is|will|i'll|still|isn't|"
     r"won't|needs?|booked|not|to|on|nearly|half)\b",
@@ -164,7 +169,9 @@ AT_RISK_MORE = _compile(
     r"\b(?:aiming|aim) (?:for|to)\b|\bby the \d{1,2}(?:st|nd|rd|th)\b",
     r"\b(?:can't|cannot|can not|won't be able to) (?:finish|complete|submit|get to)\b",
     r"\bin time\b",
-    r"\bworried\b",
+    r"\bworried\b|\bstruggl\w*\b",
+    r"\b(?:not|won't|can't|cannot|unlikely to|never|don't think i'll)\b[^.!?\n]{0,30}\b(?:hit|meet|"
+    r"make|reach)\w*\b[^.!?\n]{0,15}\b(?:deadline|end of the month|month end)\b",
     r"\bdo (?:my|what i) (?:best|can)\b",
 )
 
@@ -196,7 +203,8 @@ LONG_ABSENCE = re.compile(
 NOT_THIS_DECISION = _compile(
     r"\b(?:wouldn't|would not|don't|do not) (?:usually|normally|generally|often)(?: \w+)?"
     r"(?: (?:agree|support|approve)\w*)?\b",
-    r"\b(?:won't|will not|wont) be (?:approving|agreeing|supporting)\b[^.!?\n]{0,60}",
+    r"\b(?:won't|will not|wont) be (?:approving|agreeing|supporting)\b[^.!?\n]{0,50}?"
+    r"\b(?:any ?more|again|in future|in the future|next time|from now|going forward|more)\b",
     r"\bnot unsupportive\b",
     r"\b(?:didn't|did|have|haven't|had) (?:i|we|you) (?:already )?(?:approv|support|agree)\w*",
     r"\b(?:i'd|i had|i have|i've) already (?:approv|support|agree)\w*",
@@ -223,6 +231,7 @@ APPROVE_MORE = _compile(
 )
 # A decision only once a condition nobody has met is met: "I'll approve if...".
 OPEN_CONDITION = _compile(
+    r"\bdepends? (?:on|whether|if|how)\b|\bdepending on\b",
     r"\b(?:fine|ok|okay|happy|yes|i'll|i will|i would|i'd)\b[^.!?\n]{0,40}?\bif\b",
 )
 # A decision with something to do before it stands: "Agreed, but I want to talk to X first".
@@ -249,6 +258,7 @@ PARTIAL = _compile(
     r"\bcr-\d+ only\b|\bonly (?:for )?(?:cr-\d+|one|the first|the second|this month|for this)\b",
     r"\bone,? (?:but )?not both\b|\bnot both\b|\bone of the (?:two|three)\b",
     r"\bbut not (?:next month|the (?:other|second|first))\b|\bnot next month\b",
+    r"\b(?:approv\w*|agree\w*|yes|fine|ok|support\w*|grant\w*)\b[^.!?\n]{0,60}\bbut not\b",
 )
 PARTIAL_GRANT = _compile(
     r"\bcan have\b|\bgive\b|\bagree\w*\b|\bapprov\w*\b|\bhappy\b|\bgranted\b|\byes\b|"
@@ -263,7 +273,8 @@ ON_BEHALF = _compile(
     r"(?!me\b|myself\b|this\b|the\b|my\b)",
     r"\bexempt (?!me\b|this\b|the\b|it\b|from\b|for\b|as\b)[a-z][a-z'-]+"
     r" (?:this month|from|for|until|till|as|please)\b",
-    rf"\b(?:can|could|may) (?!i\b|we\b|you\b|it\b|this\b|that\b|cr-)[a-z][a-z'-]+ be "
+    rf"\b(?:can|could|may) (?!i\b|we\b|you\b|it\b|this\b|that\b|cr-)(?:[a-z][a-z'-]+\s+){{0,2}}?"
+    rf"[a-z][a-z'-]+ be "
     rf"(?:{EXEMPT_WORD}|taken off|let off|excused)",
     rf"\b(?:like|want) (?:him|her|them) (?:to be )?{EXEMPT_WORD}",
 )

@@ -175,7 +175,11 @@ def _decider_signals(prepared: str, director: bool) -> _Decider:
 
 def _decider(prepared: str, yes_intent: Intent, no_intent: Intent, director: bool) -> Meaning:
     s = _decider_signals(prepared, director)
-    if s.unsure or any(p.search(prepared) for p in cues.WANTS_FIRST):
+    if any(p.search(prepared) for p in cues.WANTS_FIRST):
+        return _unclear(yes_intent, no_intent)
+    if s.condition and not (s.yes or s.no):
+        return Meaning(Intent.QUESTION, FAIRLY_SURE, (yes_intent, no_intent))
+    if s.unsure:
         return _unclear(yes_intent, no_intent)
     if director and s.partial and (s.partial_grant or s.yes):
         return Meaning(Intent.APPROVE_PARTIAL, FAIRLY_SURE, (yes_intent, no_intent))

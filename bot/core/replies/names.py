@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 MASK = "[name removed]"
 
@@ -74,6 +75,11 @@ _ORG_WORDS = frozenset(_ORG_WORDS_TEXT.split())  # fmt: skip
 
 def staff_words(names: Iterable[str]) -> frozenset[str]:
     """Every part of every staff name, lower-cased: "Kerry-Ann Bassey" gives three."""
+    return _staff_words(tuple(names))
+
+
+@lru_cache(maxsize=8)  # the same roster for every message of a poll
+def _staff_words(names: tuple[str, ...]) -> frozenset[str]:
     words: set[str] = set()
     for name in names:
         for part in re.split(r"[\s,]+", name.strip()):
