@@ -134,8 +134,8 @@ PART_COUNT = re.compile(r"\b(\d)\s*(?:/|of|out of)\s*(\d)\b")
 # Something still to do, which makes "done" only part of it.
 REMAINING = _compile(
     r"\b(?:haven't|have not|hasn't|has not|not yet|yet to)\s+(?:yet\s+)?(?:\w+\s+)?"
-    r"(?:start|started|begin|begun|touch|touched|look(?:ed)? at|do|done|finish|finished|complete|completed|"
-    r"submit|submitted)\b",
+    r"(?:start|started|begin|begun|touch|touched|look(?:ed)? at|do|done|finish|finished|"
+    r"complete|completed|submit|submitted)\b",
     r"\bstill (?:need|needs|got|have|has|to|\w+ing)\b",
     r"\bthe (?:second|other|remaining)(?: one| audit| case)?(?:'s)? (?:is|will|i'll|still|isn't|"
     r"won't|needs?|booked|not|to|on|nearly|half)\b",
