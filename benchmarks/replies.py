@@ -46,6 +46,7 @@ STAFF = ROOT / "benchmarks" / "data" / "brackenshire_staff.txt"
 FRESH = (
     ROOT / "benchmarks" / "data" / "fresh_replies.jsonl",
     ROOT / "benchmarks" / "data" / "fresh_replies_2.jsonl",
+    ROOT / "benchmarks" / "data" / "fresh_replies_3.jsonl",
 )
 TODAY = date(2021, 5, 10)
 BOT = "audit-bot@brackenshire.example"

@@ -51,7 +51,8 @@ STATUS = _compile(
 )
 
 WITHDRAW_MORE = _compile(
-    r"\bscrap (?:my|the|that) (?:last )?(?:email|e-mail|request|message)\b",
+    r"\b(?:scrap|scratch|disregard) (?:my|the|that) (?:last |earlier |previous )?(?:email|e-mail|"
+    r"request|message)\b|\b(?:scrap|scratch) that\b",
     r"\bignore (?:me|my (?:last )?(?:email|e-mail|request|message))\b",
     r"\bchanged my mind\b",
     rf"\b(?:don't|do not|dont) (?:progress|send|process|forward|pursue)\b[^.!?\n]{{0,30}}?"
@@ -78,6 +79,9 @@ EXEMPT = _compile(
     r"(?:list|audits?|rota|allocation)\b",
     r"\btake (?:my|the|this) (?:audits?|allocation|case) off me\b",
     r"\bskip (?:this|the|my) (?:month|round|audit|allocation)",
+    r"\b(?:taken|take me|come|be removed|remove me|drop me|left)\s+(?:off|from|out of)\s+(?:the |this |my |"
+    r"this month's )?(?:list|audits?|rota|allocation|month|round)\b",
+    r"\b(?:a |the )?(?:month|time|break) (?:off|from) (?:the |my )?audits?\b|\boff audits\b",
     r"\b(?:sit|sitting) (?:this|the) (?:month|round) out\b|\bmiss (?:this|the) round\b",
 )
 
@@ -170,6 +174,7 @@ AT_RISK_MORE = _compile(
     r"\b(?:can't|cannot|can not|won't be able to) (?:finish|complete|submit|get to)\b",
     r"\bin time\b",
     r"\bworried\b|\bstruggl\w*\b",
+    r"\b(?:bit|little|few days|day or two|week|while) longer\b|\btake longer\b",
     r"\b(?:not|won't|can't|cannot|unlikely to|never|don't think i'll)\b[^.!?\n]{0,30}\b(?:hit|meet|"
     r"make|reach)\w*\b[^.!?\n]{0,15}\b(?:deadline|end of the month|month end)\b",
     r"\bdo (?:my|what i) (?:best|can)\b",
@@ -201,6 +206,7 @@ LONG_ABSENCE = re.compile(
 
 # Remarks about habits or the future, not this decision: blanked before anything else.
 NOT_THIS_DECISION = _compile(
+    r"\bagree with (?!this\b|the request\b|it\b|you\b)[^.!?\n]{0,40}",
     r"\b(?:wouldn't|would not|don't|do not) (?:usually|normally|generally|often)(?: \w+)?"
     r"(?: (?:agree|support|approve)\w*)?\b",
     r"\b(?:won't|will not|wont) be (?:approving|agreeing|supporting)\b[^.!?\n]{0,50}?"
@@ -217,6 +223,7 @@ MET_CONDITION = _compile(
     r" (?:happy|ok|okay|supportive|on board|content|agreed|supported it|supporting it)\b",
 )
 DECLINE_MORE = _compile(
+    rf"\b{NEG}\s+(?:\w+\s+)?justify\b",
     rf"\b{NEG}{_W}{{0,2}}? (?:put|send|pass|take)\w* (?:this|it) (?:forward|on|up)\b",
     r"\bnot this time\b|\bit's a no\b|\ba no from me\b|\bno from me\b|\bi don't think so\b",
     r"(?:^|[.!?,;]\s*)no\b(?=\s*(?:[.!,;:\-\u2013\u2014]|$))",
@@ -225,7 +232,8 @@ DECLINE_MORE = _compile(
 APPROVE_MORE = _compile(
     r"\b(?:put|send|pass|forward)\w* (?:this|it) (?:forward|on|up)\b",
     r"\b(?:send|forward|pass) (?:it |this )?(?:on )?to (?:helen|the director|director)\b",
-    r"(?:^|\n|[.!]\s)\s*(?:fine|ok|okay|sure|of course|go ahead)\b",
+    r"(?:^|\n|[.!]\s)\s*(?:fine|ok|okay|sure|of course|go ahead|definitely|absolutely|certainly|"
+    r"by all means|yep|yeah|please go ahead)\b",
     r"\bhappy to (?:agree|approve|support|endorse|sign)\b",
     rf"\bhappy for (?:him|her|them|this|it) to (?:be {EXEMPT_WORD}|go|have the {EXEMPT_WORD})",
 )
@@ -238,8 +246,16 @@ OPEN_CONDITION = _compile(
 WANTS_FIRST = _compile(
     r"\b(?:approv\w*|agree\w*|support\w*|yes|fine|ok)\b[^.!?;\n]{0,80}?\b(?:but|however|though)"
     r"\b[^.!?;\n]{0,80}?\b(?:first|beforehand|before (?:i|we|it|this))\b",
+    r"\b(?:approv\w*|agree\w*|support\w*|yes|fine|ok)\b[^.!?;\n]{0,60}?\bbut (?:i |i'd |we )?"
+    r"(?:need|want|would like|'d like|have) to (?:see|check|speak|talk|confirm|look|read|know)\b",
+)
+# Leaning one way is not deciding.
+LEANING = _compile(
+    r"\b(?:minded|inclined|leaning|tempted) (?:to|towards)\b|\bprobably (?:approve|support|agree)",
 )
 HOLD = _compile(
+    r"\b(?:will|i'll|we'll|shall|i will) (?:discuss|talk|chat|speak|pick|look|review|consider|"
+    r"raise|mention)\b",
     r"\bleave (?:this|it) with me\b",
     r"\b(?:i'll|i will|let's|let me|we'll|we can) (?:discuss|pick (?:this|it) up|talk|speak|"
     r"chat|think|look|have a think|come back|get back)\b",

@@ -177,6 +177,12 @@ def _decider(prepared: str, yes_intent: Intent, no_intent: Intent, director: boo
     s = _decider_signals(prepared, director)
     if any(p.search(prepared) for p in cues.WANTS_FIRST):
         return _unclear(yes_intent, no_intent)
+    if any(p.search(prepared) for p in cues.LEANING):
+        return Meaning(
+            Intent.QUESTION if s.question or s.ask_first else Intent.UNCLEAR,
+            UNSURE,
+            (yes_intent, no_intent),
+        )
     if s.condition and not (s.yes or s.no):
         return Meaning(Intent.QUESTION, FAIRLY_SURE, (yes_intent, no_intent))
     if s.unsure:
@@ -224,11 +230,14 @@ def _head_of_service(prepared: str) -> Meaning:
 # -- others -----------------------------------------------------------------------------------
 
 
-def _someone_else(prepared: str) -> Meaning:
+def _someone_else(prepared: str, colleague: bool) -> Meaning:
+    """The QA team's own notes need nothing unless they ask; a stranger's go to a person."""
     if any(p.search(prepared) for p in cues.NOTHING_TO_DO):
         return Meaning(Intent.NO_ACTION, FAIRLY_SURE)
     if "?" in prepared or phrases.QUESTION_START.search(prepared):
         return Meaning(Intent.QUESTION, FAIRLY_SURE)
+    if colleague:
+        return Meaning(Intent.NO_ACTION, FAIRLY_SURE - 0.15, (Intent.QUESTION,))
     return _unclear(Intent.QUESTION, Intent.NO_ACTION)
 
 
@@ -265,5 +274,5 @@ def read_meaning(text: str, role: Role | None) -> Meaning:
     if role is Role.DIRECTOR:
         return _decider(prepared, Intent.APPROVE, Intent.DECLINE, director=True)
     if role in (Role.QA_TEAM, Role.OUTSIDER):
-        return _someone_else(prepared)
+        return _someone_else(prepared, colleague=role is Role.QA_TEAM)
     return _without_role(prepared)
