@@ -131,6 +131,29 @@ def _for_shell(
     return intent, reading.reason if intent is Intent.EXEMPTION_REQUEST else None
 
 
+def _both_renderings(
+    written: str,
+    body: str,
+    html_body: str,
+    reading: Reading,
+    acted: tuple[Intent, Reason | None],
+    today: date,
+    context: _Context,
+    sender: str | None,
+) -> tuple[Reading, Intent, Reason | None]:
+    """The HTML rendering must say the same as the plain one, or neither is trusted."""
+    intent, reason = acted
+    if context.role is None:
+        # The shell's own rules decide; the full reading follows them when they disagree.
+        if read_intent(f"{written}\n{html_body}" if written else html_body)[0] is not intent:
+            return _as_unclear(reading, reading), Intent.UNCLEAR, None
+        return reading, intent, reason
+    html_reading = _read(written, html_body, today, context, sender)
+    if html_reading.intent is not reading.intent:
+        return _as_unclear(reading, html_reading), Intent.UNCLEAR, None
+    return reading, intent, reason
+
+
 def _as_unclear(plain: Reading, html: Reading) -> Reading:
     """Two renderings that read differently: ask which was meant."""
     offered = tuple(dict.fromkeys((plain.intent, html.intent)))
@@ -198,11 +221,9 @@ def _analyse(raw: bytes, today: date, context: _Context) -> Analysis:
             # The HTML rendering must say the same as the plain one, or neither is trusted.
             html_body = new_text("\n\n".join(_texts(mail.html_view))[:TEXT_LIMIT])
             if _lines(html_body) != _lines(body):
-                html_reading = _read(written, html_body, today, context, sender)
-                if html_reading.intent is not reading.intent:
-                    reading = _as_unclear(reading, html_reading)
-                if _for_shell(written, html_body, html_reading, context)[0] is not intent:
-                    intent, reason = Intent.UNCLEAR, None
+                reading, intent, reason = _both_renderings(
+                    written, body, html_body, reading, (intent, reason), today, context, sender
+                )
         if malformed:
             intent, reason = Intent.UNKNOWN, None  # never act on a message not read whole
             reading = replace(reading, intent=Intent.UNKNOWN, confidence=0.0, alternatives=())

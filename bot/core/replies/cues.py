@@ -79,8 +79,8 @@ EXEMPT = _compile(
     r"(?:list|audits?|rota|allocation)\b",
     r"\btake (?:my|the|this) (?:audits?|allocation|case) off me\b",
     r"\bskip (?:this|the|my) (?:month|round|audit|allocation)",
-    r"\b(?:taken|take me|come|be removed|remove me|drop me|left)\s+(?:off|from|out of)\s+(?:the |this |my |"
-    r"this month's )?(?:list|audits?|rota|allocation|month|round)\b",
+    r"\b(?:taken|take me|come|be removed|remove me|drop me|left)\s+(?:off|from|out of)\s+"
+    r"(?:the |this |my |this month's )?(?:list|audits?|rota|allocation|month|round)\b",
     r"\b(?:a |the )?(?:month|time|break) (?:off|from) (?:the |my )?audits?\b|\boff audits\b",
     r"\b(?:sit|sitting) (?:this|the) (?:month|round) out\b|\bmiss (?:this|the) round\b",
 )

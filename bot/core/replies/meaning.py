@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.replies import cues, phrases
-from bot.core.replies.intent import _Text, prepare, reason_of
+from bot.core.replies.intent import _Text, found, prepare, reason_of
 from bot.core.replies.model import Intent, Reason, Role
 
 SURE = 0.9
@@ -71,8 +71,8 @@ def _auditor_signals(prepared: str) -> _Auditor:
     text.take(cues.STATUS)
     policy = text.take(cues.POLICY)
     exempt_text = text.value
-    exempt = any(p.search(exempt_text) for p in cues.EXEMPT)
-    ask = exempt and any(p.search(exempt_text) for p in cues.ASK)
+    exempt = found(cues.EXEMPT, exempt_text)
+    ask = exempt and found(cues.ASK, exempt_text)
     done_firm = text.take(cues.DONE_FIRM)
     partly = text.take(cues.PARTLY) or _part_count(prepared)
     at_risk = text.take(phrases.AT_RISK) | text.take(cues.AT_RISK_MORE)
@@ -89,8 +89,8 @@ def _auditor_signals(prepared: str) -> _Auditor:
         partly=partly or (done and remaining),
         at_risk=at_risk,
         question="?" in prepared or bool(phrases.QUESTION_START.search(prepared)),
-        call_me=any(p.search(prepared) for p in cues.CALL_ME),
-        unsure=any(p.search(prepared) for p in cues.UNSURE),
+        call_me=found(cues.CALL_ME, prepared),
+        unsure=found(cues.UNSURE, prepared),
         acknowledges=bool(cues.ACK.match(prepared))
         or (bool(prepared) and not _words(prepared) and "?" not in prepared),
         circumstance=reason_of(prepared) is not Reason.OTHER,
@@ -150,10 +150,10 @@ def _decider_signals(prepared: str, director: bool) -> _Decider:
     text.take(cues.NOT_THIS_DECISION)
     if director:
         text.take(cues.MET_CONDITION)
-    partial = any(p.search(text.value) for p in cues.PARTIAL)
-    partial_grant = partial and any(p.search(text.value) for p in cues.PARTIAL_GRANT)
+    partial = found(cues.PARTIAL, text.value)
+    partial_grant = partial and found(cues.PARTIAL_GRANT, text.value)
     hedge = text.take(phrases.HEDGE)
-    hold = any(p.search(prepared) for p in cues.HOLD)
+    hold = found(cues.HOLD, prepared)
     double_negative = text.take(phrases.APPROVE_DOUBLE_NEGATIVE)
     text.take(phrases.NOT_A_DECISION)
     no = text.take(phrases.DECLINE) | text.take(cues.DECLINE_MORE)
@@ -167,17 +167,17 @@ def _decider_signals(prepared: str, director: bool) -> _Decider:
         partial=partial,
         partial_grant=partial_grant,
         hold=hold,
-        ask_first=any(p.search(prepared) for p in cues.ASK_FIRST),
+        ask_first=found(cues.ASK_FIRST, prepared),
         question="?" in prepared or bool(phrases.QUESTION_START.search(prepared)),
-        unsure=any(p.search(prepared) for p in cues.UNSURE),
+        unsure=found(cues.UNSURE, prepared),
     )
 
 
 def _decider(prepared: str, yes_intent: Intent, no_intent: Intent, director: bool) -> Meaning:
     s = _decider_signals(prepared, director)
-    if any(p.search(prepared) for p in cues.WANTS_FIRST):
+    if found(cues.WANTS_FIRST, prepared):
         return _unclear(yes_intent, no_intent)
-    if any(p.search(prepared) for p in cues.LEANING):
+    if found(cues.LEANING, prepared):
         return Meaning(
             Intent.QUESTION if s.question or s.ask_first else Intent.UNCLEAR,
             UNSURE,
@@ -222,7 +222,7 @@ def _head_of_service(prepared: str) -> Meaning:
                 Intent.EXEMPTION_REQUEST_ON_BEHALF, FAIRLY_SURE, reason=reason_of(forwarded)
             )
         return head
-    if any(p.search(prepared) for p in cues.ON_BEHALF):
+    if found(cues.ON_BEHALF, prepared):
         return Meaning(Intent.EXEMPTION_REQUEST_ON_BEHALF, FAIRLY_SURE, reason=reason_of(prepared))
     return _decider(prepared, Intent.SUPPORT, Intent.NOT_SUPPORT, director=False)
 
@@ -232,7 +232,7 @@ def _head_of_service(prepared: str) -> Meaning:
 
 def _someone_else(prepared: str, colleague: bool) -> Meaning:
     """The QA team's own notes need nothing unless they ask; a stranger's go to a person."""
-    if any(p.search(prepared) for p in cues.NOTHING_TO_DO):
+    if found(cues.NOTHING_TO_DO, prepared):
         return Meaning(Intent.NO_ACTION, FAIRLY_SURE)
     if "?" in prepared or phrases.QUESTION_START.search(prepared):
         return Meaning(Intent.QUESTION, FAIRLY_SURE)

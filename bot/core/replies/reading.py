@@ -17,9 +17,12 @@ from bot.core.replies.until import find_until
 _EXEMPTIONS = (Intent.EXEMPTION_REQUEST, Intent.EXEMPTION_REQUEST_ON_BEHALF)
 
 
+MEANING_LIMIT = 4000  # a reply's meaning is in its first lines, not in a pasted report
+
+
 def own_words(text: str) -> str:
     """The text before the sign-off and signature, where a meaning can be."""
-    lines = text.split("\n")
+    lines = text[:MEANING_LIMIT].split("\n")
     return "\n".join(lines[: signature_start(lines)])
 
 
