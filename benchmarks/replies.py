@@ -81,6 +81,7 @@ class Item:
     intent: Intent
     hard: bool
     spans: tuple[str, ...]
+    reason: str | None = None
 
     @property
     def tuned(self) -> bool:
@@ -101,6 +102,7 @@ def load(path: Path = DOMAIN) -> list[Item]:
                 Intent(row["intent"]),
                 bool(row["hard"]),
                 tuple(row["child_name_spans"]),
+                row.get("reason"),
             )
         )
     return items
@@ -226,7 +228,8 @@ def dangerous(label: Intent, read: Intent) -> bool:
 
 
 def intents(items: list[Item], show_errors: bool, title: str) -> bool:
-    tallies = {name: Tally() for name in ("overall", "hard", "tuned", "untuned", "trimmed")}
+    names_ = ("overall", "hard", "tuned", "untuned", "trimmed", "reason")
+    tallies = {name: Tally() for name in names_}
     confusion: Counter[tuple[Intent, Intent]] = Counter()
     danger: list[str] = []
     unanswered: list[str] = []
@@ -245,6 +248,8 @@ def intents(items: list[Item], show_errors: bool, title: str) -> bool:
                 if counts:
                     tallies[name].add(ok)
             confusion[(item.intent, read)] += 1
+            if item.reason and ok and reading is not None:
+                tallies["reason"].add(reading.reason is not None and reading.reason == item.reason)
             expected = new_text(item.text)
             tallies["trimmed"].add(_flat(analysis.body) == _flat(expected))
             if dangerous(item.intent, read):
@@ -260,6 +265,8 @@ def intents(items: list[Item], show_errors: bool, title: str) -> bool:
     print(f"  dangerous errors: {len(danger)} (target 0)")
     print(f"  unclear labels not answered by a question back: {len(unanswered)} (target 0)")
     print(f"  wrapped replies trimmed back to the writer's words: {tallies['trimmed']}")
+    if tallies["reason"].total:
+        print(f"  ground of requests read as labelled: {tallies['reason']}")
     _print_confusion(confusion)
     if show_errors:
         for (item_id, label, read), count in sorted(errors.items()):

@@ -10,6 +10,7 @@ from bot.core.records import Auditor
 from bot.core.replies import Intent, analyse
 from bot.core.replies.behalf import named_auditor
 from bot.core.replies.cases import find_cases
+from bot.core.replies.grounds import ground_of
 from bot.core.replies.meaning import read_meaning
 from bot.core.replies.model import ACTING, Role, shell_intent
 from bot.core.replies.reading import read
@@ -218,3 +219,22 @@ def test_with_a_role_the_shell_gets_the_full_reading_made_safe() -> None:
 
     assert analysis.reading is not None and analysis.reading.intent is Intent.SUPPORT
     assert analysis.intent is Intent.APPROVE
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Signed off for six weeks after my operation.", "absence"),
+        ("Jury service for three weeks from Monday, the trial may overrun.", "absence"),
+        ("On annual leave for a week from the 15th.", "other"),
+        ("Off sick Monday to Wednesday with a migraine.", "other"),
+        ("I'm on the GSCP multi-agency audit panel this month.", "other_qa_activity"),
+        ("A dip-sample of s47s for the Safeguarding Partnership.", "other_qa_activity"),
+        ("Giving evidence at a final hearing on the 14th.", "statutory_work"),
+        ("Not on leave, but two contested final hearings.", "statutory_work"),
+        ("Pulling together the case tracking for the ILACS inspectors.", "other"),
+        ("Covering the vacant TM post as well as my own team.", "other"),
+    ],
+)
+def test_the_ground_claimed_is_read_as_the_letter_names_it(text: str, reason: str) -> None:
+    assert ground_of(text.lower()).value == reason

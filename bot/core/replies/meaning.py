@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.replies import cues, phrases
+from bot.core.replies.grounds import ground_of
 from bot.core.replies.intent import _Text, found, prepare, reason_of
 from bot.core.replies.model import Intent, Reason, Role
 
@@ -102,7 +103,7 @@ def _auditor(prepared: str) -> Meaning:
     if s.policy:
         return Meaning(Intent.QUESTION, FAIRLY_SURE, (Intent.EXEMPTION_REQUEST,))
     if s.ask:
-        return Meaning(Intent.EXEMPTION_REQUEST, SURE, reason=reason_of(prepared))
+        return Meaning(Intent.EXEMPTION_REQUEST, SURE, reason=ground_of(prepared))
     if s.not_withdrawing:
         return _unclear(Intent.WITHDRAW, Intent.AT_RISK)
     if s.partly:
@@ -219,11 +220,11 @@ def _head_of_service(prepared: str) -> Meaning:
         head = _decider(own, Intent.SUPPORT, Intent.NOT_SUPPORT, director=False)
         if head.intent in (Intent.SUPPORT, Intent.UNCLEAR, Intent.NO_ACTION):
             return Meaning(
-                Intent.EXEMPTION_REQUEST_ON_BEHALF, FAIRLY_SURE, reason=reason_of(forwarded)
+                Intent.EXEMPTION_REQUEST_ON_BEHALF, FAIRLY_SURE, reason=ground_of(forwarded)
             )
         return head
     if found(cues.ON_BEHALF, prepared):
-        return Meaning(Intent.EXEMPTION_REQUEST_ON_BEHALF, FAIRLY_SURE, reason=reason_of(prepared))
+        return Meaning(Intent.EXEMPTION_REQUEST_ON_BEHALF, FAIRLY_SURE, reason=ground_of(prepared))
     return _decider(prepared, Intent.SUPPORT, Intent.NOT_SUPPORT, director=False)
 
 
