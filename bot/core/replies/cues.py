@@ -113,7 +113,9 @@ DONE_FIRM = _compile(
     r"\bup to date\b",
     r"\bi did (?:this|it|mine|them)\b|\bdone mine\b|\bdone and dusted\b",
     r"\bcr-\d+ (?:is |now )?complete\b",
-    r"\b(?:it's|it is|they're|they are|both are|all|mine's|mine is) in\b(?! (?:the|my|a|an|court|"
+    r"\b(?:audited|graded|moderated)\b(?! by)",
+    r"\b(?:it's|it is|they're|they are|both are|all|mine's|mine is|audit's|audit is|audits are)"
+    r" in\b(?! (?:the|my|a|an|court|"
     r"hospital|progress|hand|train|draft))",
     r"\b(?:audits?|it|all|both|everything) (?:is |are |now )?complete\b",
     r"(?:^|\n)\s*complete\s*[.!]?\s*(?:\n|$)",
@@ -175,6 +177,8 @@ AT_RISK_MORE = _compile(
     r"\bin time\b",
     r"\bworried\b|\bstruggl\w*\b",
     r"\b(?:bit|little|few days|day or two|week|while) longer\b|\btake longer\b",
+    r"\b(?:not been able to|haven't been able to|couldn't|unable to|not managed to) (?:start|do|"
+    r"finish|get to|look at)\b",
     r"\b(?:not|won't|can't|cannot|unlikely to|never|don't think i'll)\b[^.!?\n]{0,30}\b(?:hit|meet|"
     r"make|reach)\w*\b[^.!?\n]{0,15}\b(?:deadline|end of the month|month end)\b",
     r"\bdo (?:my|what i) (?:best|can)\b",
@@ -249,6 +253,10 @@ WANTS_FIRST = _compile(
     r"\b(?:approv\w*|agree\w*|support\w*|yes|fine|ok)\b[^.!?;\n]{0,60}?\bbut (?:i |i'd |we )?"
     r"(?:need|want|would like|'d like|have) to (?:see|check|speak|talk|confirm|look|read|know)\b",
 )
+# A refusal with something granted after it: "No, but she can have an extra week".
+BUT_GRANT = _compile(
+    r"\bbut\b[^.!?\n]{0,40}\b(?:happy|can have|will give|give|allow|fine|agree\w*|yes)\b",
+)
 # Leaning one way is not deciding.
 LEANING = _compile(
     r"\b(?:minded|inclined|leaning|tempted) (?:to|towards)\b|\bprobably (?:approve|support|agree)",
@@ -268,7 +276,10 @@ ASK_FIRST = _compile(
 # -- partial decisions ------------------------------------------------------------------------
 
 PARTIAL = _compile(
-    r"\bextension\b|\bextra (?:week|days?|time)\b|\b(?:another|one more|a further) week\b",
+    r"\bextension\b|\bextra (?:weeks?|days?|time|fortnight|month)\b",
+    r"\b(?:another|one more|a further) (?:week|fortnight|few days)\b",
+    r"\bfrom one\b|\bone of (?:them|the two|the three)\b",
+    r"\bbut (?:she|he|they) (?:must|should|needs? to|has to|still)\b",
     r"\b(?:give|have|allow)\w* (?:\w+ )?(?:a|one) (?:more |extra )?week\b",
     r"\b(?:have|give|gets?|allow|grant)\w*\s+(?:\w+\s+)?(?:until|till|to) the \d",
     r"\bcr-\d+ only\b|\bonly (?:for )?(?:cr-\d+|one|the first|the second|this month|for this)\b",

@@ -17,7 +17,8 @@ from bot.core.replies.model import Reason
 _JURY = re.compile(r"\bjury (?:service|duty)\b")
 _QA = re.compile(
     r"\b(?:gscp|lscp|mscp|partnership|multi[- ]?agency|maca|section 11|s11|rapid review|"
-    r"peer review|moderat\w*|practice observations?|observations of|thematic (?:audit|review)|"
+    r"peer review|moderat(?:e|ing) (?:the|audits|for)|moderation (?:day|panel|of)|"
+    r"practice observations?|observations of|thematic (?:audit|review)|"
     r"practice week|lcspr|cspr|child safeguarding practice review|jtai)\b"
 )
 _STATUTORY = re.compile(

@@ -14,8 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.replies import cues, phrases
+from bot.core.replies.cases import find_cases
 from bot.core.replies.grounds import ground_of
-from bot.core.replies.intent import _Text, found, prepare, reason_of
+from bot.core.replies.intent import _Text, found, prepare
 from bot.core.replies.model import Intent, Reason, Role
 
 SURE = 0.9
@@ -56,6 +57,16 @@ class _Auditor:
     unsure: bool
     acknowledges: bool
     circumstance: bool
+    cases: int
+
+
+def _acknowledges(prepared: str) -> bool:
+    """Thanks, "noted", an emoji: nothing asked, nothing reported."""
+    words = _words(prepared).split()
+    if not words:
+        return bool(prepared) and "?" not in prepared
+    thanked = any(word.startswith("thank") or word in ("cheers", "ta") for word in words)
+    return bool(cues.ACK.match(prepared)) or (thanked and len(words) <= 12)
 
 
 def _part_count(prepared: str) -> bool:
@@ -92,9 +103,9 @@ def _auditor_signals(prepared: str) -> _Auditor:
         question="?" in prepared or bool(phrases.QUESTION_START.search(prepared)),
         call_me=found(cues.CALL_ME, prepared),
         unsure=found(cues.UNSURE, prepared),
-        acknowledges=bool(cues.ACK.match(prepared))
-        or (bool(prepared) and not _words(prepared) and "?" not in prepared),
-        circumstance=reason_of(prepared) is not Reason.OTHER,
+        acknowledges=_acknowledges(prepared),
+        circumstance=ground_of(prepared) is not Reason.OTHER,
+        cases=len(find_cases(prepared)),
     )
 
 
@@ -111,6 +122,8 @@ def _auditor(prepared: str) -> Meaning:
     if s.done:
         if s.at_risk:
             # "Done" next to "late" is a plan at most: reminders must not stop on a guess.
+            if s.cases > 1:  # "CR-1 done. CR-2 will be next week."
+                return Meaning(Intent.PARTLY_COMPLETED, FAIRLY_SURE, (Intent.AT_RISK,))
             return Meaning(Intent.AT_RISK, FAIRLY_SURE, (Intent.PARTLY_COMPLETED,))
         return Meaning(Intent.COMPLETED, SURE)
     if s.withdraw:
@@ -192,6 +205,8 @@ def _decider(prepared: str, yes_intent: Intent, no_intent: Intent, director: boo
         return Meaning(Intent.APPROVE_PARTIAL, FAIRLY_SURE, (yes_intent, no_intent))
     if director and s.partial:
         return _unclear(Intent.APPROVE_PARTIAL, no_intent)
+    if director and s.no and found(cues.BUT_GRANT, prepared):
+        return _unclear(Intent.APPROVE_PARTIAL, no_intent)  # "No, but she can have..."
     if s.condition:
         if s.no and not s.yes:
             return Meaning(no_intent, FAIRLY_SURE)  # "I'd support it if..., but no."
