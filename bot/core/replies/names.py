@@ -42,7 +42,10 @@ _GREETING = re.compile(r"(?:hi|hello|hey|hiya|dear|morning|afternoon|evening|goo
 
 # Words the department capitalises that are not people. Lower-cased.
 _NOT_NAMES_TEXT = """
-    i i'm i've i'll i'd hi hello hey hiya dear morning afternoon evening good thanks thank
+    it that she he let what there here who where how this these those they we you can im ive
+    dont cant wont didnt everyone everybody nobody someone somebody anyone today tomorrow
+    yesterday hearing case audit file one other which when why whose all each both
+        i i'm i've i'll i'd hi hello hey hiya dear morning afternoon evening good thanks thank
     regards cheers ta best many kind please sorry yes no ok okay fine done update re fw fwd
     monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs
     fri sat sun january february march april may june july august september october november
