@@ -294,33 +294,39 @@ def _print_confusion(confusion: Counter[tuple[Intent, Intent]]) -> None:
 
 
 def names(items: list[Item], title: str) -> bool:
-    staff_names = staff()
-    found = missed = wrong = words = 0
-    misses: list[str] = []
-    for item in items:
-        raw = message(item, CLIENTS["outlook"])
-        reading = analyse(raw, today=TODAY, role=item.role, staff=staff_names).reading
-        masked = reading.masked if reading else ""
-        for span in item.spans:
-            if span in masked:
-                missed += 1
-                misses.append(f"{item.id}: {span}")
-            else:
-                found += 1
-        # Masks beyond the labelled names found are ordinary words masked by mistake.
-        plain = new_text(item.text)
-        for span in item.spans:
-            plain = plain.replace(span, " ")
-        words += len(re.findall(r"[A-Za-z]+", plain))
-        wrong += max(0, masked.count(MASK) - sum(span not in masked for span in item.spans))
-    total = found + missed
-    recall = found / total if total else 1.0
-    over = wrong / words if words else 0.0
-    print(f"Children's names, {title}: {found}/{total} labelled spans masked ({recall:.1%})")
-    print(f"  other words masked: {wrong} of {words} ({over:.2%}, target under 1%)")
-    for line in misses:
-        print(f"    missed {line}")
-    return recall >= TARGETS["names"] and over < TARGETS["overmask"]
+    """With the roster (staff names known) and without one (a name's company only)."""
+    results = []
+    for roster, staff_names in (("with the roster", staff()), ("without a roster", ())):
+        found = missed = wrong = words = 0
+        misses: list[str] = []
+        for item in items:
+            raw = message(item, CLIENTS["outlook"])
+            reading = analyse(raw, today=TODAY, role=item.role, staff=staff_names).reading
+            masked = reading.masked if reading else ""
+            for span in item.spans:
+                if span in masked:
+                    missed += 1
+                    misses.append(f"{item.id}: {span}")
+                else:
+                    found += 1
+            # Masks beyond the labelled names found are ordinary words masked by mistake.
+            plain = new_text(item.text)
+            for span in item.spans:
+                plain = plain.replace(span, " ")
+            words += len(re.findall(r"[A-Za-z]+", plain))
+            wrong += max(0, masked.count(MASK) - sum(span not in masked for span in item.spans))
+        total = found + missed
+        recall = found / total if total else 1.0
+        over = wrong / words if words else 0.0
+        print(
+            f"Children's names, {title}, {roster}: {found}/{total} labelled spans masked "
+            f"({recall:.1%}, target 95%); other words masked: {wrong} of {words} "
+            f"({over:.2%}, target under 1%)"
+        )
+        for line in misses:
+            print(f"    missed {line}")
+        results.append(recall >= TARGETS["names"] and over < TARGETS["overmask"])
+    return results[0]  # without a roster is for information: the bot always has one
 
 
 def real_trimming() -> bool:

@@ -45,3 +45,18 @@ def test_only_childrens_names_are_masked(text: str, masked: list[str]) -> None:
 )
 def test_every_part_of_a_staff_name_is_known(names: list[str], words: set[str]) -> None:
     assert staff_words(names) >= words
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Hi Priya, I've let Marcus know. Audit for Ellie done.", ["Ellie"]),
+        ("Struggling with Amelia's file; spoken to Dev about it.", ["Amelia"]),
+        ("Can Tariq be exempted? He's in court for baby Skye's hearing.", ["Skye"]),
+        ("I'm covering for Joanne while Rosa's team is short.", []),
+    ],
+)
+def test_without_a_roster_a_colleague_is_told_from_a_child_by_the_words_around(
+    text: str, masked: list[str]
+) -> None:
+    assert mask_names(text, frozenset())[2] == masked

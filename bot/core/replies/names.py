@@ -32,6 +32,34 @@ _ADULT_AFTER = re.compile(
     r"dad|mother|father|carer|iro|tm|manager)\b",
     re.IGNORECASE,
 )
+# What only a child's name is followed by, whatever comes before it.
+_CHILD_AFTER = re.compile(
+    r"^(?:'s|\u2019s)\s+(?:final hearing|hearing|case|file|proceedings|plan|audit|chronology|"
+    r"injuries|name|one|family|mum|dad|placement|school|care plan|records?|cp plan|siblings?)\b",
+    re.IGNORECASE,
+)
+_CHILD_BEFORE = re.compile(
+    r"\b(?:baby|little|young|child|sibling|brother|sister|son|daughter|unborn)\s+$", re.IGNORECASE
+)
+# Where a name is a colleague's, whatever the roster says: greeted, told, asked, covered for.
+_COLLEAGUE_BEFORE = re.compile(
+    r"(?:^|\b)(?:hi|hello|hey|hiya|dear|morning|afternoon|thanks|thank you|cheers|ta|let|tell|"
+    r"told|ask|asked|cc|cc'd|copied|copy in|spoken to|spoke to|speak to|talk to|talked to|"
+    r"discussed (?:it |this )?with|send (?:it |this )?to|pass (?:it |this )?(?:on )?to|"
+    r"forward(?:ed)? (?:it |this )?to|covering for|cover for|exempt(?:ion)? for|"
+    r"exemption for|on behalf of|exempt|remind|me and|(?:discussed|spoke|spoken|met|agreed|checked|"
+    r"check|chat|chatted) with)\s+$",
+    re.IGNORECASE,
+)
+_COLLEAGUE_AFTER = re.compile(
+    r"^(?:'s\s+(?:team|service|caseload|view|comments|request|exemption|leave|diary)\b|"
+    r"(?:'s)?\s+(?:know|has asked|asked|suggested|said|says|is off|is on|is aware|knows|"
+    r"will|has left|'s happy|is happy|is supporting|supports|and i (?:have|agreed|discussed|"
+    r"spoke|will|are|met)|agreed|thinks|mentioned|"
+    r"come and|to pick|be exempt\w*|be let off|be taken off|has been|has had|had one|"
+    r"is starting|is covering|\((?:hos|tm|sw|iro|pa)\)))",
+    re.IGNORECASE,
+)
 _SIGN_OFF = re.compile(
     r"^\s*(?:(?:kind|best|warm|many)\s+)?(?:regards|thanks|thank you|cheers|ta|best|"
     r"wishes|diolch|sent from|get outlook)\b[\w /]{0,20}[,.!]?\s*$",
@@ -42,6 +70,7 @@ _GREETING = re.compile(r"(?:hi|hello|hey|hiya|dear|morning|afternoon|evening|goo
 
 # Words the department capitalises that are not people. Lower-cased.
 _NOT_NAMES_TEXT = """
+    could would should is are was were has have had does did do will may might must shall
     it that she he let what there here who where how this these those they we you can im ive
     dont cant wont didnt everyone everybody nobody someone somebody anyone today tomorrow
     yesterday hearing case audit file one other which when why whose all each both
@@ -118,6 +147,10 @@ def _is_name_run(tokens: list[str], text: str, start: int, end: int, staff: froz
         return False
     before, after = text[:start], text[end:]
     if _ADULT_BEFORE.search(before[-30:]) or _ADULT_AFTER.match(after):
+        return False
+    colleague = _COLLEAGUE_BEFORE.search(before[-40:]) or _COLLEAGUE_AFTER.match(after[:40])
+    child = _CHILD_AFTER.match(after[:40]) or _CHILD_BEFORE.search(before[-20:])
+    if colleague and not child:
         return False
     at_sentence_start = bool(_SENTENCE_END.search(before[-6:] if before else ""))
     if not at_sentence_start:
