@@ -104,6 +104,24 @@ def test_a_decision_is_never_taken_from_an_unclear_reply(role: Role, text: str) 
     assert meaning.intent in (Intent.UNCLEAR, Intent.QUESTION)
 
 
+@pytest.mark.parametrize(
+    ("role", "text", "alternatives"),
+    [
+        (D, "Approved, except I want the CP case done.", {Intent.APPROVE, Intent.APPROVE_PARTIAL}),
+        (H, "Supported, apart from the second case.", {Intent.SUPPORT, Intent.QUESTION}),
+        (A, "Can I be exempted? Actually no, ignore that.", {Intent.EXEMPTION_REQUEST,
+                                                           Intent.WITHDRAW}),
+    ],
+)  # fmt: skip
+def test_an_acting_reading_next_to_words_that_would_change_it_is_asked_about(
+    role: Role, text: str, alternatives: set[Intent]
+) -> None:
+    meaning = read_meaning(text, role)
+
+    assert meaning.intent is Intent.UNCLEAR
+    assert set(meaning.alternatives) == alternatives
+
+
 def test_an_unclear_reading_offers_the_readings_to_ask_about() -> None:
     meaning = read_meaning("Support the first one but I'm not sure about the second.", H)
 

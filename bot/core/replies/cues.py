@@ -60,6 +60,8 @@ WITHDRAW_MORE = _compile(
     rf"\bno need to send (?:it|this|my {EXEMPT_WORD}|my request)\b",
     r"\b(?:don't|do not|dont) need it (?:now|any ?more|after all)\b",
     r"\bplease withdraw\b",
+    rf"\b(?:don't|do not|dont) worry about (?:my|the|that) (?:{EXEMPT_WORD}|request)",
+    rf"\b(?:{EXEMPT_WORD}|request) any ?more\b",
     r"\bforget (?:my|that|the|about my) (?:earlier |last |previous )?(?:email|e-mail|message|"
     r"request)\b",
     rf"\b(?:won't|will not|wont|don't|do not|dont) need (?:the|my|an|that) {EXEMPT_WORD}",
@@ -94,7 +96,7 @@ ASK = _compile(
     r"\bwouldn't say no\b|\bany chance\b|\bare you able to\b|\bwould it be possible\b",
     r"\b(?:is|be) (?:an? |that |it |this )?(?:\w+ )?(?:possible|an option)\b",
     r"\bask(?:ing)? (?:for|if|whether)\b|\bwonder(?:ed|ing)? if\b",
-    r"\bcan (?:someone|you)\b",
+    r"\bcan (?:someone|you)\b|\b(?:would|could|will) you\b",
     r"\b(?:can|could|may)\b[^.?!\n]{0,40}\b(?:come|be taken|be removed|be dropped) off\b",
     r"\b(?:would|could|can|may) i (?:be able to )?(?:be|get|skip|have)\b",
     r"\b(?:i|we) (?:can|could) be\b",
@@ -175,7 +177,7 @@ AT_RISK_MORE = _compile(
     r"\b(?:aiming|aim) (?:for|to)\b|\bby the \d{1,2}(?:st|nd|rd|th)\b",
     r"\b(?:can't|cannot|can not|won't be able to) (?:finish|complete|submit|get to)\b",
     r"\bin time\b",
-    r"\bworried\b|\bstruggl\w*\b",
+    r"\bworried\b|\bstruggl\w*\b|\bno idea how\b|\bhow (?:i'm|i am) going to\b",
     r"\b(?:bit|little|few days|day or two|week|while) longer\b|\btake longer\b",
     r"\b(?:not been able to|haven't been able to|couldn't|unable to|not managed to) (?:start|do|"
     r"finish|get to|look at)\b",
@@ -208,6 +210,21 @@ LONG_ABSENCE = re.compile(
 
 # -- deciders ---------------------------------------------------------------------------------
 
+# A yes said with a negative: read as yes, then hidden from the refusals.
+YES_IDIOMS = _compile(
+    r"\b(?:couldn't|could not|can't|cannot) agree more\b|\bcan't argue with (?:that|this)\b",
+    r"(?:^|\n|[.!]\s)\s*supporting\b",
+)
+# Words that limit a yes ("only", "instead", "until"): a yes with them is not a plain yes.
+LIMITS = _compile(
+    r"\bonly\b(?! just)|\binstead\b|\bexcept\b|\bapart from\b|\bpartial\w*\b|\bnot both\b|"
+    r"\bnot (?:the )?next\b|\bbut not\b|\bextension\b",
+)
+# Words that take back a request, next to an ask: which was meant?
+TAKE_BACK = _compile(
+    r"\bany ?more\b|\bno longer\b|\bafter all\b|\bcancel\w*\b|\bwithdr[ae]w\w*\b|\bignore\b|"
+    r"\bdisregard\b|\bscrap\b|\bnot needed\b|\bdon't need\b",
+)
 # Remarks about habits or the future, not this decision: blanked before anything else.
 NOT_THIS_DECISION = _compile(
     r"\bagree with (?!this\b|the request\b|it\b|you\b)[^.!?\n]{0,40}",
@@ -270,6 +287,8 @@ HOLD = _compile(
     r"\b(?:come|get) back to you\b|\bin supervision\b|\bat smt\b|\bat the next\b",
 )
 ASK_FIRST = _compile(
+    r"\bbefore (?:deciding|i decide|making a decision|agreeing|approving|supporting)\b",
+    r"\b(?:like|want|need) to see\b",
     r"\bbefore i decide\b|\bspeak to me first\b|\bcan you check\b|\bcould you check\b",
 )
 
@@ -279,6 +298,8 @@ PARTIAL = _compile(
     r"\bextension\b|\bextra (?:weeks?|days?|time|fortnight|month)\b",
     r"\b(?:another|one more|a further) (?:week|fortnight|few days)\b",
     r"\bfrom one\b|\bone of (?:them|the two|the three)\b",
+    r"\b(?:this month|cr-\d+|one|the first|the second|the current month) only\b",
+    r"\bnot (?:the )?next(?: month| one)?\b",
     r"\bbut (?:she|he|they) (?:must|should|needs? to|has to|still)\b",
     r"\b(?:give|have|allow)\w* (?:\w+ )?(?:a|one) (?:more |extra )?week\b",
     r"\b(?:have|give|gets?|allow|grant)\w*\s+(?:\w+\s+)?(?:until|till|to) the \d",

@@ -161,6 +161,7 @@ class _Decider:
 
 def _decider_signals(prepared: str, director: bool) -> _Decider:
     text = _Text(cues.QUOTED.sub(" ", prepared))
+    idiom_yes = text.take(cues.YES_IDIOMS)
     text.take(cues.NOT_THIS_DECISION)
     if director:
         text.take(cues.MET_CONDITION)
@@ -172,7 +173,7 @@ def _decider_signals(prepared: str, director: bool) -> _Decider:
     text.take(phrases.NOT_A_DECISION)
     no = text.take(phrases.DECLINE) | text.take(cues.DECLINE_MORE)
     condition = text.take(phrases.CONDITIONAL) | text.take(cues.OPEN_CONDITION)
-    yes = text.take(phrases.APPROVE) | text.take(cues.APPROVE_MORE) or double_negative
+    yes = text.take(phrases.APPROVE) | text.take(cues.APPROVE_MORE) or double_negative or idiom_yes
     return _Decider(
         yes=yes,
         no=no,
@@ -275,9 +276,25 @@ def out_of_office(prepared: str) -> Meaning:
     return Meaning(Intent.NO_ACTION, FAIRLY_SURE)
 
 
+def _guarded(meaning: Meaning, prepared: str) -> Meaning:
+    """The last word on safety: a reading that would act, next to words that would change
+    it, is asked about instead. One place, so every role's rules pass through it."""
+    intent = meaning.intent
+    if intent in (Intent.APPROVE, Intent.SUPPORT) and found(cues.LIMITS, prepared):
+        other = Intent.APPROVE_PARTIAL if intent is Intent.APPROVE else Intent.QUESTION
+        return _unclear(intent, other)
+    if intent is Intent.EXEMPTION_REQUEST and found(cues.TAKE_BACK, prepared):
+        return _unclear(Intent.EXEMPTION_REQUEST, Intent.WITHDRAW)
+    return meaning
+
+
 def read_meaning(text: str, role: Role | None) -> Meaning:
     """The meaning of ``text`` (new text, signature off) written by someone in ``role``."""
     prepared = prepare(text).strip()
+    return _guarded(_read_meaning(prepared, role), prepared)
+
+
+def _read_meaning(prepared: str, role: Role | None) -> Meaning:
     if "?" in prepared and len(_words(prepared).split()) <= 2:
         # "?", "Done?", "Sorry?": asking what is meant, or meaning nothing the bot can act on.
         return _unclear(Intent.QUESTION, Intent.COMPLETED)
