@@ -196,9 +196,11 @@ def mask_names(text: str, staff: frozenset[str]) -> tuple[str, int, list[str]]:
         if index >= stop:
             masked.append(line)
             continue
-        spans = _spans_in_line(line, staff)
-        for start, end in reversed(spans):
-            found.insert(0, line[start:end])
-            line = line[:start] + MASK + line[end:]
-        masked.append(line)
+        pieces: list[str] = []
+        done = 0
+        for start, end in _spans_in_line(line, staff):
+            found.append(line[start:end])
+            pieces += [line[done:start], MASK]
+            done = end
+        masked.append("".join([*pieces, line[done:]]))
     return "\n".join(masked), len(found), found
