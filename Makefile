@@ -29,6 +29,7 @@ test-fast: setup
 bench: setup
 	$(BIN)/python -m benchmarks
 	$(BIN)/python benchmarks/bench_replies.py
+	$(BIN)/python -m benchmarks replies
 	$(BIN)/python -m benchmarks.graph
 	$(BIN)/python benchmarks/digest.py
 	$(BIN)/python benchmarks/charts.py

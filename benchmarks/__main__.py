@@ -1,5 +1,10 @@
 import sys
 
+if sys.argv[1:2] == ["replies"]:
+    from benchmarks.replies import main as replies
+
+    sys.exit(replies(sys.argv[2:]))
+
 from benchmarks.cycle import main
 
 sys.exit(main())

@@ -15,7 +15,8 @@ from rich.table import Table
 
 from bot.app import App
 from bot.config import ConfigError, Settings, load_settings
-from bot.core.records import Month
+from bot.core.records import Auditor, Month
+from bot.core.replies.model import Role
 
 console = Console(soft_wrap=True)  # one problem per line, greppable, even in a pipe
 
@@ -253,19 +254,36 @@ def reply(ctx: click.Context, who: str, text: str, subject: str | None) -> None:
     console.print(f"wrote {path}: {written!r}; run `tick` to have it read", highlight=False)
 
 
+READ_AS = ("auditor", "head_of_service", "director", "qa_team", "outsider")
+_SHOWN = (
+    "kind", "intent", "read_as", "confidence", "alternatives", "reason", "cases", "until",
+    "on_behalf_of", "child_names_masked", "reference", "month", "sender", "malformed",
+)  # fmt: skip
+
+
 @main.command("parse-email")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--json", "as_json", is_flag=True, help="One JSON object per line, with a file field."
 )
 @click.option("--today", metavar="YYYY-MM-DD", help="The date to read 'next month' against.")
-def parse_email(files: tuple[Path, ...], as_json: bool, today: str | None) -> None:
+@click.option(
+    "--as",
+    "role",
+    type=click.Choice(READ_AS),
+    help="Who wrote it. Default: found from the config's roster when it can be read.",
+)
+@click.pass_context
+def parse_email(
+    ctx: click.Context, files: tuple[Path, ...], as_json: bool, today: str | None, role: str | None
+) -> None:
     """Analyse RFC 5322 messages without acting on them."""
     from datetime import date
 
     from bot.core.replies import analyse, analysis_as_json
 
     day = date.fromisoformat(today) if today else datetime.now(UTC).date()
+    people = _people(ctx)
     failed = False
     for path in files:
         try:
@@ -274,17 +292,61 @@ def parse_email(files: tuple[Path, ...], as_json: bool, today: str | None) -> No
             console.print(f"[red]{path}: cannot read: {exc.strerror}[/red]", highlight=False)
             failed = True
             continue
-        result = {"file": str(path), **analysis_as_json(analyse(raw, today=day))}
+        sender_role = Role(role) if role else people.role_of(analyse(raw, today=day).sender)
+        analysis = analyse(
+            raw, today=day, role=sender_role, roster=people.roster, staff=people.staff
+        )
+        result = {"file": str(path), **analysis_as_json(analysis)}
+        result["read_as"] = sender_role.value if sender_role else None
         if as_json:
             print(json.dumps(result, ensure_ascii=False))
             continue
         console.print(f"[bold]{path}[/bold]", highlight=False)
-        for field in ("kind", "intent", "reason", "reference", "month", "sender", "malformed"):
-            console.print(f"  {field:<10} {result[field]}", highlight=False)
-        body = str(result["body"] or "")
-        console.print("  body       " + body.replace("\n", "\n             "), highlight=False)
+        for field in _SHOWN:
+            console.print(f"  {field:<13} {result.get(field)}", highlight=False, markup=False)
+        body = str(result.get("masked_body") or result["body"] or "")
+        console.print(
+            "  body          " + body.replace("\n", "\n" + " " * 16), highlight=False, markup=False
+        )
     if failed:
         sys.exit(1)
+
+
+class _People:
+    """Who is who, from the config and its roster when they can be read; else nobody."""
+
+    def __init__(self, settings: Settings | None, roster: dict[str, Auditor]) -> None:
+        self.roster = roster
+        self.director = settings.director.email.lower() if settings else None
+        self.qa_team = settings.qa_team.email.lower() if settings else None
+        self.heads = {auditor.head_of_service_email for auditor in roster.values()}
+        names = [a.name for a in roster.values()] + [a.head_of_service for a in roster.values()]
+        self.staff = tuple([*names, settings.director.name] if settings else names)
+
+    def role_of(self, sender: str | None) -> Role | None:
+        if sender is None:
+            return None
+        if sender == self.director:
+            return Role.DIRECTOR
+        if sender == self.qa_team:
+            return Role.QA_TEAM
+        if sender in self.heads:
+            return Role.HEAD_OF_SERVICE
+        return Role.AUDITOR if sender in self.roster else None
+
+
+def _people(ctx: click.Context) -> _People:
+    """The roster and config when --config names a readable one; parse-email needs neither."""
+    path = Path(ctx.obj["config"])
+    if not path.is_file():
+        return _People(None, {})
+    try:
+        from bot.inputs.sheets import read_roster
+
+        settings = load_settings(path)
+        return _People(settings, read_roster(settings.roster).auditors)
+    except (ConfigError, OSError):
+        return _People(None, {})
 
 
 @main.command()

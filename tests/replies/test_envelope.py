@@ -115,6 +115,7 @@ def test_the_json_form_has_plain_values() -> None:
         "kind": "reply",
         "body": "I'm on leave for most of June, can I be exempted?",
         "intent": "exemption_request",
+        "acted_on_as": "exemption_request",
         "reason": "absence",
         "reference": "AUD-2021-05-K7M3Q9XA",
         "month": "2021-06",
@@ -123,6 +124,13 @@ def test_the_json_form_has_plain_values() -> None:
         "malformed": None,
         "automatic": None,
         "other_senders": [],
+        "cases": [],
+        "until": None,
+        "on_behalf_of": None,
+        "child_names_masked": 0,
+        "masked_body": "I'm on leave for most of June, can I be exempted?",
+        "confidence": 0.9,
+        "alternatives": [],
     }
 
 

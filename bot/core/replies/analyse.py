@@ -4,29 +4,44 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 
+from bot.core.records import Auditor
 from bot.core.replies import envelope
 from bot.core.replies.classify import bounced_recipients, classify
 from bot.core.replies.html_text import html_to_text
 from bot.core.replies.intent import read_intent
 from bot.core.replies.mime import TEXT_LIMIT, Chunk, Mail, note_returned_lines, parse
-from bot.core.replies.model import Analysis, Intent, Kind, Reason
+from bot.core.replies.model import Analysis, Intent, Kind, Reading, Reason, Role, shell_intent
 from bot.core.replies.months import find_month
+from bot.core.replies.reading import read
 from bot.core.replies.reference import REFERENCE_PATTERN, find_reference, without_reference
-from bot.core.replies.trim import new_text
+from bot.core.replies.trim import new_text, written_text
 
 MAX_MESSAGE = 25 * 1024 * 1024  # Exchange Online's default limit for a received message
 MAX_SUBJECT = 1000
+_FORWARD_SUBJECT = re.compile(r"^\s*(?:fw|fwd|wg|tr|rv|doorst)\s*:", re.IGNORECASE)
 # Whitespace of every kind (TAB, U+2028, U+2029, U+0085...) and every C0/C1 control.
 _SUBJECT_SPACE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 
 
-def analyse(raw: bytes, *, today: date) -> Analysis:
-    """What one inbound message is and says. Never raises, for any bytes."""
+def analyse(
+    raw: bytes,
+    *,
+    today: date,
+    role: Role | None = None,
+    roster: Mapping[str, Auditor] | None = None,
+    staff: Iterable[str] = (),
+) -> Analysis:
+    """What one inbound message is and says. Never raises, for any bytes.
+
+    ``role`` is who the sender is (None: not known, read as the shell reads today);
+    ``roster`` and ``staff`` name the staff, whose names are never masked."""
     try:
         raw = bytes(raw)
-        return _analyse(raw, today)
+        return _analyse(raw, today, _Context(role, roster or {}, tuple(staff)))
     except Exception as error:  # the last line of defence: a message must never crash a poll
         digest = hashlib.sha256(raw if isinstance(raw, bytes) else b"").hexdigest()
         return _unreadable(f"could not be read ({type(error).__name__})", digest)
@@ -80,8 +95,69 @@ def _lines(text: str) -> list[str]:
     return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
 
 
-def _read(written: str, body: str) -> tuple[Intent, Reason | None]:
-    return read_intent(f"{written}\n{body}" if written else body)
+class _Context:
+    def __init__(self, role: Role | None, roster: Mapping[str, Auditor], staff: tuple[str, ...]):
+        self.role, self.roster, self.staff = role, roster, staff
+
+
+def _read(
+    written: str,
+    body: str,
+    today: date,
+    context: _Context,
+    sender: str | None,
+    automatic: bool = False,
+) -> Reading:
+    return read(
+        body,
+        subject=written,
+        today=today,
+        role=context.role,
+        roster=context.roster,
+        staff=context.staff,
+        sender=sender,
+        automatic=automatic,
+    )
+
+
+def _for_shell(
+    written: str, body: str, reading: Reading, context: _Context
+) -> tuple[Intent, Reason | None]:
+    """What the shell acts on. Without a role it is the earlier rules' reading, which the
+    shell was built on; given a role, the full reading made safe by ``shell_intent``."""
+    if context.role is None:
+        return read_intent(f"{written}\n{body}" if written else body)
+    intent = shell_intent(reading.intent)
+    return intent, reading.reason if intent is Intent.EXEMPTION_REQUEST else None
+
+
+def _both_renderings(
+    written: str,
+    body: str,
+    html_body: str,
+    reading: Reading,
+    acted: tuple[Intent, Reason | None],
+    today: date,
+    context: _Context,
+    sender: str | None,
+) -> tuple[Reading, Intent, Reason | None]:
+    """The HTML rendering must say the same as the plain one, or neither is trusted."""
+    intent, reason = acted
+    if context.role is None:
+        # The shell's own rules decide; the full reading follows them when they disagree.
+        if read_intent(f"{written}\n{html_body}" if written else html_body)[0] is not intent:
+            return _as_unclear(reading, reading), Intent.UNCLEAR, None
+        return reading, intent, reason
+    html_reading = _read(written, html_body, today, context, sender)
+    if html_reading.intent is not reading.intent:
+        return _as_unclear(reading, html_reading), Intent.UNCLEAR, None
+    return reading, intent, reason
+
+
+def _as_unclear(plain: Reading, html: Reading) -> Reading:
+    """Two renderings that read differently: ask which was meant."""
+    offered = tuple(dict.fromkeys((plain.intent, html.intent)))
+    return replace(plain, intent=Intent.UNCLEAR, confidence=0.3, alternatives=offered)
 
 
 def _written_subject(subject: str) -> str:
@@ -116,7 +192,7 @@ def _header_block(raw: bytes) -> bytes:
     return raw[: min(ends, default=len(raw))][: 256 * 1024] + b"\r\n\r\n"
 
 
-def _analyse(raw: bytes, today: date) -> Analysis:
+def _analyse(raw: bytes, today: date, context: _Context) -> Analysis:
     try:
         mail = parse(raw)
     except Exception:  # the parser gave up (deep nesting): keep what the headers say
@@ -130,22 +206,30 @@ def _analyse(raw: bytes, today: date) -> Analysis:
     kind, automatic = classify(mail, sender, subject, body)
     malformed = _malformed(raw, mail, kind, sender, texts)
 
-    intent = reason = month = None
+    intent = reason = month = reading = None
     reference = find_reference(subject, body)
     recipients: tuple[str, ...] = ()
     returned_ids: tuple[str, ...] = ()
     returned_keys: tuple[str, ...] = ()
     if kind is Kind.REPLY:
         written = _written_subject(subject)
-        intent, reason = _read(written, body)
+        # The reading keeps a forwarded mail when the forward is the message.
+        forward = bool(_FORWARD_SUBJECT.match(subject))
+        reading = _read(written, written_text(full_text, forward), today, context, sender)
+        intent, reason = _for_shell(written, body, reading, context)
         if mail.html_view:
             # The HTML rendering must say the same as the plain one, or neither is trusted.
             html_body = new_text("\n\n".join(_texts(mail.html_view))[:TEXT_LIMIT])
-            if _lines(html_body) != _lines(body) and _read(written, html_body)[0] is not intent:
-                intent, reason = Intent.UNCLEAR, None
+            if _lines(html_body) != _lines(body):
+                reading, intent, reason = _both_renderings(
+                    written, body, html_body, reading, (intent, reason), today, context, sender
+                )
         if malformed:
             intent, reason = Intent.UNKNOWN, None  # never act on a message not read whole
+            reading = replace(reading, intent=Intent.UNKNOWN, confidence=0.0, alternatives=())
         month = find_month(body, today) or find_month(written, today)
+    elif kind is Kind.AUTO_REPLY:
+        reading = _read("", body, today, context, sender, automatic=True)
     elif kind is Kind.BOUNCE:
         recipients = bounced_recipients(mail, full_text)
         # A failure report quotes the bot's own mail: the token there ties it to a record.
@@ -173,4 +257,5 @@ def _analyse(raw: bytes, today: date) -> Analysis:
         returned_message_ids=returned_ids,
         returned_keys=returned_keys,
         content_digest=_content_digest(mail, subject),
+        reading=reading,
     )

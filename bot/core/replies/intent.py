@@ -31,6 +31,22 @@ def prepare(text: str) -> str:
     return "\n".join(_BLANKS.sub(" ", line).strip() for line in text.split("\n"))
 
 
+_ANY: dict[tuple[re.Pattern[str], ...], re.Pattern[str]] = {}
+
+
+def any_of(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
+    """One pattern that matches where any of ``patterns`` does, built once per list."""
+    combined = _ANY.get(patterns)
+    if combined is None:
+        combined = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in patterns))
+        _ANY[patterns] = combined
+    return combined
+
+
+def found(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:
+    return any_of(patterns).search(text) is not None
+
+
 @dataclass
 class _Text:
     """The text being read, with the phrases already used blanked out."""
@@ -38,6 +54,8 @@ class _Text:
     value: str
 
     def take(self, patterns: tuple[re.Pattern[str], ...]) -> bool:
+        if not any_of(patterns).search(self.value):
+            return False  # one scan for the whole list: most lists are not in most texts
         found = False
         for pattern in patterns:
             pieces: list[str] = []

@@ -74,6 +74,13 @@ _ATTRIBUTION = re.compile(
 _ATTRIBUTION_LEAD = re.compile(
     r"^\s*[-–—]*\s*(on|le|am|op|el|il|em|den|w dniu|dnia|dne|dňa|pada|στις|в|\d)", re.I
 )
+# "2013/7/20 Sam Patel <sam@x>" (Gmail, date first) and "---- On ... wrote ----" (Zoho).
+_DATE_FIRST = re.compile(r"^\s*\d{4}/\d{1,2}/\d{1,2}\b.{0,200}<[^<>\s]+@[^<>\s]+>\s*:?\s*$")
+_DASHED_WROTE = re.compile(
+    r"^\s*-{2,}\s*.{0,300}?\b(wrote|a écrit|schrieb|schreef|escribió|ha scritto|skrev)\b"
+    r"\s*-{2,}\s*$",
+    re.IGNORECASE,
+)
 _QUOTED = re.compile(r"^\s*>")
 _GREETING = re.compile(
     r"^(hi|hello|hey|hiya|dear|morning|afternoon|evening|good (morning|afternoon|evening))\b"
@@ -154,6 +161,8 @@ def _hard_cut(lines: list[str]) -> int:
 
 
 def _is_attribution(text: str) -> bool:
+    if len(text) <= LONG_LINE and (_DATE_FIRST.match(text) or _DASHED_WROTE.match(text)):
+        return True
     return (
         len(text) <= LONG_LINE
         and text.rstrip().endswith((":", "："))
@@ -240,11 +249,53 @@ def _tidy(lines: list[str]) -> str:
     return "\n".join(tidy).strip("\n")
 
 
-def new_text(text: str) -> str:
-    """The writer's own words in a reply's text."""
-    lines = normalise(text)
+_FORWARD_NOTE = re.compile(
+    r"\b(see below|below|see (the )?(e-?mail|message|request)|forwarding|fyi|for info|"
+    r"for your (info|information|decision)|please see)\b",
+    re.IGNORECASE,
+)
+_HEADER_FIELD = re.compile(r"^\s*\*{0,2}(from|sent|date|to|cc|subject)\*{0,2}\s*:", re.I)
+
+
+def _forwarded_part(lines: list[str], cut: int, forward: bool) -> list[str]:
+    """When the forward is the message ("see below, I support this"), the forwarded mail's
+    From line and words; else nothing. ``forward`` says the subject is a forward's."""
+    if cut >= len(lines):
+        return []
+    marker = lines[cut]
+    is_forward = bool(_FORWARDED.match(marker)) or "forward" in marker.lower()
+    if not (is_forward or forward):
+        return []
+    above = [line.strip() for line in lines[:cut] if line.strip()]
+    if len(above) > 3 or (above and not forward and not _FORWARD_NOTE.search(" ".join(above))):
+        return []
+    rest = lines[cut + 1 :] if is_forward or _UNDERSCORES.match(marker) else lines[cut:]
+    kept: list[str] = []
+    index = 0
+    while index < len(rest) and (not rest[index].strip() or _HEADER_FIELD.match(rest[index])):
+        if rest[index].strip().lower().lstrip("*").startswith("from"):
+            kept.append(rest[index].strip())
+        index += 1
+    words = _own_words(rest[index:])
+    return ["", "Forwarded:", *kept, *words] if words else []
+
+
+def _own_words(lines: list[str]) -> list[str]:
     lines = lines[: _hard_cut(lines)]
     lines = _drop_quotes(lines)
     lines = _drop_banners(lines)
-    lines = _drop_signature(lines)
-    return _tidy(lines)
+    return _drop_signature(lines)
+
+
+def new_text(text: str) -> str:
+    """The writer's own words in a reply's text."""
+    lines = normalise(text)
+    return _tidy(_own_words(lines[: _hard_cut(lines)]))
+
+
+def written_text(text: str, forward: bool = False) -> str:
+    """The writer's own words, with a forwarded mail's words when the forward is the message
+    ("see below, I support this"); ``forward``: the subject says it is a forward."""
+    lines = normalise(text)
+    cut = _hard_cut(lines)
+    return _tidy(_own_words(lines[:cut]) + _forwarded_part(lines, cut, forward))
