@@ -50,6 +50,7 @@ FRESH = (
     ROOT / "benchmarks" / "data" / "fresh_replies_3.jsonl",
     ROOT / "benchmarks" / "data" / "fresh_replies_4.jsonl",
     ROOT / "benchmarks" / "data" / "fresh_replies_5.jsonl",
+    ROOT / "benchmarks" / "data" / "fresh_replies_6.jsonl",
 )
 TODAY = date(2021, 5, 10)
 BOT = "audit-bot@brackenshire.example"
