@@ -51,6 +51,7 @@ FRESH = (
     ROOT / "benchmarks" / "data" / "fresh_replies_4.jsonl",
     ROOT / "benchmarks" / "data" / "fresh_replies_5.jsonl",
     ROOT / "benchmarks" / "data" / "fresh_replies_6.jsonl",
+    ROOT / "benchmarks" / "data" / "fresh_replies_7.jsonl",
 )
 TODAY = date(2021, 5, 10)
 BOT = "audit-bot@brackenshire.example"

@@ -123,7 +123,8 @@ DONE_FIRM = _compile(
     r"\b(?:it's|it is|they're|they are|both are|all|mine's|mine is|audit's|audit is|audits are)"
     r" in\b(?! (?:the|my|a|an|court|"
     r"hospital|progress|hand|train|draft))",
-    r"\b(?:audits?|it|all|both|everything) (?:is |are |now )?complete\b",
+    r"\b(?:cr-\d+|audits?|it|all|both|everything|they|mine)(?:'s| is| are)?(?: now| all| both)?"
+    r" complete\b",
     r"(?:^|\n)\s*complete\s*[.!]?\s*(?:\n|$)",
 )
 
@@ -223,6 +224,14 @@ YES_IDIOMS = _compile(
 LIMITS = _compile(
     r"\bonly\b(?! just)|\binstead\b|\bexcept\b|\bapart from\b|\bpartial\w*\b|\bnot both\b|"
     r"\bnot (?:the )?next\b|\bbut not\b|\bextension\b",
+)
+# Work still to come, next to "done": part done at most.
+STILL_TO_COME = _compile(
+    r"\bto follow\b|\bwill follow\b|\bthe rest\b|\bremaining\b",
+)
+MORE_TO_COME = _compile(
+    r"\bwill\b|'ll\b|\btomorrow\b|\bnext (?:week|month)\b|\blater\b|\bon (?:monday|tuesday|"
+    r"wednesday|thursday|friday)\b",
 )
 # Words that take back a request, next to an ask: which was meant?
 TAKE_BACK = _compile(
