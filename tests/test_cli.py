@@ -116,6 +116,49 @@ def test_parse_email_prints_one_json_object_per_file_in_order(tmp_path: Path) ->
     assert (second["kind"], second["intent"]) == ("auto_reply", None)
 
 
+def test_parse_email_reads_as_the_role_given_with_cases_dates_and_names(tmp_path: Path) -> None:
+    reply = tmp_path / "reply.eml"
+    reply.write_bytes(
+        b"From: Helen <helen@council.example>\r\nTo: bot@council.example\r\n"
+        b"Subject: RE: Exemption request [EXM-2021-05-001-K7M3Q9XA]\r\n\r\n"
+        b"Approve CR-104305 only, given Jayden Smith's hearing; an extension to the 4th for "
+        b"CR-104311.\r\n"
+    )
+    result = CliRunner().invoke(
+        main,
+        ["--config", str(tmp_path / "none.yaml"), "parse-email", "--json", "--as", "director",
+         "--today", "2021-05-20", str(reply)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    read = json.loads(result.output)
+    assert (read["intent"], read["read_as"], read["acted_on_as"]) == (
+        "approve_partial",
+        "director",
+        "unknown",  # the shell does not decide part of a request yet: a person does
+    )
+    assert read["cases"] == ["CR-104305", "CR-104311"]
+    assert read["until"] == "2021-06-04"
+    assert read["child_names_masked"] == 1
+    assert "Jayden" not in read["masked_body"] and "Jayden" in read["body"]
+    assert 0 < read["confidence"] <= 1 and isinstance(read["alternatives"], list)
+
+
+def test_parse_email_finds_the_role_from_the_roster_and_who_is_named(tmp_path: Path) -> None:
+    reply = tmp_path / "reply.eml"
+    reply.write_bytes(
+        b"From: Hana Ahmed <hana.ahmed@council.example>\r\nTo: bot@council.example\r\n"
+        b"Subject: Exemption\r\n\r\nPlease exempt Alex this month - he's in court all week.\r\n"
+    )
+    result = CliRunner().invoke(main, ["parse-email", "--json", str(reply)])
+    assert result.exit_code == 0, result.output
+    read = json.loads(result.output)
+    assert (read["read_as"], read["intent"], read["on_behalf_of"]) == (
+        "head_of_service",
+        "exemption_request_on_behalf",
+        "alex.jones@council.example",
+    )
+
+
 def test_requests_lists_each_request_with_its_state_and_flags(world: World) -> None:
     world.write_allocations("2021-05", [(SAM_EMAIL, "CR-1001", "case_audit")])
     world.tick("2021-05-04T09:30")

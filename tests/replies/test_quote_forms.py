@@ -20,10 +20,26 @@ BOT = "Audit Bot <audit-bot@council.example>"
         f"2013/7/20 {BOT}",  # Gmail, date first
         f"2021/5/4 {BOT}:",
         f"On 4 May 2021, at 09:30, {BOT} wrote:",  # iOS
+        "On Tue, 4 May 2021 at 09:30, Audit Bot <audit-bot@council.example\n> wrote:",
+        "On Tuesday, 4 May 2021 at 09:30:00 BST, Audit Bot\n<audit-bot@council.example>\nwrote:",
+        f"{BOT} wrote on 04/05/2021 09:30:",  # Lotus Notes
     ],
 )
 def test_each_attribution_form_ends_the_new_text(attribution: str) -> None:
     assert new_text(f"All done, thanks.\n\n{attribution}\n\n{QUOTE}") == "All done, thanks."
+
+
+def test_a_short_line_above_an_attribution_is_not_taken_into_it() -> None:
+    text = f"2/3 done\n\nAm 04.05.2021 um 09:30 schrieb {BOT}:\n{QUOTE}"
+
+    assert new_text(text) == "2/3 done"
+
+
+@pytest.mark.parametrize("line", ["Obtenir Outlook pour iOS", "Get Outlook for Android"])
+def test_outlook_mobile_lines_end_the_new_text(line: str) -> None:
+    text = f"Approved.\n\n{line}\n________________________________\nDe : Audit Bot\nObjet : x"
+
+    assert new_text(text) == "Approved."
 
 
 def test_a_dashed_attribution_ends_the_text_even_without_quote_marks() -> None:

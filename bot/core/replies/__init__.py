@@ -8,7 +8,13 @@ No I/O and no clock: ``today`` is passed in. ``analyse`` never raises.
     classify    reply, automatic reply (and why) or bounce; the addresses that bounced
     automatic   out-of-office notes and ticketing acknowledgements told by their words
     envelope    sender (strictly, from From: only), other senders, threading ids, AuthAs
-    intent      what the new text asks or decides, by ordered rules (phrases.py)
+    intent      what the new text asks or decides, by ordered rules (phrases.py): what the
+                shell acts on until it passes the sender's role
+    reading     the new text read whole, with the sender's role: meaning.py (rules by role,
+                cues.py; unclear with the readings to ask about rather than a guess),
+                grounds.py (the ground claimed), cases.py, until.py (an extension's date),
+                behalf.py (the auditor a Head of Service names), names.py (children's
+                names masked)
     months      the month the new text names
     reference   the bot's reference token
 """

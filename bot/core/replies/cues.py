@@ -45,6 +45,8 @@ POLICY = _compile(
 
 # A question about an exemption that exists ("is that one exempted as well?").
 STATUS = _compile(
+    rf"\b(?:i'd|i had|i|i've) (?:asked|applied|requested) (?:for|to be)\b"
+    rf"[^.!?\n]{{0,20}}?{EXEMPT_WORD}",
     rf"\b(?:is|was|has|have|are) (?:that|it|this|cr-\d+|that one|this one|they|these)"
     rf"(?:\s+one)?(?:\s+been)?\s+{EXEMPT_WORD}",
     rf"\b(?:my|the|your) {EXEMPT_WORD}\w*\s+(?:request\s+)?(?:was|is|has been)\b",
@@ -59,7 +61,7 @@ WITHDRAW_MORE = _compile(
     rf"(?:{EXEMPT_WORD}|request)",
     rf"\bno need to send (?:it|this|my {EXEMPT_WORD}|my request)\b",
     r"\b(?:don't|do not|dont) need it (?:now|any ?more|after all)\b",
-    r"\bplease withdraw\b",
+    r"\bplease withdraw\b|\bplease disregard\b|\bdisregard (?:this|that|it|my|me)\b",
     rf"\b(?:don't|do not|dont) worry about (?:my|the|that) (?:{EXEMPT_WORD}|request)",
     rf"\b(?:{EXEMPT_WORD}|request) any ?more\b",
     r"\bforget (?:my|that|the|about my) (?:earlier |last |previous )?(?:email|e-mail|message|"
@@ -84,7 +86,8 @@ EXEMPT = _compile(
     r"\b(?:taken|take me|come|be removed|remove me|drop me|left)\s+(?:off|from|out of)\s+"
     r"(?:the |this |my |this month's )?(?:list|audits?|rota|allocation|month|round)\b",
     r"\b(?:a |the )?(?:month|time|break) (?:off|from) (?:the |my )?audits?\b|\boff audits\b",
-    r"\b(?:sit|sitting) (?:this|the) (?:month|round) out\b|\bmiss (?:this|the) round\b",
+    r"\b(?:sit|sitting) (?:this|the|it|this one|this month's)(?: month| round| audit| one)? out\b",
+    r"\bmiss (?:this|the) round\b",
 )
 
 ASK = _compile(
@@ -114,12 +117,14 @@ DONE_FIRM = _compile(
     r"\bshowing as (?:submitted|complete\w*|done)\b",
     r"\bup to date\b",
     r"\bi did (?:this|it|mine|them)\b|\bdone mine\b|\bdone and dusted\b",
+    r"\bsent (?:it|them|both|mine|the audit) (?:over|in|across|off|through)\b",
     r"\bcr-\d+ (?:is |now )?complete\b",
     r"\b(?:audited|graded|moderated)\b(?! by)",
     r"\b(?:it's|it is|they're|they are|both are|all|mine's|mine is|audit's|audit is|audits are)"
     r" in\b(?! (?:the|my|a|an|court|"
     r"hospital|progress|hand|train|draft))",
-    r"\b(?:audits?|it|all|both|everything) (?:is |are |now )?complete\b",
+    r"\b(?:cr-\d+|audits?|it|all|both|everything|they|mine)(?:'s| is| are)?(?: now| all| both)?"
+    r" complete\b",
     r"(?:^|\n)\s*complete\s*[.!]?\s*(?:\n|$)",
 )
 
@@ -220,6 +225,14 @@ LIMITS = _compile(
     r"\bonly\b(?! just)|\binstead\b|\bexcept\b|\bapart from\b|\bpartial\w*\b|\bnot both\b|"
     r"\bnot (?:the )?next\b|\bbut not\b|\bextension\b",
 )
+# Work still to come, next to "done": part done at most.
+STILL_TO_COME = _compile(
+    r"\bto follow\b|\bwill follow\b|\bthe rest\b|\bremaining\b",
+)
+MORE_TO_COME = _compile(
+    r"\bwill\b|'ll\b|\btomorrow\b|\bnext (?:week|month)\b|\blater\b|\bon (?:monday|tuesday|"
+    r"wednesday|thursday|friday)\b",
+)
 # Words that take back a request, next to an ask: which was meant?
 TAKE_BACK = _compile(
     r"\bany ?more\b|\bno longer\b|\bafter all\b|\bcancel\w*\b|\bwithdr[ae]w\w*\b|\bignore\b|"
@@ -317,6 +330,8 @@ PARTIAL_GRANT = _compile(
 
 ON_BEHALF = _compile(
     r"\bon behalf of\b",
+    r"\b(?:ask|asking|request|requesting) for (?!me\b|myself\b)[a-z][a-z'-]+ to be "
+    r"(?:exempt\w*|let off|excused|taken off)",
     rf"\b(?:request|ask for|asking for|like|want)\w*\s+(?:an?\s+)?{EXEMPT_WORD}\s+for\s+"
     r"(?!me\b|myself\b|this\b|the\b|my\b)",
     r"\bexempt (?!me\b|this\b|the\b|it\b|from\b|for\b|as\b)[a-z][a-z'-]+"

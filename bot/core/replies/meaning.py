@@ -283,6 +283,11 @@ def _guarded(meaning: Meaning, prepared: str) -> Meaning:
     if intent in (Intent.APPROVE, Intent.SUPPORT) and found(cues.LIMITS, prepared):
         other = Intent.APPROVE_PARTIAL if intent is Intent.APPROVE else Intent.QUESTION
         return _unclear(intent, other)
+    if intent is Intent.COMPLETED and (
+        found(cues.STILL_TO_COME, prepared)
+        or (len(find_cases(prepared)) > 1 and found(cues.MORE_TO_COME, prepared))
+    ):
+        return Meaning(Intent.PARTLY_COMPLETED, FAIRLY_SURE, (Intent.COMPLETED,))
     if intent is Intent.EXEMPTION_REQUEST and found(cues.TAKE_BACK, prepared):
         return _unclear(Intent.EXEMPTION_REQUEST, Intent.WITHDRAW)
     return meaning

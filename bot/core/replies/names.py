@@ -70,6 +70,7 @@ _GREETING = re.compile(r"(?:hi|hello|hey|hiya|dear|morning|afternoon|evening|goo
 
 # Words the department capitalises that are not people. Lower-cased.
 _NOT_NAMES_TEXT = """
+    sir madam mr mrs ms miss dr prof cllr councillor
     could would should is are was were has have had does did do will may might must shall
     it that she he let what there here who where how this these those they we you can im ive
     dont cant wont didnt everyone everybody nobody someone somebody anyone today tomorrow

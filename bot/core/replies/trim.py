@@ -68,7 +68,7 @@ _META_KEYS = frozenset(
 _ATTRIBUTION = re.compile(
     r"^\s*[-–—]*\s*.{0,300}?\b(wrote|writes|a écrit|a ecrit|schrieb|schreef|escribió|escribio|"
     r"ha scritto|escreveu|skrev|kirjoitti|napisał|napisała|napisal|написал|написала|yazdı|"
-    r"írta|έγραψε|napsal|napísal|a scris|har skrivit)\b[^:\n]{0,200}[:：]\s*$",
+    r"írta|έγραψε|napsal|napísal|a scris|har skrivit)\b[^\n]{0,200}?[:：]\s*$",
     re.IGNORECASE,
 )
 _ATTRIBUTION_LEAD = re.compile(
@@ -97,7 +97,9 @@ _MOBILE = re.compile(
     r"^(sent from my|sent from (outlook|mail for windows|yahoo mail|aol|samsung|bluemail|"
     r"proton ?mail|gmail|blackberry)|sent (via|using) (the )?\w+|get outlook for|"
     r"envoyé de mon|envoyé depuis|envoyé à partir de|von meinem|gesendet von|verzonden (vanaf|met)|"
-    r"enviado desde|enviado de mi|inviato da|skickat från|sendt fra|wysłane z)\b",
+    r"enviado desde|enviado de mi|inviato da|skickat från|sendt fra|wysłane z|obtenir outlook|"
+    r"télécharger outlook|holen sie sich outlook|outlook (?:für|voor|para|per) (?:ios|android)|"
+    r"scarica outlook)\b",
     re.IGNORECASE,
 )
 _BANNER = re.compile(
@@ -171,6 +173,14 @@ def _is_attribution(text: str) -> bool:
     )
 
 
+def _continues(line: str) -> bool:
+    """Could this line be the rest of a wrapped attribution? Never a blank line; a quoted
+    one only when short ("> wrote:", the end of an address)."""
+    if not line.strip():
+        return False
+    return not _QUOTED.match(line) or len(line.split()) <= 4
+
+
 def _quote_marks(lines: list[str]) -> list[bool]:
     """Which lines belong to a quote: ``>`` lines and attribution lines (one or two)."""
     marks = [bool(_QUOTED.match(line)) for line in lines]
@@ -179,14 +189,16 @@ def _quote_marks(lines: list[str]) -> list[bool]:
             continue
         if _is_attribution(line):
             marks[index] = True
-        elif (
-            index + 1 < len(lines)
-            and not marks[index + 1]
-            and _ATTRIBUTION_LEAD.match(line)
-            and not line.rstrip().endswith((".", "!", "?"))
-            and _is_attribution(f"{line.strip()} {lines[index + 1].strip()}")
-        ):
-            marks[index] = marks[index + 1] = True
+        elif _ATTRIBUTION_LEAD.match(line) and not line.rstrip().endswith((".", "!", "?")):
+            # Wrapped over two or three lines, maybe inside the address ("<bot@x\n> wrote:").
+            for size in (2, 3):
+                if index + size > len(lines) or not _continues(lines[index + size - 1]):
+                    break
+                joined = " ".join(part.strip() for part in lines[index : index + size])
+                if _is_attribution(joined):
+                    for offset in range(size):
+                        marks[index + offset] = True
+                    break
     return marks
 
 
