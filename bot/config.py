@@ -343,9 +343,8 @@ def _describe(path: Path, root: yaml.Node | None, error: Any) -> str:
         message = "unknown setting (misspelt?)"
     elif kind == "missing":
         parent = ".".join(str(part) for part in location[:-1])
-        message = (
-            f"required setting is missing: add `{location[-1]}:`"
-            + (f" under `{parent}:`" if parent else " at the top level")
+        message = f"required setting is missing: add `{location[-1]}:`" + (
+            f" under `{parent}:`" if parent else " at the top level"
         )
     elif kind in _ADVICE:
         given = error.get("input")

@@ -20,16 +20,27 @@ from bot.app import App
 from bot.budget import Budget
 from bot.core import calendar as cal
 from bot.core import exemptions as ex
-from bot.core.inbound import Action, Interpretation, Parties, interpret
-from bot.core.keys import answers_stopped_key, inbound_key
+from bot.core import questions as qb
+from bot.core.inbound import (
+    Action,
+    Interpretation,
+    Parties,
+    interpret,
+    interpret_answer,
+    sender_role,
+    staff_names,
+)
+from bot.core.keys import answers_stopped_key, inbound_key, names_reminder_key
 from bot.core.notices import notices_for
 from bot.core.plans import MailPlan
 from bot.core.records import Month
-from bot.core.replies import Analysis, Kind, analyse
+from bot.core.replies import Analysis, Intent, Kind, analyse
+from bot.core.replies.model import Role, shell_intent
 from bot.faults import checkpoint
 from bot.inputs.in_force import roster_in_force
 from bot.mail.transport import Folder, InboundItem
 from bot.store import exemption_requests, received, repo
+from bot.store import questions as stored_questions
 
 # Renders and writes mail plans into the outbox, in the caller's transaction.
 RecordMail = Callable[[Connection, list[MailPlan]], None]
@@ -208,7 +219,7 @@ def _handle(
         assert row is not None  # stored above, or by an earlier tick
         if not received.claim(connection, row.id):
             return "Quarantine" if row.status == "quarantined" else "Processed"
-        meaning = _interpret(connection, parties, analysis, local)
+        meaning, analysis = _interpret(connection, parties, raw, analysis, local)
         quarantined = _act(
             app,
             connection,
@@ -281,41 +292,80 @@ def _parties(app: App, connection: Connection, now: datetime) -> Parties:
         director=settings.director.email,
         qa_team=settings.qa_team.email,
         roster=roster.auditors,
+        staff=staff_names(roster.auditors, settings.director.name),
         require_internal=settings.mail.require_internal_sender,
         delegates=settings.delegates_of(),
     )
 
 
 def _interpret(
-    connection: Connection, parties: Parties, analysis: Analysis, local: datetime
-) -> Interpretation:
+    connection: Connection,
+    parties: Parties,
+    raw: bytes,
+    analysis: Analysis,
+    local: datetime,
+    chosen: Intent | None = None,
+) -> tuple[Interpretation, Analysis]:
+    """What the message means, and the analysis it was read with: read again with the
+    sender's role once the thread says who they are here. ``chosen`` is the reading its
+    sender picked in answer to a question back."""
     today = local.date()
     if analysis.kind is Kind.BOUNCE:
         returned = exemption_requests.returned_mail(
             connection, analysis.returned_message_ids, analysis.returned_keys
         )
-        return interpret(analysis, None, parties, today, returned=returned)
+        return interpret(analysis, None, parties, today, returned=returned), analysis
     binding = None
     if analysis.kind is Kind.REPLY:
         # The message it answers first, then older ones in its thread.
         threaded = [m for m in (analysis.in_reply_to, *reversed(analysis.references)) if m]
         by_thread = exemption_requests.thread_token(connection, threaded)
         token = analysis.reference
+        if token and token.startswith("ASK-"):
+            question = stored_questions.by_token(connection, token)
+            if question is None:
+                return Interpretation(Action.QUARANTINE, f"unknown reference {token}"), analysis
+            return interpret_answer(analysis, question), analysis
         if token and by_thread and token != by_thread:
-            return Interpretation(
-                Action.QUARANTINE,
-                f"the subject names {token} but the thread belongs to {by_thread}",
-            )
+            why = f"the subject names {token} but the thread belongs to {by_thread}"
+            return Interpretation(Action.QUARANTINE, why), analysis
         token = token or by_thread
         if token:
             binding = exemption_requests.binding_for_token(connection, token)
             if binding is None:
-                return Interpretation(Action.QUARANTINE, f"unknown reference {token}")
+                return Interpretation(Action.QUARANTINE, f"unknown reference {token}"), analysis
+    role = sender_role(analysis.sender, binding, parties) if analysis.kind is Kind.REPLY else None
+    if role is not None:
+        first = analysis
+        analysis = analyse(raw, today=today, role=role, roster=parties.roster, staff=parties.staff)
+        deciding = first.intent in (Intent.APPROVE, Intent.DECLINE)
+        if role is Role.AUDITOR and binding and binding.request and deciding:
+            # A decider's words from the auditor on their own request: read as the attempt
+            # to decide it that they look like, and quarantined for that.
+            analysis = replace(analysis, intent=first.intent)
+        if analysis.reading is not None and analysis.reading.child_names_masked:
+            # Quoted onward (to a Head of Service, the director, the QA team) and kept in
+            # notes and requests without the names; the raw message stays in the store.
+            analysis = replace(analysis, body=analysis.reading.masked)
+    if chosen is not None:
+        analysis = _as_chosen(analysis, chosen)
     open_requests: dict[str, list[ex.Request]] = {}
     # Only the sender's own open requests matter to what their message means.
     for request in exemption_requests.undecided_requests(connection, analysis.sender or ""):
         open_requests.setdefault(request.auditor_email, []).append(request)
-    return interpret(analysis, binding, parties, today, open_requests)
+    return interpret(analysis, binding, parties, today, open_requests), analysis
+
+
+def _as_chosen(analysis: Analysis, chosen: Intent) -> Analysis:
+    """The message as its sender said it was meant, in answer to a question back."""
+    reading = analysis.reading
+    if reading is not None:
+        reading = replace(reading, intent=chosen, confidence=1.0, alternatives=())
+    intent = shell_intent(chosen)
+    reason = None
+    if intent is Intent.EXEMPTION_REQUEST:
+        reason = (reading.reason if reading else None) or ex.Reason.OTHER
+    return replace(analysis, intent=intent, reason=reason, reading=reading)
 
 
 def _act(
@@ -335,7 +385,15 @@ def _act(
     rules = app.exemption_rules
     action = meaning.action
     plans: list[MailPlan] = []
-    if action is Action.NEW_REQUEST:
+    if action is Action.ANSWER:
+        return _answered(app, connection, meaning, ids, now, local, record_mail, report)
+    if action is Action.ASK_BACK:
+        plans += _ask_back(app, connection, meaning, analysis, inbound_id, now, local)
+    elif action is Action.NO_ACTION:
+        pass
+    elif action is Action.ON_BEHALF:
+        plans += _on_behalf(connection, meaning, analysis, inbound_id, now, local, rules)
+    elif action is Action.NEW_REQUEST:
         plans += _new_request(connection, meaning, analysis, inbound_id, now, local, rules)
     elif action in (Action.HEAD_DECISION, Action.DIRECTOR_DECISION, Action.WITHDRAW):
         request = meaning.request
@@ -357,6 +415,17 @@ def _act(
         plans += notices_for(action, meaning, analysis, message_ref, rules, local.date())
     if action is Action.BOUNCE:
         report.bounce_notices += len(plans)
+    masked = analysis.reading.child_names_masked if analysis.reading else 0
+    unanswered = (Action.QUARANTINE, Action.IGNORE, Action.AUTO_REPLY, Action.BOUNCE)
+    if masked and analysis.sender and analysis.kind is Kind.REPLY and action not in unanswered:
+        plans.append(
+            MailPlan(
+                names_reminder_key(analysis.sender),
+                "names_reminder",
+                (analysis.sender,),
+                {"council": app.settings.council},
+            )
+        )
     record_mail(connection, _within_answer_limit(app, connection, plans, analysis, local))
     return action is Action.QUARANTINE
 
@@ -401,6 +470,7 @@ def _note(
     kinds = {
         Action.AT_RISK: "at_risk",
         Action.SELF_REPORT: "self_reported",
+        Action.PART_DONE: "part_done",
         Action.AUTO_REPLY: "out_of_office",
     }
     kind = kinds.get(meaning.action)
@@ -420,6 +490,21 @@ def _new_request(
     local: datetime,
     rules: ex.ExemptionRules,
 ) -> list[MailPlan]:
+    """The request recorded; the auditor's acknowledgement and the Head of Service's copy."""
+    request, history = _record_request(connection, meaning, analysis, inbound_id, now, local, rules)
+    return ex.mails_for_new_request(request, history, rules)
+
+
+def _record_request(
+    connection: Connection,
+    meaning: Interpretation,
+    analysis: Analysis,
+    inbound_id: int,
+    now: datetime,
+    local: datetime,
+    rules: ex.ExemptionRules,
+) -> tuple[ex.Request, list[dict[str, Any]]]:
+    """A new request in the store, and the auditor's earlier requests of the last year."""
     auditor, month = meaning.auditor, meaning.month
     assert auditor is not None and month is not None
     issued = exemption_requests.allocation_issued_on(connection, month, auditor.email)
@@ -454,4 +539,156 @@ def _new_request(
         subject=request.ref,
         reason=request.reason.value,
     )
-    return ex.mails_for_new_request(request, history, rules)
+    return request, history
+
+
+def _ask_back(
+    app: App,
+    connection: Connection,
+    meaning: Interpretation,
+    analysis: Analysis,
+    inbound_id: int,
+    now: datetime,
+    local: datetime,
+) -> list[MailPlan]:
+    """Ask the sender which they meant; nothing else happens until they answer."""
+    assert meaning.role is not None and analysis.sender is not None
+    draft = qb.Question(
+        token="",
+        sender=analysis.sender,
+        role=meaning.role,
+        offered=meaning.offered,
+        inbound_id=inbound_id,
+        month=meaning.month or Month.of(local.date()),
+        asked_on=local.date(),
+    )
+    question = stored_questions.create(connection, draft)
+    repo.add_event(
+        connection,
+        now,
+        "question_asked",
+        month=question.month,
+        subject=question.token,
+        offered=[i.value for i in question.offered],
+    )
+    settings = app.settings
+    return [qb.ask(question, analysis.body, settings.mailbox, settings.council)]
+
+
+def _answered(
+    app: App,
+    connection: Connection,
+    meaning: Interpretation,
+    ids: tuple[int, str],
+    now: datetime,
+    local: datetime,
+    record_mail: RecordMail,
+    report: InboxReport,
+) -> bool:
+    """Act on the message a question was about, as its sender said it was meant."""
+    question, chosen = meaning.question, meaning.chosen
+    assert question is not None and chosen is not None
+    if not stored_questions.settle(connection, question, qb.State.ANSWERED, chosen, ids[0]):
+        return False  # answered already, by an earlier copy of this answer
+    repo.add_event(
+        connection,
+        now,
+        "question_answered",
+        month=question.month,
+        subject=question.token,
+        answer=chosen.value,
+    )
+    raw = stored_questions.asked_about(connection, question)
+    first = analyse(raw, today=local.date())
+    parties = _parties(app, connection, now)
+    original, analysis = _interpret(connection, parties, raw, first, local, chosen)
+    message_ref = _message_ref(received.message_key_of(connection, question.inbound_id))
+    return _act(
+        app,
+        connection,
+        original,
+        analysis,
+        (question.inbound_id, message_ref),
+        now,
+        local,
+        record_mail,
+        report,
+    )
+
+
+def _on_behalf(
+    connection: Connection,
+    meaning: Interpretation,
+    analysis: Analysis,
+    inbound_id: int,
+    now: datetime,
+    local: datetime,
+    rules: ex.ExemptionRules,
+) -> list[MailPlan]:
+    """A Head of Service's request for one of their auditors: made with their support given,
+    so it goes straight to the director; the auditor is told."""
+    auditor = meaning.auditor
+    assert auditor is not None
+    reason = analysis.reading.reason if analysis.reading else None
+    with_reason = replace(analysis, reason=reason or ex.Reason.OTHER)
+    request, _ = _record_request(connection, meaning, with_reason, inbound_id, now, local, rules)
+    step = ex.transition(request, "head_decision", True, analysis.body, rules)
+    exemption_requests.move_request(connection, step.moved, step.expected, now)
+    repo.add_event(
+        connection, now, step.event, month=request.month, subject=request.ref, **step.detail
+    )
+    return [*step.mails, ex.mail_for_request_on_behalf(step.moved, rules)]
+
+
+def follow_up_questions(app: App, now: datetime, local: datetime, record_mail: RecordMail) -> None:
+    """Questions not answered: asked once more after two working days, then the QA team
+    is given the message to read after as many again. Only on working days."""
+    if not cal.is_working_day(local.date()):
+        return
+    settings = app.settings
+    with app.engine.begin() as connection:
+        due = qb.follow_ups(stored_questions.waiting(connection), local.date())
+        parties = _parties(app, connection, now) if due else None
+        for step in due:
+            assert parties is not None
+            question = step.question
+            if isinstance(step, qb.AskAgain):
+                if not stored_questions.asked_again(connection, question, local.date()):
+                    continue
+                raw = stored_questions.asked_about(connection, question)
+                words = _shown_words(raw, local, question, parties)
+                plan = qb.ask(question, words, settings.mailbox, settings.council, again=True)
+                repo.add_event(
+                    connection,
+                    now,
+                    "question_asked_again",
+                    month=question.month,
+                    subject=question.token,
+                )
+            else:
+                if not stored_questions.settle(connection, question, qb.State.UNANSWERED):
+                    continue
+                raw = stored_questions.asked_about(connection, question)
+                plan = qb.pass_on(
+                    question,
+                    _shown_words(raw, local, question, parties),
+                    settings.qa_team.email,
+                    settings.council,
+                )
+                repo.add_event(
+                    connection,
+                    now,
+                    "question_unanswered",
+                    month=question.month,
+                    subject=question.token,
+                )
+            record_mail(connection, [plan])
+
+
+def _shown_words(raw: bytes, local: datetime, question: qb.Question, parties: Parties) -> str:
+    """The message's new text as it may be quoted: with children's names masked."""
+    analysis = analyse(
+        raw, today=local.date(), role=question.role, roster=parties.roster, staff=parties.staff
+    )
+    reading = analysis.reading
+    return reading.masked if reading is not None else analysis.body

@@ -28,7 +28,7 @@ from bot.core.plans import ClosePlan, LatePlan, MailPlan, SkipPlan
 from bot.core.problems import plan_problem_report
 from bot.core.records import Month, Problem
 from bot.faults import checkpoint
-from bot.inbox import InboxReport, process_inbox
+from bot.inbox import InboxReport, follow_up_questions, process_inbox
 from bot.inputs.in_force import MonthSheets, read_month, roster_in_force
 from bot.inputs.sheets import find_month_sheet
 from bot.mail.message import new_message_id
@@ -78,6 +78,7 @@ def _run(app: App, now: datetime, local: datetime, report: TickReport) -> None:
     budget = Budget.of(app.settings.schedule.tick_budget_seconds)
     # Replies first, so that a decision made this morning counts before reminders go.
     report.inbox = process_inbox(app, now, local, record_mail, budget)
+    follow_up_questions(app, now, local, record_mail)
     with app.engine.begin() as connection:
         plans = _plan(app, connection, local, now, report)
         repo.record_tick(connection, now)

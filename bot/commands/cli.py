@@ -355,7 +355,7 @@ def _people(ctx: click.Context) -> _People:
 @click.pass_context
 def requests(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
     """The exemption requests with their state, flags and history."""
-    from bot.commands.requests_view import list_requests
+    from bot.commands.requests_view import list_requests, waiting_questions
 
     settings = _settings(ctx)
     try:
@@ -365,10 +365,11 @@ def requests(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
     app = App.open(settings)
     try:
         rows = list_requests(app, month)
+        questions = waiting_questions(app, month)
     finally:
         app.close()
     if as_json:
-        for row in rows:
+        for row in [*rows, *questions]:
             print(json.dumps(row, default=str))
         return
     table = Table(title=f"Exemption requests{f' for {month.title}' if month else ''}")
@@ -387,6 +388,19 @@ def requests(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
         )
     console.print(table)
     console.print(f"{len(rows)} request{'s' if len(rows) != 1 else ''}", highlight=False)
+    if questions:
+        waiting = Table(title="Waiting for an answer to a question back")
+        for column in ("Ref", "From", "Asked", "Asked again", "Choices"):
+            waiting.add_column(column)
+        for q in questions:
+            waiting.add_row(
+                q["ref"],
+                q["sender"],
+                q["asked_on"],
+                q["asked_again_on"] or "",
+                "; ".join(f"{n}. {line}" for n, line in enumerate(q["offered"], start=1)),
+            )
+        console.print(waiting)
 
 
 @main.command("verify-trail")

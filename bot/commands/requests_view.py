@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.app import App
+from bot.core.questions import said
 from bot.core.records import Month
 from bot.store import exemption_requests
+from bot.store import questions as stored_questions
 
 
 def list_requests(app: App, month: Month | None) -> list[dict[str, Any]]:
@@ -42,3 +44,22 @@ def list_requests(app: App, month: Month | None) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def waiting_questions(app: App, month: Month | None) -> list[dict[str, Any]]:
+    """Questions back still waiting for their answer: nothing is done until it comes."""
+    with app.engine.connect() as connection:
+        waiting = stored_questions.waiting(connection)
+    return [
+        {
+            "ref": q.token,
+            "sender": q.sender,
+            "month": str(q.month),
+            "asked_on": q.asked_on.isoformat(),
+            "asked_again_on": q.asked_again_on.isoformat() if q.asked_again_on else None,
+            "offered": [said(i) for i in q.offered],
+            "state": "waiting for an answer",
+        }
+        for q in waiting
+        if month is None or q.month == month
+    ]

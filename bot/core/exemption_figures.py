@@ -165,7 +165,11 @@ class Notice:
         return NOTE_LABELS.get(self.kind, self.kind)
 
 
-NOTE_LABELS = {"at_risk": "at risk of missing the deadline", "out_of_office": "out of office"}
+NOTE_LABELS = {
+    "at_risk": "at risk of missing the deadline",
+    "part_done": "some audits done, not all",
+    "out_of_office": "out of office",
+}
 
 
 def notices(

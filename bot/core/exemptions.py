@@ -195,6 +195,13 @@ def mails_for_new_request(
     ]
 
 
+def mail_for_request_on_behalf(request: Request, rules: ExemptionRules) -> MailPlan:
+    """The auditor told that their Head of Service asked the director for them."""
+    return _mail(
+        request, "on-behalf", "exemption_on_behalf", request.auditor_email, _context(request, rules)
+    )
+
+
 def mails_for_head_decision(
     request: Request, supported: bool, rules: ExemptionRules
 ) -> list[MailPlan]:

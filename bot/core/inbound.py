@@ -12,8 +12,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from bot.core.exemptions import Request, State
+from bot.core.questions import Question, answer_in, offered_for
+from bot.core.questions import State as QuestionState
 from bot.core.records import Auditor, Month
 from bot.core.replies import Analysis, Intent, Kind
+from bot.core.replies.model import Role
 
 
 class Action(enum.StrEnum):
@@ -30,6 +33,11 @@ class Action(enum.StrEnum):
     DIRECTOR_DECISION = "director_decision"
     ALREADY_DECIDED = "already_decided"
     NOT_YET = "not_yet"  # the director answered a request still with the Head of Service
+    ASK_BACK = "ask_back"  # it could mean more than one thing: ask the sender which
+    ANSWER = "answer"  # the answer to a question back: act on the message it was about
+    PART_DONE = "part_done"  # some audits submitted, not all: reminders go on
+    ON_BEHALF = "on_behalf"  # a Head of Service asks for one of their auditors
+    NO_ACTION = "no_action"  # thanks, a note for information: nothing to do or answer
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,7 @@ class Parties:
     director: str
     qa_team: str
     roster: Mapping[str, Auditor]
+    staff: tuple[str, ...] = ()  # staff names, which the reader never takes for a child's
     require_internal: bool = False  # Graph: sender must be authenticated inside the org
     # Principal's address -> addresses that may send for them (Sender / Resent-From).
     delegates: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -71,6 +80,12 @@ class Interpretation:
     delegate: str | None = None  # who sent it on the sender's behalf (a configured PA)
     bounced: tuple[str, ...] = ()  # for BOUNCE: the failed addresses the mail went to
     returned: SentMail | None = None  # for BOUNCE: the mail of ours that failed
+    # ASK_BACK: the sender's role and the readings to offer; ANSWER: the question answered
+    # and the reading chosen.
+    role: Role | None = None
+    offered: tuple[Intent, ...] = ()
+    question: Question | None = None
+    chosen: Intent | None = None
 
 
 def interpret(
@@ -119,6 +134,8 @@ def interpret(
             Action.QUARANTINE, f"reply to {binding.auditor_email}'s audits from someone else"
         )
     auditor = parties.roster.get(sender)
+    if _is_head(sender, parties) and _full(analysis) is Intent.EXEMPTION_REQUEST_ON_BEHALF:
+        return _on_behalf(analysis, sender, parties, today)
     if auditor is None or not auditor.active:
         if sender in (parties.director, parties.qa_team) or _is_head(sender, parties):
             return Interpretation(Action.FORWARD, "message without a reference the bot can act on")
@@ -144,6 +161,30 @@ def _bounce(analysis: Analysis, returned: SentMail | None) -> Interpretation:
     )
 
 
+def _on_behalf(analysis: Analysis, head: str, parties: Parties, today: date) -> Interpretation:
+    """A Head of Service asking for one of their own auditors, named in the roster."""
+    named = analysis.reading.on_behalf_of if analysis.reading else None
+    auditor = parties.roster.get(named or "")
+    if auditor is None:
+        return Interpretation(
+            Action.FORWARD, "a Head of Service's request for someone the roster does not name"
+        )
+    if auditor.head_of_service_email != head:
+        return Interpretation(
+            Action.QUARANTINE,
+            f"{head} asked for {auditor.email}, who is not in their service",
+            auditor=auditor,
+        )
+    if not auditor.active:
+        return Interpretation(Action.FORWARD, f"a request for {auditor.email}, marked inactive")
+    month = analysis.month or Month.of(today)
+    if month < Month.of(today):
+        return Interpretation(Action.FORWARD, f"exemption asked for a past month ({month})")
+    return Interpretation(
+        Action.ON_BEHALF, "request from the Head of Service", month=month, auditor=auditor
+    )
+
+
 def _is_head(sender: str, parties: Parties) -> bool:
     return any(a.head_of_service_email == sender for a in parties.roster.values())
 
@@ -156,6 +197,17 @@ def _from_auditor(
     open_requests: Mapping[str, list[Request]],
 ) -> Interpretation:
     intent = analysis.intent
+    asked = _ask_back(analysis, Role.AUDITOR, month=thread_month, auditor=auditor)
+    if asked is not None:
+        return asked
+    if _full(analysis) is Intent.PARTLY_COMPLETED:
+        return Interpretation(
+            Action.PART_DONE, "some audits done, not all", month=thread_month, auditor=auditor
+        )
+    if _full(analysis) is Intent.NO_ACTION:
+        return Interpretation(
+            Action.NO_ACTION, "nothing to do", month=thread_month, auditor=auditor
+        )
     if intent is Intent.EXEMPTION_REQUEST:
         month = analysis.month or thread_month
         if month < Month.of(today):
@@ -201,12 +253,18 @@ def _about_request(analysis: Analysis, request: Request, parties: Parties) -> In
             return Interpretation(
                 Action.QUARANTINE, f"{sender} tried to decide their own request", request=request
             )
+        asked = _ask_back(analysis, Role.AUDITOR, request=request)
+        if asked is not None and request.state.undecided:
+            return asked
         return Interpretation(
             Action.FORWARD, "the auditor wrote about their request", request=request
         )
     # The Head of Service answers first, also when the roster names the director as one.
     head_turn = sender == request.head_email and request.state is State.AWAITING_HEAD
     if head_turn or (sender == request.head_email and sender != parties.director):
+        asked = _ask_back(analysis, Role.HEAD_OF_SERVICE, request=request) if head_turn else None
+        if asked is not None:
+            return asked
         if not deciding:
             return Interpretation(
                 Action.FORWARD, "unclear answer from the Head of Service", request=request
@@ -219,6 +277,16 @@ def _about_request(analysis: Analysis, request: Request, parties: Parties) -> In
             Action.ALREADY_DECIDED, "the request has moved on", request=request, approve=approve
         )
     if sender == parties.director:
+        waiting = request.state is State.AWAITING_DIRECTOR
+        asked = _ask_back(analysis, Role.DIRECTOR, request=request) if waiting else None
+        if asked is not None:
+            return asked
+        if _full(analysis) is Intent.APPROVE_PARTIAL:
+            return Interpretation(
+                Action.FORWARD,
+                "the director agreed to part of the request: to record by hand",
+                request=request,
+            )
         if not deciding:
             return Interpretation(
                 Action.FORWARD, "unclear answer from the director", request=request
@@ -236,4 +304,89 @@ def _about_request(analysis: Analysis, request: Request, parties: Parties) -> In
         Action.QUARANTINE,
         f"reply to {request.ref} from someone it does not wait for",
         request=request,
+    )
+
+
+def staff_names(roster: Mapping[str, Auditor], director: str) -> tuple[str, ...]:
+    """Everyone the roster and config name: auditors, Heads of Service, the director."""
+    names = {director}
+    for auditor in roster.values():
+        names.add(auditor.name)
+        if auditor.head_of_service:
+            names.add(auditor.head_of_service)
+    return tuple(sorted(n for n in names if n))
+
+
+def sender_role(sender: str | None, binding: Binding | None, parties: Parties) -> Role | None:
+    """Who the sender is for this message: a request's Head of Service or director when it
+    answers a request, else an auditor, a Head of Service or the director by address."""
+    if sender is None:
+        return None
+    request = binding.request if binding else None
+    if request is not None:
+        if sender == request.head_email and request.state is State.AWAITING_HEAD:
+            return Role.HEAD_OF_SERVICE
+        if sender == parties.director:
+            return Role.DIRECTOR
+        if sender == request.head_email:
+            return Role.HEAD_OF_SERVICE
+        if sender == request.auditor_email:
+            return Role.AUDITOR
+        return None
+    if sender == parties.director:
+        return Role.DIRECTOR
+    if sender == parties.qa_team:
+        return Role.QA_TEAM
+    auditor = parties.roster.get(sender)
+    if auditor is not None and auditor.active:
+        return Role.AUDITOR
+    if _is_head(sender, parties):
+        return Role.HEAD_OF_SERVICE
+    return None
+
+
+def interpret_answer(analysis: Analysis, question: Question) -> Interpretation:
+    """A reply to a question back: only its sender answers it, and only with a number."""
+    if analysis.sender != question.sender:
+        return Interpretation(
+            Action.QUARANTINE, f"answer to {question.token} from someone it was not asked of"
+        )
+    if question.state is not QuestionState.WAITING:
+        return Interpretation(
+            Action.FORWARD, f"a further answer to {question.token}, already {question.state}"
+        )
+    chosen = answer_in(question, analysis.body, analysis.subject)
+    if chosen is None:
+        return Interpretation(Action.FORWARD, f"an answer to {question.token} that picks no option")
+    return Interpretation(
+        Action.ANSWER, f"answered {question.token}", question=question, chosen=chosen
+    )
+
+
+def _full(analysis: Analysis) -> Intent | None:
+    """The reader's full reading when it read with the sender's role, else the shell's."""
+    return analysis.reading.intent if analysis.reading is not None else analysis.intent
+
+
+def _ask_back(
+    analysis: Analysis,
+    role: Role,
+    month: Month | None = None,
+    auditor: Auditor | None = None,
+    request: Request | None = None,
+) -> Interpretation | None:
+    """A question back when the reading is unclear and there is something to choose."""
+    if _full(analysis) is not Intent.UNCLEAR or analysis.reading is None:
+        return None
+    offered = offered_for(role, analysis.reading.alternatives)
+    if not offered:
+        return None
+    return Interpretation(
+        Action.ASK_BACK,
+        "not sure which is meant",
+        month=month or (request.month if request else None),
+        auditor=auditor,
+        request=request,
+        role=role,
+        offered=offered,
     )

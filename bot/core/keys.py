@@ -47,6 +47,8 @@ class Kind(enum.Enum):
     SEND_FAILED = "send-failed"
     ANSWERS_STOPPED = "answers-stopped"
     CONNECTION_CHECK = "connection-check"
+    QUESTION = "question"
+    NAMES_REMINDER = "names-reminder"
     FOREIGN = "foreign"  # no known shape: an old key, or one not ours
 
     @property
@@ -77,6 +79,8 @@ _TEMPLATES: dict[Kind, str] = {
     Kind.SEND_FAILED: "send-failed/{about}",
     Kind.ANSWERS_STOPPED: "answers-stopped/{email}/{day}",
     Kind.CONNECTION_CHECK: "connection-check/{at:" + _STAMP + "}/{nonce}",
+    Kind.QUESTION: "question/{ref}/{suffix}",
+    Kind.NAMES_REMINDER: "names-reminder/{email}",
     Kind.FOREIGN: "{text}",
 }
 
@@ -155,6 +159,16 @@ def close_qa_key(month: Month) -> str:
 def exemption_key(ref: str, suffix: str) -> str:
     """A mail about exemption request ``ref`` (``EXM-2021-05-017``): ``ack``, ``chase``..."""
     return _render(Kind.EXEMPTION, ref=ref, suffix=suffix)
+
+
+def question_key(token: str, suffix: str) -> str:
+    """A mail about a question back (``ASK-2021-05-K7M3Q9XA``): ``ask``, ``again``..."""
+    return _render(Kind.QUESTION, ref=token, suffix=suffix)
+
+
+def names_reminder_key(sender: str) -> str:
+    """The one kind word to a sender who named a child: once, ever."""
+    return _render(Kind.NAMES_REMINDER, email=sender)
 
 
 def digest_director_key(day: date) -> str:

@@ -99,6 +99,8 @@ def notices_for(
         ]
     if action is Action.SELF_REPORT and meaning.auditor is not None:
         return [mail("ack", "completed_ack", meaning.auditor.email)]
+    if action is Action.PART_DONE and meaning.auditor is not None:
+        return [mail("ack", "part_done_ack", meaning.auditor.email)]
     if action is Action.ALREADY_DECIDED and sender:
         return [mail("already-decided", "already_decided", sender)]
     if action is Action.NOT_YET and sender:

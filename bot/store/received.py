@@ -111,3 +111,10 @@ def quarantine_unhandled(connection: Connection, key: str, verdict: str, now: da
             .values(status="quarantined", verdict=verdict, processed_at=now)
         ).rowcount
     )
+
+
+def message_key_of(connection: Connection, inbound_id: int) -> str:
+    """The Message-ID (or digest) a stored message is keyed by."""
+    key = connection.scalar(select(inbound.c.message_key).where(inbound.c.id == inbound_id))
+    assert key is not None
+    return str(key)

@@ -216,6 +216,25 @@ inbound = Table(
     Column("content_digest", String(64)),
 )
 
+questions = Table(
+    # A question back: a reply that could mean more than one thing, asked about, and the
+    # answer once it comes. Nothing is done about the message until then.
+    "questions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token", String(60), nullable=False, unique=True),
+    Column("sender", String(320), nullable=False, index=True),
+    Column("role", String(20), nullable=False),
+    Column("offered", Text, nullable=False),  # the readings offered, comma-separated, in order
+    Column("inbound_id", Integer, nullable=False, unique=True),
+    Column("month", String(7), nullable=False),
+    Column("asked_on", Date, nullable=False),
+    Column("asked_again_on", Date),
+    Column("state", String(12), nullable=False, index=True),  # waiting | answered | unanswered
+    Column("answer", String(40)),
+    Column("answer_inbound_id", Integer),
+)
+
 grade_summaries = Table(
     # Each history month's completions sheet reduced to grade counts (bot.store.grades), so a
     # fresh process reads a small summary instead of parsing ~25k rows again. Keyed by the

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import MetaData, select
 
 from bot.mail.message import OutgoingMail, UnsafeHeaderError
-from tests.world import QA, SAM, World
+from tests.world import PERSONAS, QA, SAM, World
 
 
 def _mode(path: Path) -> int:
@@ -18,15 +18,17 @@ def _mode(path: Path) -> int:
 
 def test_the_store_and_the_maildirs_are_private_to_the_bot(tmp_path: Path) -> None:
     world = World.create(tmp_path / "council")
-    world.write_allocations("2021-05", [(SAM[1], "CR-1001", "case_audit")])
+    world.write_allocations(
+        "2021-05", [(p[1], f"CR-100{i}", "case_audit") for i, p in enumerate(PERSONAS)]
+    )
     world.tick("2021-05-04T09:30")
     world.close()
     assert _mode(world.root / "var" / "bot.db") == 0o600
     for folder in ("outbox", "inbox"):
         for sub in ("", "new", "cur", "tmp"):
             assert _mode(world.root / "mail" / folder / sub) == 0o700
-    (sent,) = (world.root / "mail" / "outbox" / "new").iterdir()
-    assert _mode(sent) == 0o600
+    sent = list((world.root / "mail" / "outbox" / "new").iterdir())
+    assert len(sent) == len(PERSONAS) and {_mode(m) for m in sent} == {0o600}
 
 
 @pytest.mark.parametrize("field", ["sender", "to", "cc", "subject", "key", "message_id"])
@@ -74,9 +76,11 @@ def test_a_roster_name_carrying_headers_or_html_never_reaches_mail_as_such(tmp_p
 
 def test_a_reply_carrying_html_is_escaped_when_forwarded_to_the_qa_team(tmp_path: Path) -> None:
     world = World.create(tmp_path / "council")
-    world.write_allocations("2021-05", [(SAM[1], "CR-1001", "case_audit")])
+    world.write_allocations(
+        "2021-05", [(p[1], f"CR-100{i}", "case_audit") for i, p in enumerate(PERSONAS)]
+    )
     world.tick("2021-05-04T09:30")
-    (allocation,) = world.new_mail()
+    allocation = next(m for m in world.new_mail() if m.to == (SAM[1],))
     world.reply(allocation, SAM[1], 'Which one is <img src=x onerror="alert(1)"> this?')
     world.tick("2021-05-05T09:30")
     forwarded = next(m for m in world.new_mail() if m.to == (QA,))

@@ -203,7 +203,9 @@ def test_text_and_html_parts_that_disagree_decide_nothing(may: World) -> None:
     )
     report = world.tick("2021-05-06T12:00")
     assert requests(world)["EXM-2021-05-001"].state is State.AWAITING_DIRECTOR
-    assert report.inbox.actions == ["forward: unclear answer from the director"]
+    # Asked which was meant, the director alone: never decided from either part.
+    assert report.inbox.actions == ["ask_back: not sure which is meant"]
+    assert [(m.key.split("/")[0], m.to) for m in world.new_mail()] == [("question", (DIRECTOR,))]
 
 
 def test_a_reply_threaded_to_one_request_with_anothers_token_decides_neither(

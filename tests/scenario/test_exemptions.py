@@ -158,7 +158,7 @@ def test_a_head_of_service_who_never_answers_is_chased_once_then_bypassed(may: W
     world.reply(
         _allocation(world, SAM_EMAIL),
         SAM_EMAIL,
-        "I've got a final hearing all next week and the week after",
+        "I've got a final hearing all next week and the week after, can I be exempted?",
     )
     world.tick("2021-05-05T10:00")  # Wednesday
     world.new_mail()

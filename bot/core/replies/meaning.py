@@ -11,6 +11,7 @@ pass one yet) the auditor's rules are read first and a bare decision second.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.core.replies import cues, phrases
@@ -56,7 +57,7 @@ class _Auditor:
     call_me: bool
     unsure: bool
     acknowledges: bool
-    circumstance: bool
+    circumstance: bool  # the writer's own: an absence, a hearing, other QA work
     cases: int
 
 
@@ -71,6 +72,9 @@ def _acknowledges(prepared: str) -> bool:
 
 def _part_count(prepared: str) -> bool:
     return any(int(a) < int(b) for a, b in cues.PART_COUNT.findall(prepared))
+
+
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|i'll|i'd|my|me|we|we're|our|us)\b")
 
 
 def _auditor_signals(prepared: str) -> _Auditor:
@@ -104,7 +108,9 @@ def _auditor_signals(prepared: str) -> _Auditor:
         call_me=found(cues.CALL_ME, prepared),
         unsure=found(cues.UNSURE, prepared),
         acknowledges=_acknowledges(prepared),
-        circumstance=ground_of(prepared) is not Reason.OTHER,
+        # "Which one is the thematic audit?" asks about other QA work, not the writer's own.
+        circumstance=ground_of(prepared) is not Reason.OTHER
+        and (bool(_FIRST_PERSON.search(prepared)) or "?" not in prepared),
         cases=len(find_cases(prepared)),
     )
 

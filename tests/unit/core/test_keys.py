@@ -132,6 +132,16 @@ CASES = [
         "connection-check/20210504T093005/0a1b2c3d",
         OutboxKey(Kind.CONNECTION_CHECK, at=datetime(2021, 5, 4, 9, 30, 5), nonce="0a1b2c3d"),
     ),
+    (
+        keys.question_key("ASK-2021-05-K7M3Q9XA", "again"),
+        "question/ASK-2021-05-K7M3Q9XA/again",
+        OutboxKey(Kind.QUESTION, ref="ASK-2021-05-K7M3Q9XA", suffix="again"),
+    ),
+    (
+        keys.names_reminder_key(JO),
+        "names-reminder/jo.bloggs@council.gov.uk",
+        OutboxKey(Kind.NAMES_REMINDER, email=JO),
+    ),
 ]
 
 
