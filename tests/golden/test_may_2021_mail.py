@@ -295,7 +295,11 @@ def _sent(world: World) -> list[Sent]:
 @pytest.fixture(scope="module")
 def may_mail(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     world = World.create(tmp_path_factory.mktemp("golden") / "council", digests=True)
-    world.config.write_text(world.config.read_text() + "inbox: {max_answers_per_day: 3}\n")
+    world.config.write_text(
+        world.config.read_text()
+        + "inbox: {max_answers_per_day: 3}\n"
+        + "audit_tool_url: https://audits.council.example/\n"
+    )
     world.write_roster([*PERSONAS, LEE])
     try:
         _play_may(world)
