@@ -68,7 +68,7 @@ def first_name(name: str) -> str:
     """How a colleague is greeted: ``Rachel`` for ``Rachel Morgan`` (and for ``Morgan,
     Rachel`` or ``Dr Rachel Morgan``). An address or an empty name gets ``colleague``."""
     _defined(name)
-    text = " ".join(str(name).split())
+    text = " ".join(str(name or "").split())
     if not text or "@" in text:
         return "colleague"
     if "," in text:  # "Surname, Forename" as some directories write it
@@ -115,7 +115,9 @@ def next_allocation_day(month_id: str) -> date:
 def in_our_words(reason: str) -> str:
     """A recorded reason as the QA team says it in mail: "we", never "the bot"."""
     _defined(reason)
-    return re.sub(r"\bthe bot\b", "we", str(reason))
+    text = re.sub(r"\bthe bot's\b", "our", str(reason))
+    text = re.sub(r"\bthe bot acts\b", "we act", text)
+    return re.sub(r"\bthe bot\b", "we", text)
 
 
 def subject_line(text: str) -> str:

@@ -80,6 +80,7 @@ class Sent:
     cc: tuple[str, ...]
     subject: str
     text: str
+    html: str
 
     def block(self) -> str:
         head = [
@@ -285,6 +286,7 @@ def _sent(world: World) -> list[Sent]:
             cc=tuple(r.cc_addrs),
             subject=_fixed(r.subject),
             text=_fixed(r.body_text),
+            html=r.body_html,
         )
         for r in sorted(rows, key=lambda r: r.planned_at)
     ]
@@ -293,7 +295,7 @@ def _sent(world: World) -> list[Sent]:
 
 
 @pytest.fixture(scope="module")
-def may_mail(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def may_sent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Sent]]:
     world = World.create(tmp_path_factory.mktemp("golden") / "council", digests=True)
     world.config.write_text(
         world.config.read_text()
@@ -303,12 +305,18 @@ def may_mail(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
     world.write_roster([*PERSONAS, LEE])
     try:
         _play_may(world)
-        by_template: dict[str, list[str]] = {}
-        for mail in _sent(world):
-            by_template.setdefault(mail.template, []).append(mail.block())
-        yield {name: "\n".join(blocks) for name, blocks in sorted(by_template.items())}
+        yield _sent(world)
     finally:
         world.close()
+
+
+@pytest.fixture(scope="module")
+def may_mail(may_sent: list[Sent]) -> dict[str, str]:
+    """Each template's golden text: every mail of it, in the order they were planned."""
+    by_template: dict[str, list[str]] = {}
+    for mail in may_sent:
+        by_template.setdefault(mail.template, []).append(mail.block())
+    return {name: "\n".join(blocks) for name, blocks in sorted(by_template.items())}
 
 
 MAIL_TEMPLATES = sorted(p.parent.name for p in BUILTIN_TEMPLATES.glob("*/subject.txt"))
@@ -340,3 +348,37 @@ def test_the_mail_reads_as_reviewed(may_mail: dict[str, str], template: str) -> 
         pytest.fail(
             f"the {template} mail changed (AUDITBOT_UPDATE_GOLDEN=1 rewrites the file):\n{diff}"
         )
+
+
+# "1 audits": a count of one with a plural noun.
+_MISCOUNTED = re.compile(
+    r"(?<![\d.,])1 (audits|auditors|cases|problems|working days|days|requests)\b"
+)
+
+
+def test_no_mail_speaks_of_the_bot_or_miscounts(may_sent: list[Sent]) -> None:
+    for mail in may_sent:
+        for part in (mail.subject, mail.text, re.sub(r"<[^>]+>", " ", mail.html)):
+            assert "the bot" not in part.lower(), (mail.key, part)
+            assert "bot's" not in part.lower(), (mail.key, part)
+            found = _MISCOUNTED.search(" ".join(part.split()))
+            assert found is None, (mail.key, found and found.group(0))
+        assert "Re: Re:" not in mail.subject and "Re: RE:" not in mail.subject, mail.subject
+
+
+def test_greetings_use_first_names(may_sent: list[Sent]) -> None:
+    greetings = {line for m in may_sent for line in m.text.splitlines() if line.startswith("Dear ")}
+    assert greetings == {
+        "Dear Alex,", "Dear Dana,", "Dear Hana,", "Dear Kim,", "Dear Lee,", "Dear Omar,",
+        "Dear Sam,",
+    }  # fmt: skip
+
+
+def test_an_approved_exemption_says_nothing_of_the_deadline(may_sent: list[Sent]) -> None:
+    (approved,) = [
+        m
+        for m in may_sent
+        if m.template == "exemption_outcome" and m.key.startswith("exemption/EXM-2021-05-001/")
+    ]
+    assert "risk" not in approved.text and "deadline" not in approved.text
+    assert "risk" not in approved.html and "deadline" not in approved.html
