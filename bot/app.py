@@ -37,7 +37,12 @@ class App:
             settings=settings,
             engine=engine,
             transport=make_transport(settings, engine),
-            renderer=Renderer(settings.templates, council=settings.council),
+            renderer=Renderer(
+                settings.templates,
+                council=settings.council,
+                director_name=settings.director.name,
+                audit_tool_url=settings.audit_tool_url,
+            ),
         )
 
     @property

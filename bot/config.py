@@ -180,6 +180,8 @@ class Settings(_Strict):
     delegates: dict[str, list[Email]] = Field(default_factory=dict)
     teams: Teams | None = None
     templates: Path | None = None
+    # Where auditors do their audits; the allocation mail links to it when set.
+    audit_tool_url: str | None = None
     case_ref_pattern: str = DEFAULT_CASE_REF_PATTERN.pattern
     # A pinned clock, for the demo and for rehearsals: a local time such as
     # 2021-05-20T09:30. Every command acts as at that time unless given --at, and `run`

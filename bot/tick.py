@@ -304,7 +304,8 @@ def _auditor_thread(plan: MailPlan) -> tuple[Month, str] | None:
 def _outbox_row(
     app: App, plan: MailPlan, reference: str | None, local: datetime, now: datetime
 ) -> dict:
-    rendered = app.renderer.render(plan.template, {**plan.context, "reference": reference})
+    context = {**plan.context, "reference": reference, "today": local.date()}
+    rendered = app.renderer.render(plan.template, context)
     checkpoint("render")
     return {
         **_row_base(plan.key, plan.template, plan.month, plan.about, plan.stage, local, now),

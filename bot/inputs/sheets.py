@@ -320,6 +320,16 @@ def read_completions(
     return CompletionSheet(tuple(completions), problems)
 
 
+# A column as a sentence names it ("the date submitted is empty", not "the submitted on").
+_IN_WORDS = {
+    "submitted_on": "date submitted",
+    "case_ref": "case reference",
+    "auditor_email": "auditor's email address",
+    "email": "email address",
+    "head_of_service_email": "Head of Service's email address",
+}
+
+
 class _Checks:
     """The problems of one row; the row is used only if none are found."""
 
@@ -341,7 +351,7 @@ class _Checks:
         if self.whole_row or column in self.unusable:
             return False
         if not value:
-            self.add(column, f"the {column.replace('_', ' ')} is empty")
+            self.add(column, f"the {_IN_WORDS.get(column, column.replace('_', ' '))} is empty")
             return False
         return True
 

@@ -54,12 +54,13 @@ def test_the_directors_digest_reads_as_worked_out(renderer: Renderer) -> None:
         "40% complete: 2 of 5 auditors (the 1 exempted left out).",
         "Deadline Monday 31 May 2021 (the last working day is Friday 28 May 2021): "
         "9 working days left after today.",
-        "Everyone: 6 allocated, 2 complete, 1 say done, 1 exempted, 2 outstanding: 40%",
+        "Everyone: 6 auditors allocated, 2 complete, 1 say done, 1 exempted, 2 outstanding: 40%",
+        "Counts are of auditors, not audits.",
         "- Fostering: nobody allocated",
-        "- April 2021: 80% (4 of 5)",
-        "- May 2021: 40% (2 of 5) so far",
+        "- April 2021: 80% (4 of 5 auditors)",
+        "- May 2021: 40% (2 of 5 auditors) so far",
         "EXM-2021-05-003 Dina Morgan (Looked After Children), outside the policy's exceptional "
-        "circumstances: with the director for 5 working days (9 in all)",
+        "circumstances: with you, for your decision, for 5 working days (9 in all)",
         "EXM-2021-05-002 Alex Jones (Looked After Children), heavy statutory work: "
         "with Hana Ahmed (Head of Service) for 3 working days",
         "EXM-2021-05-004 Ben Okafor: not supported by Hana Ahmed, Fri 14 May 12:00",
@@ -97,7 +98,8 @@ def test_a_head_of_services_digest_names_their_auditors_and_follow_ups(renderer)
     d = build_digest(CURRENT, HISTORY, NOW, PRIYA, day=NOW.date())
     mail = renderer.render("team_digest", _context(d, "team"))
     assert mail.subject == (
-        "Your service's audits, week of Mon 17 May: May 2021 0 of 2 complete, 9 working days left"
+        "Your service's audits, week of Mon 17 May: May 2021 0 of 2 auditors complete, "
+        "9 working days left"
     )
     text = _flat(mail.text)
     assert (

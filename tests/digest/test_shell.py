@@ -59,7 +59,8 @@ def test_the_directors_digest_from_the_store_and_sheets(tmp_path: Path, store_ur
         flat = _flat(text)
         # Sam exempted, Kim complete, Alex outstanding: 1 of 2 not exempted.
         assert (
-            "Everyone: 3 allocated, 1 complete, 0 say done, 1 exempted, 1 outstanding: 50%" in flat
+            "Everyone: 3 auditors allocated, 1 complete, 0 say done, 1 exempted, 1 outstanding: 50%"
+            in flat
         )
         assert "Fostering: nobody allocated" in flat
         assert "EXM-2021-05-001 Sam Patel: approved by Dana Director, Thu 6 May 09:30" in flat

@@ -68,7 +68,8 @@ def test_a_roster_name_carrying_headers_or_html_never_reaches_mail_as_such(tmp_p
     mails = {m.key: m for m in world.new_mail()}
     allocation = mails[f"allocation/2021-05/{SAM[1]}"]
     assert "<script>" not in allocation.html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in allocation.html
+    # The greeting takes the name's first word: escaped, never markup.
+    assert "Dear &lt;b&gt;Sam&lt;/b&gt;," in allocation.html and "<b>Sam</b>" not in allocation.html
     (problems,) = [m for k, m in mails.items() if k.startswith("problems/")]
     assert problems.to == (QA,) and "x@evil.example" not in str(problems.message["Bcc"] or "")
     world.close()

@@ -139,7 +139,9 @@ def test_the_close_names_who_missed_and_counts_late_work_as_not_counted(world: W
     assert "Alex Jones (Looked After Children), 1 audit allocated" in to_hana.text
     assert "Sam Patel" not in to_hana.text
     to_omar = close[f"close/2021-05/head/{OMAR}"]
-    assert to_omar.subject == "May 2021 audits: all your auditors submitted in time"
+    assert to_omar.subject == (
+        "May 2021 audits: every audit due from your auditors was submitted in time"
+    )
     summary = close["close/2021-05/qa"]
     assert summary.subject == (
         "May 2021 audit month closed: 2 of 3 auditors complete (67% of those not exempted)"

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from bot.render import SUBJECT_LIMIT, Renderer, subject_line
+from bot.render import SUBJECT_LIMIT, Renderer, counted, first_name, subject_line
 
 
 def _allocation_context(**overrides):
@@ -39,7 +39,7 @@ def test_values_from_sheets_are_escaped_in_html_but_not_mangled_in_text() -> Non
     )
     assert "&lt;b&gt;O&#39;Neil&lt;/b&gt;" in mail.html
     assert "<b>O'Neil</b>" not in mail.html
-    assert "Dear <b>O'Neil</b>," in mail.text
+    assert "Dear <b>O'Neil</b>," in mail.text  # one word: its own first name
 
 
 @pytest.mark.parametrize(
@@ -80,27 +80,132 @@ def test_a_council_can_override_any_template(tmp_path) -> None:
     assert "CR-1001" in mail.text  # the body still comes from the built-in templates
 
 
+def _reminder_context(stage: int, urgency: int, **overrides):
+    reminder = {
+        "stage": stage,
+        "urgency": urgency,
+        "final": stage == 0,
+        "working_days_left": stage,
+        "copied": stage <= 2,
+        "out_of_office": False,
+        "head_of_service": "Hana Ahmed",
+        "deadline_day": date(2021, 5, 28),
+        "outstanding": [{"ref": "CR-1001", "type": "Case audit"}],
+    }
+    return _allocation_context(**(reminder | overrides))
+
+
 @pytest.mark.parametrize(
-    ("stage", "urgency", "subject"),
+    ("stage", "urgency", "today", "subject"),
     [
-        (10, 0, "Reminder: your May 2021 audits are due by Monday 31 May 2021"),
-        (5, 1, "5 working days left: your May 2021 audits"),
-        (2, 2, "Urgent: 2 working days left for your May 2021 audits"),
-        (0, 3, "Last working day: your May 2021 audits must be in by Monday 31 May 2021"),
+        (10, 0, date(2021, 5, 14), "Reminder: your May 2021 audits are due by Monday 31 May 2021"),
+        (5, 1, date(2021, 5, 21), "Your May 2021 audits: 5 working days left after today"),
+        (2, 2, date(2021, 5, 26), "Urgent: your May 2021 audits, 2 working days left after today"),
+        (0, 3, date(2021, 5, 28), "Today is the last working day for your May 2021 audits"),
     ],
 )
-def test_reminders_escalate_in_tone(stage, urgency, subject) -> None:
-    context = _allocation_context(
-        stage=stage,
-        urgency=urgency,
-        final=stage == 0,
-        working_days_left=stage,
-        copied=stage <= 2,
-        out_of_office=False,
-        head_of_service="Hana Ahmed",
-        deadline_day=date(2021, 5, 28),
-        outstanding=[{"ref": "CR-1001", "type": "Case audit"}],
-    )
-    mail = Renderer().render("reminder", context)
+def test_reminders_escalate_in_tone(stage, urgency, today, subject) -> None:
+    mail = Renderer().render("reminder", _reminder_context(stage, urgency, today=today))
     assert mail.subject == f"{subject} [AUD-2021-05-K7M3Q9XA]"
-    assert ("Hana Ahmed (your Head of Service) is copied" in mail.text) == (stage <= 2)
+    assert ("Hana Ahmed, your Head of Service, is copied" in mail.text) == (stage <= 2)
+    assert mail.text.startswith("Dear Sam,\n")
+
+
+def test_a_reminder_counts_working_days_from_the_day_it_goes_out() -> None:
+    # Stage 2 was due on Wednesday 26 May; after downtime it goes on Thursday the 27th.
+    mail = Renderer().render("reminder", _reminder_context(2, 2, today=date(2021, 5, 27)))
+    assert mail.subject.startswith("Urgent: your May 2021 audits, 1 working day left after today")
+    text = " ".join(mail.text.split())
+    assert "only 1 working day is left after today: the last is Friday 28 May 2021" in text
+    assert "The deadline itself, Monday 31 May 2021, is a bank holiday." in text
+
+
+def test_the_stage_10_reminder_names_the_last_working_day_before_a_holiday_deadline() -> None:
+    mail = Renderer().render("reminder", _reminder_context(10, 0, today=date(2021, 5, 14)))
+    text = " ".join(mail.text.split())
+    assert (
+        "due by Monday 31 May 2021. That day is a bank holiday, so the last working day to "
+        "submit them is Friday 28 May 2021, 10 working days after today." in text
+    )
+    assert "10 working days from now" not in text
+
+
+def test_the_final_reminder_is_coherent_whether_or_not_the_deadline_is_a_working_day() -> None:
+    holiday = Renderer().render("reminder", _reminder_context(0, 3, today=date(2021, 5, 28)))
+    text = " ".join(holiday.text.split())
+    assert "Today is the last working day before the deadline" in text
+    assert "the deadline, Monday 31 May 2021, is a bank holiday" in text
+    working = Renderer().render(
+        "reminder",
+        _reminder_context(
+            0,
+            3,
+            today=date(2021, 6, 30),
+            deadline=date(2021, 6, 30),
+            deadline_day=date(2021, 6, 30),
+            month="June 2021",
+        ),
+    )
+    assert working.subject.startswith("Today is the deadline for your June 2021 audits")
+    text = " ".join(working.text.split())
+    assert "Today, Wednesday 30 June 2021, is the deadline for your June 2021 audits." in text
+    assert "Audits submitted after today are not counted." in text
+    assert "bank holiday" not in text and "last working day" not in text
+
+
+def test_the_allocation_links_the_audit_tool_only_when_configured() -> None:
+    without = Renderer().render("allocation", _allocation_context())
+    assert "audit tool:" not in without.text and "audit tool:" not in without.html
+    url = "https://audits.council.example/start"
+    with_link = Renderer(audit_tool_url=url).render("allocation", _allocation_context())
+    assert f"Complete your audits in the audit tool: {url}" in with_link.text
+    assert f'<a href="{url}">{url}</a>' in with_link.html
+
+
+def test_the_allocation_says_what_to_do_on_slippage_and_how_to_ask_ahead() -> None:
+    mail = Renderer(director_name="Dana Director").render("allocation", _allocation_context())
+    for part in (mail.text, mail.html):
+        text = " ".join(part.split())
+        assert "Tell your Head of Service straight away" in text
+        assert "Next month's allocations go out on Tuesday 1 June 2021." in text
+        assert "on behalf of Dana Director" in text
+        assert "1 audit)" in text and "1 audits" not in text
+
+
+@pytest.mark.parametrize(
+    ("name", "greeted"),
+    [
+        ("Rachel Morgan", "Rachel"),
+        ("  Rachel   Morgan ", "Rachel"),
+        ("Dr Rachel Morgan", "Rachel"),
+        ("Morgan, Rachel", "Rachel"),
+        ("Mary-Jane O'Neil", "Mary-Jane"),
+        ("Rachel", "Rachel"),
+        ("hana@council.example", "colleague"),
+        ("", "colleague"),
+    ],
+)
+def test_a_greeting_uses_the_first_name(name: str, greeted: str) -> None:
+    assert first_name(name) == greeted
+
+
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [(0, "0 audits"), (1, "1 audit"), (2, "2 audits")],
+)
+def test_counts_agree_with_their_noun(number: int, words: str) -> None:
+    assert counted(number, "audit") == words
+
+
+@pytest.mark.parametrize(
+    ("subject", "clean"),
+    [
+        ("Re: RE: Your case audits", "Re: Your case audits"),
+        ("Re: AW: re[2]: Your case audits", "Re: Your case audits"),
+        ("Re:Your case audits", "Re: Your case audits"),
+        ("Recorded: request", "Recorded: request"),
+        ("Reminder: your audits", "Reminder: your audits"),
+    ],
+)
+def test_reply_prefixes_do_not_stack(subject: str, clean: str) -> None:
+    assert subject_line(subject) == clean
