@@ -81,12 +81,34 @@ MailSettings = Annotated[
 class Exemptions(_Strict):
     chase_after_working_days: int = Field(default=2, ge=1)
     escalate_after_working_days: int = Field(default=4, ge=1)
-    last_week_days: int = Field(default=7, ge=0)
+    # The month's last week: its last working days up to the deadline day.
+    last_week_working_days: int = Field(default=5, ge=0)
+    last_week_chase_after_working_days: int = Field(default=1, ge=1)
+    last_week_escalate_after_working_days: int = Field(default=2, ge=1)
+    director_chase_after_working_days: int = Field(default=2, ge=1)
+    director_chase_every_working_days: int = Field(default=3, ge=1)
+    # Replaced by last_week_working_days: refused with a word on what to write instead.
+    last_week_days: int | None = None
+
+    @field_validator("last_week_days")
+    @classmethod
+    def _now_in_working_days(cls, value: int | None) -> int | None:
+        if value is not None:
+            raise ValueError(
+                "the last week is now counted in working days: write "
+                "last_week_working_days (default 5) instead"
+            )
+        return value
 
     @model_validator(mode="after")
     def _chase_before_escalating(self) -> Exemptions:
         if self.escalate_after_working_days <= self.chase_after_working_days:
             raise ValueError("escalate_after_working_days must exceed chase_after_working_days")
+        if self.last_week_escalate_after_working_days <= self.last_week_chase_after_working_days:
+            raise ValueError(
+                "last_week_escalate_after_working_days must exceed "
+                "last_week_chase_after_working_days"
+            )
         return self
 
 

@@ -437,7 +437,7 @@ def _new_request(
         requested_at=now,
         requested_on=local.date(),
         after_allocation=issued is not None or local.date() > cal.allocation_day(month),
-        last_week=ex.is_last_week(month, local.date(), rules.last_week_days),
+        last_week=ex.is_last_week(month, local.date(), rules.last_week_working_days),
     )
     request = exemption_requests.create_request(connection, draft, inbound_id)
     since = Month.of(local.date()).plus(1 - HISTORY_MONTHS)

@@ -171,7 +171,7 @@ def _plan(
     )
     if is_due(local.date(), local, settings.schedule.send_time):
         plans += ex.plan_timers(
-            exemption_requests.undecided_requests(connection),
+            exemption_requests.waiting_requests(connection, settings.tz),
             records,
             local.date(),
             app.exemption_rules,

@@ -73,6 +73,13 @@ def reminder_day(month: Month, stage: int) -> date:
     return working_days_before(deadline_day(month), stage)
 
 
+def in_last_week(month: Month, day: date, working_days: int) -> bool:
+    """Whether ``day`` falls in the month's last week: the last ``working_days`` working days
+    up to the deadline day, and on to the deadline itself. Monday 24 May 2021 is in it (24,
+    25, 26, 27 and 28 May: the 31st was a bank holiday); Friday 21 May is not."""
+    return day <= deadline(month) and working_days_between(day, deadline_day(month)) < working_days
+
+
 def working_days_between(start: date, end: date) -> int:
     """Working days after ``start`` up to and including ``end`` (0 if end <= start)."""
     count, day = 0, start
