@@ -49,6 +49,7 @@ class App:
             copy_head_of_service_from_stage=schedule.copy_head_of_service_from_stage,
             qa_team=self.settings.qa_team.email,
             council=self.settings.council,
+            export_grace=self.settings.close.export_grace_working_days,
         )
 
     @property

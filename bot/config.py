@@ -144,6 +144,13 @@ class Schedule(_Strict):
         return tuple(sorted(value, reverse=True))
 
 
+class Close(_Strict):
+    """The month's close is provisional until an export covering the deadline is read."""
+
+    # Working days after the deadline before it is final without such an export.
+    export_grace_working_days: int = Field(default=3, ge=0, le=20)
+
+
 class Inbox(_Strict):
     """Limits that keep odd mail from flooding anyone, the bot included."""
 
@@ -196,6 +203,7 @@ class Settings(_Strict):
     exemptions: Exemptions = Exemptions()
     digest: Digest = Digest()
     inbox: Inbox = Inbox()
+    close: Close = Close()
     targets: TargetSettings = TargetSettings()
     # Who may send on someone's behalf (a director's PA): "director" or an address, each
     # with the addresses that may appear as Sender or Resent-From for them.

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, tzinfo
 
 from sqlalchemy import Connection
 
+from bot.core import calendar as cal
 from bot.core.cycle import MonthFacts, submission
 from bot.core.plans import Record
 from bot.core.records import Auditor, Month
@@ -20,6 +22,8 @@ def month_facts(
     roster: Mapping[str, Auditor],
     records: dict[str, Record],
     closed: bool,
+    final: bool = False,
+    tz: tzinfo | None = None,
 ) -> MonthFacts:
     """What the planner, ``status`` and the digests know of ``month``: the sheets as read
     and what the store has recorded (exemptions, the close, self-reported completions)."""
@@ -46,4 +50,13 @@ def month_facts(
             for email in self_reported
         },
         frozen=frozen,
+        final=closed and final,
+        export_covers_deadline=covers_deadline(month, sheets.completions_modified, tz),
     )
+
+
+def covers_deadline(month: Month, modified: datetime | None, tz: tzinfo | None) -> bool:
+    """A completions export modified after the month's deadline (local) covers it."""
+    if modified is None:
+        return False
+    return modified.astimezone(tz).date() > cal.deadline(month)

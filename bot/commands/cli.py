@@ -159,7 +159,7 @@ def check(ctx: click.Context) -> None:
 @click.pass_context
 def status(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
     """Each auditor's state for a month, and totals."""
-    from bot.commands.status_view import month_status
+    from bot.commands.status_view import month_status_and_close
 
     settings = _settings(ctx)
     now = datetime.now(UTC)
@@ -171,13 +171,15 @@ def status(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
         raise click.BadParameter(str(exc), param_hint="--month") from None
     app = App.open(settings)
     try:
-        states, totals = month_status(app, month, now)
+        states, totals, close = month_status_and_close(app, month, now)
     finally:
         app.close()
     if as_json:
-        print(json.dumps({"month": str(month), "auditors": states, "totals": totals}, default=str))
+        document = {"month": str(month), "close": close, "auditors": states, "totals": totals}
+        print(json.dumps(document, default=str))
         return
-    table = Table(title=f"Audits for {month.title}")
+    shown = {"open": "", "provisional": " (closed: provisional)", "final": " (closed: final)"}
+    table = Table(title=f"Audits for {month.title}{shown[close]}")
     for column in ("Auditor", "Team", "Cases", "Allocated", "Reminded", "State"):
         table.add_column(column)
     for s in states:

@@ -17,6 +17,7 @@ from bot.core.keys import (
     Kind,
     allocation_key,
     allocation_update_key,
+    close_corrected_key,
     close_head_key,
     close_qa_key,
     exempt_but_allocated_key,
@@ -27,16 +28,18 @@ from bot.core.keys import (
 )
 from bot.core.plans import (
     ClosePlan,
+    FinalPlan,
     FrozenOutcome,
     LatePlan,
     MailPlan,
     Outcome,
+    OutcomePlan,
     Record,
     SkipPlan,
 )
 from bot.core.records import Allocation, Auditor, Completion, Month
 
-Plan = MailPlan | SkipPlan | ClosePlan | LatePlan
+Plan = MailPlan | SkipPlan | ClosePlan | LatePlan | FinalPlan | OutcomePlan
 
 LEFT_THE_ROSTER = "(left the roster)"  # the team of an auditor the roster no longer names
 
@@ -48,6 +51,9 @@ class CycleRules:
     copy_head_of_service_from_stage: int | None
     qa_team: str
     council: str = "the council"
+    # Working days after the deadline before a provisional close becomes final without an
+    # export covering the deadline.
+    export_grace: int = 3
 
 
 @dataclass(frozen=True)
@@ -67,10 +73,19 @@ class MonthFacts:
     unconfirmed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # The outcomes frozen at the close, by auditor; None while the month is open.
     frozen: Mapping[str, FrozenOutcome] | None = None
+    final: bool = False  # closed, and the close made final
+    # A completions sheet modified after the deadline has been read: the export covers it.
+    export_covers_deadline: bool = False
 
     @property
     def closed(self) -> bool:
         return self.frozen is not None
+
+    @property
+    def provisional(self) -> bool:
+        """Closed, but the export covering the deadline not yet read nor the grace passed:
+        audits submitted in time may still appear."""
+        return self.closed and not self.final
 
     @property
     def missed(self) -> frozenset[str]:
@@ -234,7 +249,7 @@ def _standing(
 def plan_month(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Plan]:
     """Everything due for ``facts.month`` at local time ``now`` and not yet recorded."""
     if facts.closed:
-        return list(_plan_late(facts))
+        return _plan_after_close(facts, now, rules)
     if not cal.is_working_day(now.date()):
         return []
     plans: list[Plan] = []
@@ -482,9 +497,15 @@ def _plan_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Pla
     if not is_due(cal.close_day(month), now, rules.send_time):
         return []
     outcomes = outcomes_at_close(facts)
-    plans: list[Plan] = [ClosePlan(month, outcomes)]
+    # With nothing allocated there is nothing a later export could change.
+    final = facts.export_covers_deadline or rules.export_grace == 0 or not outcomes
+    plans: list[Plan] = [ClosePlan(month, outcomes, final)]
     if not outcomes:  # nothing was allocated (sheet never came, or before the bot ran)
         return plans
+    closing = {
+        "provisional": not final,
+        "final_day": cal.final_day(month, rules.export_grace),
+    }
     by_head: dict[str, list[FrozenOutcome]] = {}
     for outcome in outcomes:
         if outcome.head_email:
@@ -502,6 +523,7 @@ def _plan_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Pla
             "total": len(theirs),
             "unconfirmed": _unconfirmed(facts, theirs),
             "council": rules.council,
+            **closing,
         }
         plans.append(
             MailPlan(
@@ -513,7 +535,7 @@ def _plan_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Pla
             close_qa_key(month),
             "close_summary",
             (rules.qa_team,),
-            _summary_context(facts, outcomes, rules),
+            {**_summary_context(facts, outcomes, rules), **closing},
             month=month,
         )
     )
@@ -564,13 +586,53 @@ def _summary_context(
     }
 
 
-def _plan_late(facts: MonthFacts) -> list[Plan]:
-    """After the freeze, a missed auditor whose audits all arrive is recorded as late."""
+def _plan_after_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Plan]:
+    """After the close, counting stays by submission date. A missed auditor whose audits all
+    show as submitted on or before the deadline is counted complete (the export lagged);
+    one whose audits all arrive, some after the deadline, is recorded as late (not counted).
+    A provisional close becomes final once an export covering the deadline has been read, or
+    the grace period has passed. A final month that gains on-time rows (a corrected export)
+    changes only with a record in the trail, and the QA team is told."""
+    month, deadline = facts.month, cal.deadline(facts.month)
     plans: list[Plan] = []
-    for email in sorted(facts.missed - facts.late):
+    counted: list[FrozenOutcome] = []
+    for email in sorted(facts.missed):
         cases = facts.allocations.get(email, ())
         submitted = [submission(facts.completions, c) for c in cases]
-        if cases and all(submitted):
+        if not cases or not all(submitted):
+            continue
+        if all(in_time(s, deadline) for s in submitted):
+            why = "submitted in time, shown by a later completions export"
+            plans.append(OutcomePlan(month, email, Outcome.COMPLETE, why, facts.final))
+            counted.append((facts.frozen or {})[email])
+        elif email not in facts.late:
             last = max(s.submitted_on for s in submitted if s)
-            plans.append(LatePlan(facts.month, email, last))
+            plans.append(LatePlan(month, email, last))
+    if facts.final and counted:
+        plans.append(_corrected(facts, counted, rules))
+    if not facts.final:
+        if facts.export_covers_deadline:
+            plans.append(FinalPlan(month, "export"))
+        elif is_due(cal.final_day(month, rules.export_grace), now, rules.send_time):
+            plans.append(FinalPlan(month, "grace"))
     return plans
+
+
+def _corrected(facts: MonthFacts, counted: list[FrozenOutcome], rules: CycleRules) -> MailPlan:
+    """The QA team told that a final month's figures changed: who is now counted, and why."""
+    emails = sorted(o.email for o in counted)
+    context = {
+        "month": facts.month.title,
+        "month_id": str(facts.month),
+        "deadline": cal.deadline(facts.month),
+        "people": [_person(o) for o in sorted(counted, key=lambda o: (o.name.lower(), o.email))],
+        "council": rules.council,
+    }
+    return MailPlan(
+        close_corrected_key(facts.month, emails),
+        "close_corrected",
+        (rules.qa_team,),
+        context,
+        month=facts.month,
+        detail={"counted": emails},
+    )

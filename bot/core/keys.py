@@ -37,6 +37,7 @@ class Kind(enum.Enum):
     NOT_ALLOCATED = "not-allocated"
     CLOSE_HEAD = "close-head"
     CLOSE_QA = "close-qa"
+    CLOSE_CORRECTED = "close-corrected"
     EXEMPTION = "exemption"
     DIGEST_DIRECTOR = "digest-director"
     DIGEST_HEAD = "digest-head"
@@ -67,6 +68,7 @@ _TEMPLATES: dict[Kind, str] = {
     Kind.NOT_ALLOCATED: "not-allocated/{month}",
     Kind.CLOSE_HEAD: "close/{month}/head/{email}",
     Kind.CLOSE_QA: "close/{month}/qa",
+    Kind.CLOSE_CORRECTED: "close/{month}/corrected/{digest}",
     Kind.EXEMPTION: "exemption/{ref}/{suffix}",
     Kind.DIGEST_DIRECTOR: "digest/{week}/director",
     Kind.DIGEST_HEAD: "digest/{week}/head/{email}",
@@ -150,6 +152,11 @@ def close_head_key(month: Month, head: str) -> str:
 
 def close_qa_key(month: Month) -> str:
     return _render(Kind.CLOSE_QA, month=month)
+
+
+def close_corrected_key(month: Month, emails: Iterable[str]) -> str:
+    """A final month's figures corrected by a later export: once per set of auditors."""
+    return _render(Kind.CLOSE_CORRECTED, month=month, digest=short_digest(sorted(emails)))
 
 
 def exemption_key(ref: str, suffix: str) -> str:

@@ -77,6 +77,7 @@ class Report:
     month: Month
     now: datetime  # local; when it was made
     closed: bool  # False: the month is still open and every figure is provisional
+    final: bool  # closed and final; closed but not final: audits in time may still appear
     deadline: date
     overall: Tally
     services: tuple[tuple[Group, tuple[Group, ...]], ...]  # each Head of Service, their teams
@@ -125,6 +126,7 @@ def build_report(current: MonthFacts, history: HistoryInputs, now_local: datetim
         month=month,
         now=now_local,
         closed=closed,
+        final=current.final,
         deadline=cal.deadline(month),
         overall=overall,
         services=services(rows, roster, None, overall),

@@ -43,7 +43,8 @@ def gather(app: App, connection: Connection, now: datetime, month: Month | None 
     sheets = read_month(settings, month, roster, app.parsed_sheets)
     records = repo.load_records(connection, [month])
     closed = month in repo.closed_months(connection, [month])
-    current = month_facts(connection, month, sheets, roster, records, closed)
+    final = month in repo.final_months(connection, [month])
+    current = month_facts(connection, month, sheets, roster, records, closed, final, settings.tz)
     first = month.plus(1 - core.TREND_MONTHS)
     grades = history_grades(
         settings, connection, full_months(month, core.TREND_MONTHS), app.grade_summaries

@@ -202,7 +202,13 @@ def _fraction(ws: WriteOnlyWorksheet, part: int, whole: int) -> Cell | None:
 
 def _summary(report: Report, ws: WriteOnlyWorksheet, bold: Font, targets: Targets) -> None:
     t, g = report.overall, report.grades
-    status = "closed: final" if report.closed else "still open: provisional figures"
+    status = (
+        "closed: final"
+        if report.final
+        else "closed: provisional (audits submitted in time may still appear in a later export)"
+        if report.closed
+        else "still open: provisional figures"
+    )
 
     def small(text: str) -> str:
         return f"{text} (small number)" if g.small else text

@@ -69,6 +69,11 @@ CASES = [
     ),
     (keys.close_qa_key(MAY), "close/2021-05/qa", OutboxKey(Kind.CLOSE_QA, month=MAY)),
     (
+        keys.close_corrected_key(MAY, [HEAD]),
+        f"close/2021-05/corrected/{keys.short_digest([HEAD])}",
+        OutboxKey(Kind.CLOSE_CORRECTED, month=MAY, digest=keys.short_digest([HEAD])),
+    ),
+    (
         keys.exemption_key("EXM-2021-05-017", "to-head"),
         "exemption/EXM-2021-05-017/to-head",
         OutboxKey(Kind.EXEMPTION, ref="EXM-2021-05-017", suffix="to-head"),

@@ -1,0 +1,159 @@
+"""Counting by submission date, through May and June 2021: the export lags, the close is
+provisional until an export covering the deadline is read, and a corrected export after the
+month is final is recorded and told."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from bot.commands.status_view import month_status_and_close
+from bot.core.records import Month
+from bot.reporting.report import month_report
+from bot.store.schema import events
+from tests.world import ALEX, HANA, KIM, LONDON, OMAR, QA, SAM, World
+
+SAM_EMAIL, ALEX_EMAIL, KIM_EMAIL = SAM[1], ALEX[1], KIM[1]
+MAY = Month(2021, 5)
+
+
+def _may(world: World) -> None:
+    world.write_allocations(
+        "2021-05",
+        [(SAM_EMAIL, "CR-1001", "case_audit"), (ALEX_EMAIL, "CR-2001", "case_audit"),
+         (KIM_EMAIL, "CR-3001", "case_audit")],
+    )  # fmt: skip
+    # The export of Thursday 27 May: only Kim's audit so far.
+    world.write_completions(
+        "2021-05", [("CR-3001", KIM_EMAIL, "2021-05-20", "good")], modified="2021-05-27T18:00"
+    )
+    world.run_days(date(2021, 5, 4), date(2021, 5, 31))
+    world.new_mail()
+
+
+def _states(world: World, when: str) -> tuple[dict[str, str], str]:
+    now = datetime.fromisoformat(when).replace(tzinfo=LONDON)
+    states, _, close = month_status_and_close(world.open(), MAY, now)
+    return {s["email"]: s["state"] for s in states}, close
+
+
+def _events(world: World, kind: str) -> list[tuple[str | None, dict]]:
+    with world.open().engine.connect() as connection:
+        rows = connection.execute(
+            select(events.c.subject, events.c.detail).where(events.c.kind == kind)
+        )
+        return [(r.subject, r.detail) for r in rows]
+
+
+def test_rows_dated_31_may_first_seen_on_2_june_are_counted_not_late(world: World) -> None:
+    _may(world)
+    by_day = world.run_days(date(2021, 6, 1), date(2021, 6, 1))
+    closing = {m.key: m for m in by_day[date(2021, 6, 1)]}
+    # Closed provisional: the export read so far was made before the deadline.
+    hana = closing[f"close/2021-05/head/{HANA}"]
+    assert hana.subject == (
+        "May 2021 audits (provisional): 2 of your auditors not shown as submitting all their "
+        "audits in time so far"
+    )
+    text = " ".join(hana.text.split())
+    assert "These figures are provisional." in text
+    assert "or on Thursday 3 June 2021 at the latest" in text
+    assert closing["close/2021-05/qa"].subject.startswith(
+        "May 2021 audit month closed (provisional)"
+    )
+    assert closing[f"close/2021-05/head/{OMAR}"].subject == (
+        "May 2021 audits: all your auditors submitted in time"
+    )
+    assert _states(world, "2021-06-01T12:00") == (
+        {SAM_EMAIL: "missed", ALEX_EMAIL: "missed", KIM_EMAIL: "complete"},
+        "provisional",
+    )
+    # Wednesday 2 June: the export made that morning shows Sam's audit of Monday 31 May (the
+    # deadline, a bank holiday) and Alex's of 1 June.
+    world.write_completions(
+        "2021-05",
+        [("CR-3001", KIM_EMAIL, "2021-05-20", "good"),
+         ("CR-1001", SAM_EMAIL, "2021-05-31", "good"),
+         ("CR-2001", ALEX_EMAIL, "2021-06-01", "inadequate")],
+        modified="2021-06-02T07:00",
+    )  # fmt: skip
+    world.tick("2021-06-02T09:30")
+    assert [m.key for m in world.new_mail()] == []  # while provisional: no correction mail
+    assert _states(world, "2021-06-02T12:00") == (
+        {SAM_EMAIL: "complete", ALEX_EMAIL: "late", KIM_EMAIL: "complete"},
+        "final",
+    )
+    assert [(s, d["outcome"]) for s, d in _events(world, "outcome_updated")] == [
+        (SAM_EMAIL, "complete")
+    ]
+    assert [d["why"] for _, d in _events(world, "month_final")] == ["export"]
+    # The report agrees with status.
+    report = month_report(world.open(), MAY, datetime(2021, 6, 2, 12, tzinfo=LONDON))
+    assert report.final
+    assert (report.overall.complete, report.overall.late, report.overall.missed) == (2, 1, 0)
+    assert {a.row.email: a.row.standing.value for a in report.auditors} == {
+        SAM_EMAIL: "complete",
+        ALEX_EMAIL: "late",
+        KIM_EMAIL: "complete",
+    }
+
+
+def test_with_no_export_after_the_deadline_the_close_is_final_after_3_working_days(
+    world: World,
+) -> None:
+    _may(world)
+    world.run_days(date(2021, 6, 1), date(2021, 6, 2))
+    assert _states(world, "2021-06-02T12:00")[1] == "provisional"
+    world.tick("2021-06-03T08:30")  # before the send time
+    assert _states(world, "2021-06-03T08:31")[1] == "provisional"
+    world.tick("2021-06-03T09:30")
+    assert _states(world, "2021-06-03T09:31")[1] == "final"
+    assert [d["why"] for _, d in _events(world, "month_final")] == ["grace"]
+
+
+def test_a_corrected_export_after_the_month_is_final_is_recorded_and_the_qa_team_told(
+    world: World,
+) -> None:
+    _may(world)
+    world.write_completions(
+        "2021-05",
+        [("CR-3001", KIM_EMAIL, "2021-05-20", "good"),
+         ("CR-2001", ALEX_EMAIL, "2021-06-01", "good")],
+        modified="2021-06-01T07:00",
+    )  # fmt: skip
+    world.run_days(date(2021, 6, 1), date(2021, 6, 7))
+    world.new_mail()
+    assert _states(world, "2021-06-07T12:00") == (
+        {SAM_EMAIL: "missed", ALEX_EMAIL: "late", KIM_EMAIL: "complete"},
+        "final",
+    )
+    # Tuesday 8 June: the audit tool's export is corrected. Alex's audit was submitted on
+    # 28 May (the tool had the date wrong) and Sam's on 27 May (it was missing).
+    world.write_completions(
+        "2021-05",
+        [("CR-3001", KIM_EMAIL, "2021-05-20", "good"),
+         ("CR-2001", ALEX_EMAIL, "2021-05-28", "good"),
+         ("CR-1001", SAM_EMAIL, "2021-05-27", "requires_improvement")],
+        modified="2021-06-08T08:00",
+    )  # fmt: skip
+    world.tick("2021-06-08T09:30")
+    (told,) = world.new_mail()
+    assert told.to == (QA,)
+    assert told.subject == "May 2021 figures corrected: 2 more auditors counted complete"
+    text = " ".join(told.text.split())
+    assert "Alex Jones (Looked After Children), 1 audit allocated" in text
+    assert "Sam Patel (Children in Need), 1 audit allocated" in text
+    assert "The change is recorded in the audit trail." in text
+    assert sorted((s, d["outcome"]) for s, d in _events(world, "outcome_corrected")) == [
+        (ALEX_EMAIL, "complete"),
+        (SAM_EMAIL, "complete"),
+    ]
+    assert _states(world, "2021-06-08T12:00")[0] == {
+        SAM_EMAIL: "complete",
+        ALEX_EMAIL: "complete",
+        KIM_EMAIL: "complete",
+    }
+    # Nothing more at the next tick: the change is made once.
+    world.tick("2021-06-09T09:30")
+    assert world.new_mail() == []
