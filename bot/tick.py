@@ -180,11 +180,13 @@ def _plan(
         repo.failed_sends(connection), settings.qa_team.email, settings.council
     )
     if is_due(local.date(), local, settings.schedule.send_time):
+        waiting = exemption_requests.waiting_requests(connection, settings.tz)
         plans += ex.plan_timers(
-            exemption_requests.waiting_requests(connection, settings.tz),
+            waiting,
             records,
             local.date(),
             app.exemption_rules,
+            frozenset(repo.final_months(connection, {r.month for r in waiting})),
         )
     return plans
 

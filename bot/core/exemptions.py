@@ -354,13 +354,17 @@ def plan_timers(
     records: dict[str, Record],
     today: date,
     rules: ExemptionRules,
+    final: frozenset[Month] = frozenset(),
 ) -> list[MailPlan | Escalation]:
     """Chase a silent Head of Service once; after longer, go to the director without them
     (sooner for a request asked in the last week). Remind the director of a request waiting
     for them, and again at intervals. Times are local. Called only when scheduled mail is
-    due (a working day, at or after the send time)."""
+    due (a working day, at or after the send time). A request for a month whose figures
+    are final (``final``) is chased no more: no decision can change them."""
     plans: list[MailPlan | Escalation] = []
     for request in requests:
+        if request.month in final:
+            continue
         if request.state is State.AWAITING_DIRECTOR:
             plans += _chase_director(request, records, today, rules)
             continue

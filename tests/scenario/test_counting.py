@@ -12,7 +12,7 @@ from bot.commands.status_view import month_status_and_close
 from bot.core.records import Month
 from bot.reporting.report import month_report
 from bot.store.schema import events
-from tests.world import ALEX, HANA, KIM, LONDON, OMAR, QA, SAM, World
+from tests.world import ALEX, DIRECTOR, HANA, KIM, LONDON, OMAR, QA, SAM, Landed, World
 
 SAM_EMAIL, ALEX_EMAIL, KIM_EMAIL = SAM[1], ALEX[1], KIM[1]
 MAY = Month(2021, 5)
@@ -157,3 +157,79 @@ def test_a_corrected_export_after_the_month_is_final_is_recorded_and_the_qa_team
     # Nothing more at the next tick: the change is made once.
     world.tick("2021-06-09T09:30")
     assert world.new_mail() == []
+
+
+def _ask_and_support(world: World, when: str) -> Landed:
+    """Sam asks for May, Hana supports: the request's mail to the director."""
+    allocation = next(m for m in world.all_mail() if m.key == f"allocation/2021-05/{SAM_EMAIL}")
+    world.reply(
+        allocation,
+        SAM_EMAIL,
+        "I have been on sick leave since 24 May and could not finish, can I be exempted?",
+    )
+    world.tick(f"{when}T10:00")
+    to_head = next(m for m in world.new_mail() if m.key.endswith("/to-head"))
+    world.reply(to_head, HANA, "I support this request.")
+    world.tick(f"{when}T11:00")
+    return next(m for m in world.new_mail() if m.key.endswith("/to-director"))
+
+
+def test_an_approval_while_the_close_is_provisional_makes_the_outcome_exempted(
+    world: World,
+) -> None:
+    _may(world)
+    to_director = _ask_and_support(world, "2021-05-28")
+    world.tick("2021-06-01T09:30")  # closes May, provisional: Sam missed so far
+    world.new_mail()
+    world.reply(to_director, DIRECTOR, "Approved.")
+    world.tick("2021-06-02T09:00")
+    told = {m.key: m for m in world.new_mail()}
+    outcome = told["exemption/EXM-2021-05-001/outcome"]
+    assert outcome.to == (SAM_EMAIL,)
+    assert (
+        "May 2021 has closed, but its figures are still provisional, so the decision counts: "
+        "your May 2021 outcome is now recorded as exempted, not missed."
+        in " ".join(outcome.text.split())
+    )
+    states, close = _states(world, "2021-06-02T12:00")
+    assert states[SAM_EMAIL] == "exempted" and close == "provisional"
+    assert [(s, d["outcome"]) for s, d in _events(world, "outcome_updated")] == [
+        (SAM_EMAIL, "exempted")
+    ]
+    report = month_report(world.open(), MAY, datetime(2021, 6, 2, 12, tzinfo=LONDON))
+    assert (report.overall.exempted, report.overall.missed, report.overall.complete) == (1, 1, 1)
+
+
+def test_after_the_month_is_final_a_request_and_a_decision_are_refused_plainly(
+    world: World,
+) -> None:
+    _may(world)
+    to_director = _ask_and_support(world, "2021-05-28")
+    world.run_days(date(2021, 6, 1), date(2021, 6, 3))  # final on Thursday 3 June
+    world.new_mail()
+    assert _states(world, "2021-06-03T12:00")[1] == "final"
+    # The director's approval comes on Monday 7 June: too late to change May.
+    world.reply(to_director, DIRECTOR, "Approved.")
+    # Alex asks on May's thread on the same day (the thread names the month).
+    allocation = next(m for m in world.all_mail() if m.key == f"allocation/2021-05/{ALEX_EMAIL}")
+    world.reply(
+        allocation, ALEX_EMAIL, "I was off sick and could not do my audits, can I be exempted?"
+    )
+    world.tick("2021-06-07T09:30")
+    landed = world.new_mail()
+    refusals = [m for m in landed if m.key.endswith("/month-final")]
+    assert sorted(m.to for m in refusals) == [(ALEX_EMAIL,), (DIRECTOR,)]
+    assert all(m.cc == (QA,) for m in refusals)
+    to_director_answer = next(m for m in refusals if m.to == (DIRECTOR,))
+    assert to_director_answer.subject.startswith(
+        "Exemption request EXM-2021-05-001: May 2021 figures are final, the decision is not applied"
+    )
+    to_alex = next(m for m in refusals if m.to == (ALEX_EMAIL,))
+    assert "So no exemption request for May 2021 has been made." in " ".join(to_alex.text.split())
+    assert not [m for m in landed if m.key.startswith("exemption/")]  # nothing decided or made
+    states, _ = _states(world, "2021-06-07T12:00")
+    assert (states[SAM_EMAIL], states[ALEX_EMAIL]) == ("missed", "missed")
+    assert len(_events(world, "refused_month_final")) == 2
+    # The director is reminded of the request no more.
+    later = world.run_days(date(2021, 6, 8), date(2021, 6, 15))
+    assert not [m for mails in later.values() for m in mails if "director-chase" in m.key]

@@ -486,3 +486,9 @@ def test_the_last_week_is_the_last_5_working_days_up_to_the_deadline(
     day: date, month: Month, last_week: bool
 ) -> None:
     assert is_last_week(month, day, 5) is last_week
+
+
+def test_a_request_for_a_month_whose_figures_are_final_is_chased_no_more() -> None:
+    waiting = [_with_director(date(2021, 5, 10)), request(requested_on=date(2021, 5, 10))]
+
+    assert plan_timers(waiting, {}, date(2021, 6, 7), EXEMPTIONS, frozenset({MAY})) == []
