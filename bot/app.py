@@ -50,6 +50,7 @@ class App:
             qa_team=self.settings.qa_team.email,
             council=self.settings.council,
             export_grace=self.settings.close.export_grace_working_days,
+            director=self.settings.director.email,
         )
 
     @property

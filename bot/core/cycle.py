@@ -51,6 +51,7 @@ class CycleRules:
     copy_head_of_service_from_stage: int | None
     qa_team: str
     council: str = "the council"
+    director: str | None = None  # copied on the month-close summary
     # Working days after the deadline before a provisional close becomes final without an
     # export covering the deadline.
     export_grace: int = 3
@@ -536,6 +537,7 @@ def _plan_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Pla
             "close_summary",
             (rules.qa_team,),
             {**_summary_context(facts, outcomes, rules), **closing},
+            cc=(rules.director,) if rules.director else (),
             month=month,
         )
     )

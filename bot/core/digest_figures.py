@@ -57,6 +57,7 @@ from bot.core.records import Month
 __all__ = [
     "TREND_MONTHS",
     "AuditorMonth",
+    "ClosedMonth",
     "Digest",
     "FollowUpRow",
     "Group",
@@ -122,6 +123,28 @@ class HistoryInputs:
     director: str = "the director"
     trail_head: str = ""
     trail_event: int = 0
+    # Last month, in the first digest on or after its close: shown beside the new one.
+    closed: MonthFacts | None = None
+
+
+def shows_closed_month(day: date, month: Month, weekday: int = 0) -> bool:
+    """The digest of ``day`` (for ``month``) shows last month too when it is the first
+    digest on or after last month's close: the director sees the month just closed."""
+    close = cal.close_day(month.previous())
+    first = digest_day(close, weekday)
+    if first is None or first < close:  # this week's digest came before the close
+        first = digest_day(close + timedelta(days=7 - close.weekday()), weekday)
+    return first is not None and close <= day and day.isocalendar()[:2] == first.isocalendar()[:2]
+
+
+@dataclass(frozen=True)
+class ClosedMonth:
+    """Last month as it closed, for the digest: the outcomes' tally, and whether final."""
+
+    month: Month
+    deadline: date
+    tally: Tally
+    final: bool
 
 
 @dataclass(frozen=True)
@@ -161,6 +184,7 @@ class Digest:
     follow_ups: tuple[FollowUpRow, ...]  # inadequate last month; only in a Head's digest
     trail_head: str
     trail_event: int
+    closed_month: ClosedMonth | None = None
 
 
 def build_digest(
@@ -244,4 +268,12 @@ def build_digest(
         follow_ups=follow,
         trail_head=history.trail_head,
         trail_event=history.trail_event,
+        closed_month=_closed_month(history.closed, head),
     )
+
+
+def _closed_month(closed: MonthFacts | None, head: str | None) -> ClosedMonth | None:
+    if closed is None or not closed.closed:
+        return None
+    rows = [r for r in standings(closed) if head is None or r.head_email == head]
+    return ClosedMonth(closed.month, cal.deadline(closed.month), tally(rows), closed.final)

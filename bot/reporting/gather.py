@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from bot.app import App
 from bot.core import digest_figures as core
-from bot.core.digest_figures import HistoryInputs, MonthFacts
+from bot.core.digest_figures import HistoryInputs, MonthFacts, shows_closed_month
 from bot.core.quality import full_months, month_grades
 from bot.core.records import Auditor, Month
 from bot.inputs.in_force import read_month, roster_in_force
@@ -51,6 +51,17 @@ def gather(app: App, connection: Connection, now: datetime, month: Month | None 
     )
     if current.closed or month < Month.of(local.date()):
         grades[month] = month_grades(month, current.completions.values())
+    just_closed = None
+    weekday = settings.digest.weekday
+    if shows_closed_month(local.date(), month, weekday) and month == Month.of(local.date()):
+        last = month.previous()
+        if last in repo.closed_months(connection, [last]):
+            last_sheets = read_month(settings, last, roster, app.parsed_sheets)
+            last_records = repo.load_records(connection, [last])
+            last_final = last in repo.final_months(connection, [last])
+            just_closed = month_facts(
+                connection, last, last_sheets, roster, last_records, True, last_final, settings.tz
+            )
     trail_event, trail_head = trail.head(connection)
     history = HistoryInputs(
         outcome_counts=figures.outcome_counts(connection, first, month),
@@ -61,5 +72,6 @@ def gather(app: App, connection: Connection, now: datetime, month: Month | None 
         director=settings.director.name,
         trail_head=trail_head,
         trail_event=trail_event,
+        closed=just_closed,
     )
     return Gathered(local, roster, current, history)

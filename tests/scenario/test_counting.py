@@ -233,3 +233,48 @@ def test_after_the_month_is_final_a_request_and_a_decision_are_refused_plainly(
     # The director is reminded of the request no more.
     later = world.run_days(date(2021, 6, 8), date(2021, 6, 15))
     assert not [m for mails in later.values() for m in mails if "director-chase" in m.key]
+
+
+def test_the_close_day_digest_shows_the_closed_month_and_the_new_one_and_all_agree(
+    world: World,
+) -> None:
+    world.enable_digests()
+    _may(world)
+    world.write_allocations("2021-06", [(SAM_EMAIL, "CR-1101", "case_audit")])
+    # Tuesday 1 June: May closes (provisional), June's allocations go, and the week's digest
+    # (Monday was a bank holiday) comes after them.
+    by_day = world.run_days(date(2021, 6, 1), date(2021, 6, 1))
+    landed = {m.key: m for m in by_day[date(2021, 6, 1)]}
+    summary = landed["close/2021-05/qa"]
+    assert summary.to == (QA,) and summary.cc == (DIRECTOR,)
+    digest = landed["digest/2021-W22/director"]
+    assert digest.subject == (
+        "Weekly audit digest, week of Tue 1 Jun: June 2021 0% complete, May 2021 closed at 33% "
+        "(provisional), 21 working days left"
+    )
+    text = " ".join(digest.text.split())
+    assert (
+        "MAY 2021: CLOSED (PROVISIONAL) Everyone: 3 allocated, 1 complete in time, 0 exempted, "
+        "2 missed, 0 late (not counted): 33%" in text
+    )
+    assert "COMPLETION: JUNE 2021" in text
+    assert "May 2021: closed (provisional)" in digest.html
+    # The same numbers everywhere: the close summary, the digest, status and the report.
+    summary_text = " ".join(summary.text.split())
+    assert "Auditors allocated: 3 Complete in time: 1 Exempted: 0 Not all in time: 2" in (
+        summary_text
+    )
+    assert "Completion rate: 33%" in summary_text
+    states, close = _states(world, "2021-06-01T12:00")
+    assert close == "provisional"
+    assert sorted(states.values()) == ["complete", "missed", "missed"]
+    report = month_report(world.open(), MAY, datetime(2021, 6, 1, 12, tzinfo=LONDON))
+    t = report.overall
+    assert (t.allocated, t.complete, t.exempted, t.missed, t.late, t.rate) == (3, 1, 0, 2, 0, 33)
+    assert (report.closed, report.final) == (True, False)
+    hana = " ".join(landed[f"close/2021-05/head/{HANA}"].text.split())
+    assert "Of your 2 allocated auditors: 0 submitted in time, 0 exempted, 2 not shown" in hana
+    # The next week's digest is about June alone.
+    later = world.run_days(date(2021, 6, 2), date(2021, 6, 7))
+    june = next(m for m in later[date(2021, 6, 7)] if m.key == "digest/2021-W23/director")
+    assert "MAY 2021" not in june.text

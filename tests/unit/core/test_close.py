@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from bot.core.cycle import plan_month
+from bot.core.digest_figures import shows_closed_month
 from bot.core.keys import short_digest
 from bot.core.plans import (
     ClosePlan,
@@ -20,10 +21,12 @@ from bot.core.plans import (
     OutcomePlan,
     Record,
 )
+from bot.core.records import Month
 from tests.unit.core.personas import (
     ALEX,
     CYCLE,
     HANA,
+    JUNE,
     KIM,
     MAY,
     OMAR,
@@ -325,3 +328,29 @@ def test_a_provisional_close_becomes_final_on_the_export_or_after_3_working_days
     closed = facts(SHEET, records=ALLOCATED, frozen={}, final=False, export_covers_deadline=covers)
 
     assert plan_month(closed, now, CYCLE) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "weekday", "shown"),
+    [
+        # May 2021 closed on Tuesday 1 June; Monday 31 May was a bank holiday, so that week's
+        # digest went on the 1st, after the close.
+        (date(2021, 6, 1), JUNE, 0, True),
+        (date(2021, 6, 2), JUNE, 0, True),  # the same week's digest, sent late after downtime
+        (date(2021, 6, 7), JUNE, 0, False),  # the next week's: June alone
+        (date(2021, 5, 31), JUNE, 0, False),  # before the close
+        # With digests on Fridays: Friday 4 June is the first on or after the close.
+        (date(2021, 6, 4), JUNE, 4, True),
+        (date(2021, 6, 11), JUNE, 4, False),
+        # April 2021 closed on Tuesday 4 May (Monday 3 May the Early May bank holiday).
+        (date(2021, 5, 4), MAY, 0, True),
+        # March 2021 closed on Thursday 1 April; the Monday digest of 29 March came before,
+        # so the first after it is Tuesday 6 April (Easter Monday the 5th).
+        (date(2021, 4, 1), Month(2021, 4), 0, False),
+        (date(2021, 4, 6), Month(2021, 4), 0, True),
+    ],
+)
+def test_the_first_digest_on_or_after_the_close_shows_the_closed_month(
+    day: date, month: Month, weekday: int, shown: bool
+) -> None:
+    assert shows_closed_month(day, month, weekday) is shown
