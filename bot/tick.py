@@ -22,6 +22,7 @@ from bot.core.cycle import (
     is_due,
     plan_month,
     plan_not_allocated,
+    plan_reallocations,
 )
 from bot.core.notices import failed_send_notices
 from bot.core.plans import ClosePlan, FinalPlan, LatePlan, MailPlan, OutcomePlan, SkipPlan
@@ -162,6 +163,7 @@ def _plan(
         )
         plans += plan_month(facts, local, app.rules)
         plans += plan_not_allocated(facts, local, app.rules)
+        plans += plan_reallocations(facts, local, app.rules)
     saved, clash = find_month_sheet(settings.allocations, next_month)
     if saved is not None or clash:
         # Next month's sheet, if already saved, is checked early so problems are fixed in time.

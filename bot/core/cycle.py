@@ -24,6 +24,7 @@ from bot.core.keys import (
     missing_sheet_key,
     not_allocated_key,
     parse,
+    reallocate_key,
     reminder_key,
 )
 from bot.core.plans import (
@@ -192,6 +193,9 @@ def standings(facts: MonthFacts) -> list[AuditorMonth]:
     frozen, but exempted all the same); someone in the sheet never issued is not counted."""
     names = head_names(facts.roster)
     emails = set(facts.allocations)
+    # Exempted after their allocation went, their cases since given to others: still counted
+    # as exempted, though the sheet no longer names them.
+    emails |= {e for e in facts.exempted if allocation_key(facts.month, e) in facts.records}
     if facts.frozen is not None:
         emails = set(facts.frozen) | (emails & facts.exempted)
     deadline = cal.deadline(facts.month)
@@ -367,6 +371,41 @@ def plan_not_allocated(facts: MonthFacts, now: datetime, rules: CycleRules) -> l
     }
     detail = {"people": [a.email for a in left_out]}
     return [MailPlan(key, "not_allocated", (rules.qa_team,), context, month=month, detail=detail)]
+
+
+def plan_reallocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[MailPlan]:
+    """An auditor exempted after their allocation went out leaves cases unaudited: the QA
+    team gets one mail per auditor listing those not yet submitted, to give to someone else.
+    While the month is open, on working days from the send time."""
+    month = facts.month
+    if facts.closed or not is_due(now.date(), now, rules.send_time):
+        return []
+    if now.date() > cal.deadline_day(month):
+        return []
+    plans: list[MailPlan] = []
+    for email in sorted(facts.exempted):
+        key = reallocate_key(month, email)
+        if key in facts.records or allocation_key(month, email) not in facts.records:
+            continue  # told already, or never allocated (the QA team heard at allocation)
+        cases = outstanding_cases(month, facts.allocations.get(email, ()), facts.completions)
+        if not cases:
+            continue
+        auditor = facts.roster.get(email)
+        context: dict[str, object] = {
+            "name": auditor.name if auditor else email,
+            "email": email,
+            "team": auditor.team if auditor else LEFT_THE_ROSTER,
+            "month": month.title,
+            "month_id": str(month),
+            "deadline": cal.deadline(month),
+            "cases": [{"ref": c.case_ref, "type": c.audit_type.label} for c in cases],
+            "council": rules.council,
+        }
+        detail = {"cases": [c.case_ref for c in cases]}
+        plans.append(
+            MailPlan(key, "reallocate", (rules.qa_team,), context, month=month, detail=detail)
+        )
+    return plans
 
 
 def _exempt_but_allocated(facts: MonthFacts, auditor: Auditor, rules: CycleRules) -> MailPlan:

@@ -35,6 +35,7 @@ class Kind(enum.Enum):
     EXEMPT_BUT_ALLOCATED = "exempt-but-allocated"
     MISSING_SHEET = "missing-sheet"
     NOT_ALLOCATED = "not-allocated"
+    REALLOCATE = "reallocate"
     CLOSE_HEAD = "close-head"
     CLOSE_QA = "close-qa"
     CLOSE_CORRECTED = "close-corrected"
@@ -66,6 +67,7 @@ _TEMPLATES: dict[Kind, str] = {
     Kind.EXEMPT_BUT_ALLOCATED: "exempt-but-allocated/{month}/{email}",
     Kind.MISSING_SHEET: "missing-sheet/allocations/{month}",
     Kind.NOT_ALLOCATED: "not-allocated/{month}",
+    Kind.REALLOCATE: "reallocate/{month}/{email}",
     Kind.CLOSE_HEAD: "close/{month}/head/{email}",
     Kind.CLOSE_QA: "close/{month}/qa",
     Kind.CLOSE_CORRECTED: "close/{month}/corrected/{digest}",
@@ -144,6 +146,11 @@ def missing_sheet_key(month: Month) -> str:
 def not_allocated_key(month: Month) -> str:
     """Active auditors and moderators the month's sheet left out: the QA team, once."""
     return _render(Kind.NOT_ALLOCATED, month=month)
+
+
+def reallocate_key(month: Month, email: str) -> str:
+    """An auditor exempted after their allocation went: their cases, to the QA team, once."""
+    return _render(Kind.REALLOCATE, month=month, email=email)
 
 
 def close_head_key(month: Month, head: str) -> str:

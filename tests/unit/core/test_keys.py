@@ -58,6 +58,11 @@ CASES = [
         OutboxKey(Kind.MISSING_SHEET, month=MAY),
     ),
     (
+        keys.reallocate_key(MAY, JO),
+        "reallocate/2021-05/jo.bloggs@council.gov.uk",
+        OutboxKey(Kind.REALLOCATE, month=MAY, email=JO),
+    ),
+    (
         keys.not_allocated_key(MAY),
         "not-allocated/2021-05",
         OutboxKey(Kind.NOT_ALLOCATED, month=MAY),
