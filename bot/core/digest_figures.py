@@ -14,10 +14,12 @@ from datetime import date, datetime, time, timedelta
 from bot.core import calendar as cal
 from bot.core.completion import (
     TREND_MONTHS,
+    AuditTally,
     Group,
     OutcomeCount,
     RatePoint,
     Tally,
+    audit_tally,
     by_attention,
     by_head,
     by_team,
@@ -168,6 +170,7 @@ class Digest:
     head_email: str | None  # None: the director's digest
     head_name: str | None
     overall: Tally
+    audits: AuditTally  # the same auditors' audits, counted one by one
     heads: tuple[Group, ...]  # only in the director's digest
     teams: tuple[Group, ...]
     services: tuple[tuple[Group, tuple[Group, ...]], ...]  # each Head of Service, their teams
@@ -252,6 +255,7 @@ def build_digest(
         head_email=head,
         head_name=names.get(head, head) if head else None,
         overall=overall,
+        audits=audit_tally(rows),
         heads=tuple(g for g, _ in nested) if head is None else (),
         teams=tuple(by_team(rows, roster, head, teams_of=teams_of)),
         services=nested,

@@ -92,6 +92,8 @@ def test_rows_dated_31_may_first_seen_on_2_june_are_counted_not_late(world: Worl
     report = month_report(world.open(), MAY, datetime(2021, 6, 2, 12, tzinfo=LONDON))
     assert report.final
     assert (report.overall.complete, report.overall.late, report.overall.missed) == (2, 1, 0)
+    # By audit beside by auditor: Alex's one audit came a day late.
+    assert (report.audit_counts.in_time, report.audit_counts.allocated) == (2, 3)
     assert {a.row.email: a.row.standing.value for a in report.auditors} == {
         SAM_EMAIL: "complete",
         ALEX_EMAIL: "late",
@@ -258,6 +260,10 @@ def test_the_close_day_digest_shows_the_closed_month_and_the_new_one_and_all_agr
         "2 missed, 0 late (not counted): 33%" in text
     )
     assert "COMPLETION: JUNE 2021" in text
+    assert (
+        "By auditor: 0 of 1 auditors not exempted have every audit in (0%). "
+        "By audit: 0 of their 1 audits submitted in time (0%)." in text
+    )
     assert "May 2021: closed (provisional)" in digest.html
     # The same numbers everywhere: the close summary, the digest, status and the report.
     summary_text = " ".join(summary.text.split())

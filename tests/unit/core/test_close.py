@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 
-from bot.core.cycle import plan_month
+from bot.core.completion import audit_tally, tally
+from bot.core.cycle import plan_month, standings
 from bot.core.digest_figures import shows_closed_month
 from bot.core.keys import short_digest
 from bot.core.plans import (
@@ -354,3 +355,22 @@ def test_the_first_digest_on_or_after_the_close_shows_the_closed_month(
     day: date, month: Month, weekday: int, shown: bool
 ) -> None:
     assert shows_closed_month(day, month, weekday) is shown
+
+
+def test_completion_by_audit_counts_each_audit_beside_completion_by_auditor() -> None:
+    # Sam: 1 of 2 in; Alex exempted (left out of both); Kim: 1 of 1 in.
+    month = facts(
+        SHEET,
+        records=ALLOCATED,
+        exempted=frozenset({ALEX.email}),
+        completions=[
+            done(SAM, "CR-1001", date(2021, 5, 20)),
+            done(KIM, "CR-2001", date(2021, 5, 21)),
+        ],
+    )
+    rows = standings(month)
+
+    by_auditor, by_audit = tally(rows), audit_tally(rows)
+
+    assert (by_auditor.complete, by_auditor.counted, by_auditor.rate) == (1, 2, 50)
+    assert (by_audit.in_time, by_audit.allocated, by_audit.rate) == (2, 3, 67)
