@@ -24,9 +24,11 @@ def month_facts(
     closed: bool,
     final: bool = False,
     tz: tzinfo | None = None,
+    until: datetime | None = None,
 ) -> MonthFacts:
     """What the planner, ``status`` and the digests know of ``month``: the sheets as read
-    and what the store has recorded (exemptions, the close, self-reported completions)."""
+    and what the store has recorded (exemptions, the close, self-reported completions).
+    With ``until``, exemptions are those approved by then."""
     frozen = None
     if closed:
         frozen = {o.email: o for o in repo.load_outcomes(connection, month)}
@@ -39,7 +41,7 @@ def month_facts(
         held_back=sheets.held_back,
         completions=sheets.completions,
         records=records,
-        exempted=exemption_requests.exempted(connection, month),
+        exempted=exemption_requests.exempted(connection, month, until),
         self_reported=self_reported,
         unconfirmed={
             email: tuple(

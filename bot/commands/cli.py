@@ -393,12 +393,14 @@ def digest(ctx: click.Context, at: str | None, to_file: Path | None) -> None:
     app = App.open(settings)
     try:
         now = _parse_at(at, settings)
+        as_of = at is not None  # looking back (or ahead): as it was at that time
         with app.engine.connect() as connection:
             if to_file is not None:
-                to_file.write_text(render_digest_html(app, connection, now), encoding="utf-8")
+                page = render_digest_html(app, connection, now, as_of=as_of)
+                to_file.write_text(page, encoding="utf-8")
                 console.print(f"wrote {to_file}", highlight=False)
             else:
-                plan = director_digest(app, connection, now)
+                plan = director_digest(app, connection, now, as_of=as_of)
                 context = {**plan.context, "reference": None}
                 text = app.renderer.render(plan.template, context).text
                 console.print(text, highlight=False, markup=False)

@@ -113,10 +113,13 @@ def waiting_requests(connection: Connection, tz: tzinfo) -> list[Request]:
     ]
 
 
-def exempted(connection: Connection, month: Month) -> frozenset[str]:
+def exempted(connection: Connection, month: Month, until: datetime | None = None) -> frozenset[str]:
+    """Auditors approved for ``month`` (by ``until``, if given)."""
     query = select(exemptions.c.auditor_email).where(
         exemptions.c.month == str(month), exemptions.c.state == State.APPROVED
     )
+    if until is not None:
+        query = query.where(exemptions.c.decided_at <= until)
     return frozenset(connection.scalars(query))
 
 

@@ -111,6 +111,16 @@ def record_close(connection: Connection, plan: ClosePlan, now: datetime) -> bool
     return True
 
 
+def close_times(connection: Connection, month: Month) -> tuple[datetime | None, datetime | None]:
+    """When ``month`` was closed and when the close was made final (None: not yet)."""
+    row = connection.execute(
+        select(month_closes.c.closed_at, month_closes.c.final_at).where(
+            month_closes.c.month == str(month)
+        )
+    ).first()
+    return (row.closed_at, row.final_at) if row else (None, None)
+
+
 def final_months(connection: Connection, months: Iterable[Month]) -> set[Month]:
     """Of ``months``, those whose close has been made final."""
     names = [str(m) for m in months]

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from click.testing import CliRunner
 from sqlalchemy import select
 
+from bot.commands.cli import main
 from bot.commands.status_view import month_status_and_close
 from bot.core.records import Month
 from bot.reporting.report import month_report
+from bot.store import trail
 from bot.store.schema import events
 from tests.world import ALEX, DIRECTOR, HANA, KIM, LONDON, OMAR, QA, SAM, Landed, World
 
@@ -284,3 +287,31 @@ def test_the_close_day_digest_shows_the_closed_month_and_the_new_one_and_all_agr
     later = world.run_days(date(2021, 6, 2), date(2021, 6, 7))
     june = next(m for m in later[date(2021, 6, 7)] if m.key == "digest/2021-W23/director")
     assert "MAY 2021" not in june.text
+
+
+def test_digest_at_a_past_time_shows_the_month_as_it_was_then(world: World) -> None:
+    _may(world)
+    world.write_completions(
+        "2021-05",
+        [("CR-3001", KIM_EMAIL, "2021-05-20", "good"),
+         ("CR-1001", SAM_EMAIL, "2021-05-26", "good"),
+         ("CR-2001", ALEX_EMAIL, "2021-06-01", "good")],
+        modified="2021-06-02T07:00",
+    )  # fmt: skip
+    world.run_days(date(2021, 6, 1), date(2021, 6, 8))
+    with world.open().engine.connect() as connection:
+        then = datetime(2021, 5, 24, 9, 30, tzinfo=LONDON)
+        event, head = trail.head(connection, until=then)
+    world.close()
+    result = CliRunner().invoke(
+        main, ["--config", str(world.config), "digest", "--at", "2021-05-24T09:30"]
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "As of Monday 24 May 2021, 09:30: the counts are from completions submitted by then" in (
+        text
+    )
+    # On 24 May only Kim's audit (20 May) was in: the month open, the counts adding up.
+    assert "Everyone: 3 allocated, 1 complete, 0 say done, 0 exempted, 2 outstanding: 33%" in text
+    assert "MAY 2021: CLOSED" not in text
+    assert f"the newest event in the audit trail was number {event}, with hash {head}" in text
