@@ -54,20 +54,27 @@ class App:
             copy_head_of_service_from_stage=schedule.copy_head_of_service_from_stage,
             qa_team=self.settings.qa_team.email,
             council=self.settings.council,
+            export_grace=self.settings.close.export_grace_working_days,
+            director=self.settings.director.email,
         )
 
     @property
     def exemption_rules(self) -> ExemptionRules:
         settings = self.settings
+        ex = settings.exemptions
         return ExemptionRules(
             mailbox=settings.mailbox,
             director_email=settings.director.email,
             director_name=settings.director.name,
             qa_team=settings.qa_team.email,
             council=settings.council,
-            chase_after=settings.exemptions.chase_after_working_days,
-            escalate_after=settings.exemptions.escalate_after_working_days,
-            last_week_days=settings.exemptions.last_week_days,
+            chase_after=ex.chase_after_working_days,
+            escalate_after=ex.escalate_after_working_days,
+            last_week_working_days=ex.last_week_working_days,
+            last_week_chase_after=ex.last_week_chase_after_working_days,
+            last_week_escalate_after=ex.last_week_escalate_after_working_days,
+            director_chase_after=ex.director_chase_after_working_days,
+            director_chase_every=ex.director_chase_every_working_days,
         )
 
     def close(self) -> None:

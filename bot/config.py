@@ -81,12 +81,34 @@ MailSettings = Annotated[
 class Exemptions(_Strict):
     chase_after_working_days: int = Field(default=2, ge=1)
     escalate_after_working_days: int = Field(default=4, ge=1)
-    last_week_days: int = Field(default=7, ge=0)
+    # The month's last week: its last working days up to the deadline day.
+    last_week_working_days: int = Field(default=5, ge=0)
+    last_week_chase_after_working_days: int = Field(default=1, ge=1)
+    last_week_escalate_after_working_days: int = Field(default=2, ge=1)
+    director_chase_after_working_days: int = Field(default=2, ge=1)
+    director_chase_every_working_days: int = Field(default=3, ge=1)
+    # Replaced by last_week_working_days: refused with a word on what to write instead.
+    last_week_days: int | None = None
+
+    @field_validator("last_week_days")
+    @classmethod
+    def _now_in_working_days(cls, value: int | None) -> int | None:
+        if value is not None:
+            raise ValueError(
+                "the last week is now counted in working days: write "
+                "last_week_working_days (default 5) instead"
+            )
+        return value
 
     @model_validator(mode="after")
     def _chase_before_escalating(self) -> Exemptions:
         if self.escalate_after_working_days <= self.chase_after_working_days:
             raise ValueError("escalate_after_working_days must exceed chase_after_working_days")
+        if self.last_week_escalate_after_working_days <= self.last_week_chase_after_working_days:
+            raise ValueError(
+                "last_week_escalate_after_working_days must exceed "
+                "last_week_chase_after_working_days"
+            )
         return self
 
 
@@ -120,6 +142,13 @@ class Schedule(_Strict):
         if not value or any(k < 0 for k in value) or len(set(value)) != len(value):
             raise ValueError("reminders must be distinct working-day counts, 0 or more")
         return tuple(sorted(value, reverse=True))
+
+
+class Close(_Strict):
+    """The month's close is provisional until an export covering the deadline is read."""
+
+    # Working days after the deadline before it is final without such an export.
+    export_grace_working_days: int = Field(default=3, ge=0, le=20)
 
 
 class Inbox(_Strict):
@@ -174,6 +203,7 @@ class Settings(_Strict):
     exemptions: Exemptions = Exemptions()
     digest: Digest = Digest()
     inbox: Inbox = Inbox()
+    close: Close = Close()
     targets: TargetSettings = TargetSettings()
     # Who may send on someone's behalf (a director's PA): "director" or an address, each
     # with the addresses that may appear as Sender or Resent-From for them.

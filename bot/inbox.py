@@ -32,7 +32,7 @@ from bot.core.inbound import (
 )
 from bot.core.keys import answers_stopped_key, inbound_key, names_reminder_key
 from bot.core.notices import notices_for
-from bot.core.plans import MailPlan
+from bot.core.plans import MailPlan, Outcome, OutcomePlan
 from bot.core.records import Month
 from bot.core.replies import Analysis, Intent, Kind, analyse
 from bot.core.replies.model import Role, shell_intent
@@ -353,7 +353,10 @@ def _interpret(
     # Only the sender's own open requests matter to what their message means.
     for request in exemption_requests.undecided_requests(connection, analysis.sender or ""):
         open_requests.setdefault(request.auditor_email, []).append(request)
-    return interpret(analysis, binding, parties, today, open_requests), analysis
+    # The months whose figures are final: nothing asked or decided changes them now.
+    year = [Month.of(today).plus(-n) for n in range(HISTORY_MONTHS + 1)]
+    final = frozenset(repo.final_months(connection, year))
+    return interpret(analysis, binding, parties, today, open_requests, final=final), analysis
 
 
 def _as_chosen(analysis: Analysis, chosen: Intent) -> Analysis:
@@ -402,7 +405,10 @@ def _act(
             request, action.value, bool(meaning.approve), analysis.body, rules, meaning.delegate
         )
         if exemption_requests.move_request(connection, step.moved, step.expected, now):
-            plans += step.mails
+            mails = step.mails
+            if action is Action.DIRECTOR_DECISION and meaning.approve:
+                mails = _approved_after_close(connection, step.moved, mails, now)
+            plans += mails
             repo.add_event(
                 connection, now, step.event, month=request.month, subject=request.ref, **step.detail
             )
@@ -413,6 +419,16 @@ def _act(
     else:
         _note(connection, meaning, analysis, inbound_id, now, local)
         plans += notices_for(action, meaning, analysis, message_ref, rules, local.date())
+        if action is Action.MONTH_FINAL:
+            asked = meaning.request
+            repo.add_event(
+                connection,
+                now,
+                "refused_month_final",
+                month=asked.month if asked else meaning.month,
+                subject=asked.ref if asked else analysis.sender,
+                why=meaning.why,
+            )
     if action is Action.BOUNCE:
         report.bounce_notices += len(plans)
     masked = analysis.reading.child_names_masked if analysis.reading else 0
@@ -428,6 +444,40 @@ def _act(
         )
     record_mail(connection, _within_answer_limit(app, connection, plans, analysis, local))
     return action is Action.QUARANTINE
+
+
+def _approved_after_close(
+    connection: Connection, request: ex.Request, mails: list[MailPlan], now: datetime
+) -> list[MailPlan]:
+    """An approval for a month closed but still provisional (a final month's decision is
+    refused before it gets here): a missed or late outcome becomes exempted, in the trail,
+    and the auditor's mail says exactly what their outcome is now."""
+    if request.month not in repo.closed_months(connection, [request.month]):
+        return mails
+    frozen = {o.email: o for o in repo.load_outcomes(connection, request.month)}
+    before = frozen.get(request.auditor_email)
+    if before is None:  # never issued an allocation: counted as exempted already
+        return mails
+    if before.outcome is Outcome.MISSED:
+        why = "exemption approved while the close was provisional"
+        plan = OutcomePlan(request.month, request.auditor_email, Outcome.EXEMPTED, why, False)
+        if repo.record_outcome(connection, plan):
+            repo.add_event(
+                connection,
+                now,
+                "outcome_updated",
+                month=request.month,
+                subject=request.auditor_email,
+                outcome=Outcome.EXEMPTED.value,
+                why=why,
+            )
+    after_close = {"was": "late" if before.late_on else before.outcome.value}
+    return [
+        replace(m, context={**m.context, "after_close": after_close})
+        if m.template == "exemption_outcome"
+        else m
+        for m in mails
+    ]
 
 
 def _within_answer_limit(
@@ -522,7 +572,7 @@ def _record_request(
         requested_at=now,
         requested_on=local.date(),
         after_allocation=issued is not None or local.date() > cal.allocation_day(month),
-        last_week=ex.is_last_week(month, local.date(), rules.last_week_days),
+        last_week=ex.is_last_week(month, local.date(), rules.last_week_working_days),
     )
     request = exemption_requests.create_request(connection, draft, inbound_id)
     since = Month.of(local.date()).plus(1 - HISTORY_MONTHS)

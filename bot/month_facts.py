@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, tzinfo
 
 from sqlalchemy import Connection
 
+from bot.core import calendar as cal
 from bot.core.cycle import MonthFacts, submission
 from bot.core.plans import Record
 from bot.core.records import Auditor, Month
@@ -20,9 +22,13 @@ def month_facts(
     roster: Mapping[str, Auditor],
     records: dict[str, Record],
     closed: bool,
+    final: bool = False,
+    tz: tzinfo | None = None,
+    until: datetime | None = None,
 ) -> MonthFacts:
     """What the planner, ``status`` and the digests know of ``month``: the sheets as read
-    and what the store has recorded (exemptions, the close, self-reported completions)."""
+    and what the store has recorded (exemptions, the close, self-reported completions).
+    With ``until``, exemptions are those approved by then."""
     frozen = None
     if closed:
         frozen = {o.email: o for o in repo.load_outcomes(connection, month)}
@@ -35,7 +41,7 @@ def month_facts(
         held_back=sheets.held_back,
         completions=sheets.completions,
         records=records,
-        exempted=exemption_requests.exempted(connection, month),
+        exempted=exemption_requests.exempted(connection, month, until),
         self_reported=self_reported,
         unconfirmed={
             email: tuple(
@@ -46,4 +52,13 @@ def month_facts(
             for email in self_reported
         },
         frozen=frozen,
+        final=closed and final,
+        export_covers_deadline=covers_deadline(month, sheets.completions_modified, tz),
     )
+
+
+def covers_deadline(month: Month, modified: datetime | None, tz: tzinfo | None) -> bool:
+    """A completions export modified after the month's deadline (local) covers it."""
+    if modified is None:
+        return False
+    return modified.astimezone(tz).date() > cal.deadline(month)

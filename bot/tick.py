@@ -22,9 +22,10 @@ from bot.core.cycle import (
     is_due,
     plan_month,
     plan_not_allocated,
+    plan_reallocations,
 )
 from bot.core.notices import failed_send_notices
-from bot.core.plans import ClosePlan, LatePlan, MailPlan, SkipPlan
+from bot.core.plans import ClosePlan, FinalPlan, LatePlan, MailPlan, OutcomePlan, SkipPlan
 from bot.core.problems import plan_problem_report
 from bot.core.records import Month, Problem
 from bot.faults import checkpoint
@@ -143,6 +144,7 @@ def _plan(
     next_month = Month.of(local.date()).next()
     records = repo.load_records(connection, [*months, next_month])
     closed = repo.closed_months(connection, months)
+    final = repo.final_months(connection, closed)
     problems: dict[str, list[Problem]] = {}
     if roster.problems:
         problems["roster"] = roster.problems
@@ -150,9 +152,19 @@ def _plan(
     for month in months:
         sheets = read_month(settings, month, roster.auditors, app.parsed_sheets)
         _merge(problems, sheets)
-        facts = month_facts(connection, month, sheets, roster.auditors, records, month in closed)
+        facts = month_facts(
+            connection,
+            month,
+            sheets,
+            roster.auditors,
+            records,
+            month in closed,
+            month in final,
+            settings.tz,
+        )
         plans += plan_month(facts, local, app.rules)
         plans += plan_not_allocated(facts, local, app.rules)
+        plans += plan_reallocations(facts, local, app.rules)
     saved, clash = find_month_sheet(settings.allocations, next_month)
     if saved is not None or clash:
         # Next month's sheet, if already saved, is checked early so problems are fixed in time.
@@ -173,11 +185,13 @@ def _plan(
         repo.failed_sends(connection), settings.qa_team.email, settings.council
     )
     if is_due(local.date(), local, settings.schedule.send_time):
+        waiting = exemption_requests.waiting_requests(connection, settings.tz)
         plans += ex.plan_timers(
-            exemption_requests.undecided_requests(connection),
+            waiting,
             records,
             local.date(),
             app.exemption_rules,
+            frozenset(repo.final_months(connection, {r.month for r in waiting})),
         )
     return plans
 
@@ -262,6 +276,20 @@ def _record(
             if repo.record_close(connection, plan, now):
                 repo.add_event(connection, now, "month_closed", month=plan.month)
                 report.closed.append(plan.month)
+        elif isinstance(plan, FinalPlan):
+            if repo.record_final(connection, plan, now):
+                repo.add_event(connection, now, "month_final", month=plan.month, why=plan.why)
+        elif isinstance(plan, OutcomePlan):
+            if repo.record_outcome(connection, plan):
+                repo.add_event(
+                    connection,
+                    now,
+                    "outcome_corrected" if plan.final else "outcome_updated",
+                    month=plan.month,
+                    subject=plan.email,
+                    outcome=plan.outcome.value,
+                    why=plan.why,
+                )
         elif isinstance(plan, LatePlan):
             repo.record_late(connection, plan)
             repo.add_event(

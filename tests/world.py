@@ -10,6 +10,7 @@ import csv
 import email
 import email.policy
 import email.utils
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -136,9 +137,17 @@ class World:
         _write_csv(path, [["auditor_email", "case_ref", "audit_type"], *map(list, rows)])
         return path
 
-    def write_completions(self, month: str, rows: list[tuple[str, ...]]) -> Path:
+    def write_completions(
+        self, month: str, rows: list[tuple[str, ...]], modified: str | None = None
+    ) -> Path:
+        """The month's completions export; ``modified`` (a local time) is when the audit tool
+        made it, as the file's modification time: the bot reads an export modified after the
+        deadline as covering it. Without it the file is as new as the test run."""
         path = self.root / "completions" / f"{month}.csv"
         _write_csv(path, [["case_ref", "auditor_email", "submitted_on", "grade"], *map(list, rows)])
+        if modified is not None:
+            stamp = datetime.fromisoformat(modified).replace(tzinfo=LONDON).timestamp()
+            os.utime(path, (stamp, stamp))
         return path
 
     def open(self) -> App:

@@ -172,7 +172,7 @@ def check(ctx: click.Context) -> None:
 @click.pass_context
 def status(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
     """Each auditor's state for a month, and totals."""
-    from bot.commands.status_view import month_status
+    from bot.commands.status_view import month_status_and_close
 
     settings = _settings(ctx)
     now = _parse_at(None, settings)
@@ -184,13 +184,15 @@ def status(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
         raise click.BadParameter(str(exc), param_hint="--month") from None
     app = App.open(settings)
     try:
-        states, totals = month_status(app, month, now)
+        states, totals, close = month_status_and_close(app, month, now)
     finally:
         app.close()
     if as_json:
-        print(json.dumps({"month": str(month), "auditors": states, "totals": totals}, default=str))
+        document = {"month": str(month), "close": close, "auditors": states, "totals": totals}
+        print(json.dumps(document, default=str))
         return
-    table = Table(title=f"Audits for {month.title}")
+    shown = {"open": "", "provisional": " (closed: provisional)", "final": " (closed: final)"}
+    table = Table(title=f"Audits for {month.title}{shown[close]}")
     for column in ("Auditor", "Team", "Cases", "Allocated", "Reminded", "State"):
         table.add_column(column)
     for s in states:
@@ -511,12 +513,14 @@ def digest(ctx: click.Context, at: str | None, to_file: Path | None) -> None:
     app = App.open(settings)
     try:
         now = _parse_at(at, settings)
+        as_of = at is not None  # looking back (or ahead): as it was at that time
         with app.engine.connect() as connection:
             if to_file is not None:
-                to_file.write_text(render_digest_html(app, connection, now), encoding="utf-8")
+                page = render_digest_html(app, connection, now, as_of=as_of)
+                to_file.write_text(page, encoding="utf-8")
                 console.print(f"wrote {to_file}", highlight=False)
             else:
-                plan = director_digest(app, connection, now)
+                plan = director_digest(app, connection, now, as_of=as_of)
                 context = {**plan.context, "reference": None}
                 text = app.renderer.render(plan.template, context).text
                 console.print(text, highlight=False, markup=False)

@@ -68,9 +68,26 @@ def close_day(month: Month) -> date:
     return next_working_day(deadline(month) + timedelta(days=1))
 
 
+def final_day(month: Month, grace: int) -> date:
+    """The day a provisional close becomes final if no export covering the deadline has been
+    read: the ``grace``-th working day after the deadline (the close day itself for 0). For
+    May 2021 and 3: Thursday 3 June (1, 2 and 3 June; the 31st was a bank holiday)."""
+    day = close_day(month)
+    for _ in range(grace - 1):
+        day = next_working_day(day + timedelta(days=1))
+    return day
+
+
 def reminder_day(month: Month, stage: int) -> date:
     """Reminder stage k goes out k working days before the deadline day."""
     return working_days_before(deadline_day(month), stage)
+
+
+def in_last_week(month: Month, day: date, working_days: int) -> bool:
+    """Whether ``day`` falls in the month's last week: the last ``working_days`` working days
+    up to the deadline day, and on to the deadline itself. Monday 24 May 2021 is in it (24,
+    25, 26, 27 and 28 May: the 31st was a bank holiday); Friday 21 May is not."""
+    return day <= deadline(month) and working_days_between(day, deadline_day(month)) < working_days
 
 
 def working_days_between(start: date, end: date) -> int:

@@ -60,6 +60,30 @@ def tally(rows: Iterable[AuditorMonth]) -> Tally:
 
 
 @dataclass(frozen=True)
+class AuditTally:
+    """Completion by audit, what a QA report counts, beside completion by auditor (what the
+    letter asks of each auditor): the audits allocated to auditors not exempted, and how
+    many of them were submitted on or before the deadline."""
+
+    allocated: int = 0
+    in_time: int = 0
+
+    @property
+    def rate(self) -> int | None:
+        return percent(self.in_time, self.allocated)
+
+
+def audit_tally(rows: Iterable[AuditorMonth]) -> AuditTally:
+    allocated = in_time = 0
+    for row in rows:
+        if row.standing is Standing.EXEMPTED:
+            continue
+        allocated += row.cases
+        in_time += row.cases - len(row.outstanding)
+    return AuditTally(allocated, in_time)
+
+
+@dataclass(frozen=True)
 class Group:
     key: str  # the team's name, or the Head of Service's address
     label: str

@@ -17,26 +17,30 @@ from bot.core.keys import (
     Kind,
     allocation_key,
     allocation_update_key,
+    close_corrected_key,
     close_head_key,
     close_qa_key,
     exempt_but_allocated_key,
     missing_sheet_key,
     not_allocated_key,
     parse,
+    reallocate_key,
     reminder_key,
 )
 from bot.core.plans import (
     ClosePlan,
+    FinalPlan,
     FrozenOutcome,
     LatePlan,
     MailPlan,
     Outcome,
+    OutcomePlan,
     Record,
     SkipPlan,
 )
 from bot.core.records import Allocation, Auditor, Completion, Month
 
-Plan = MailPlan | SkipPlan | ClosePlan | LatePlan
+Plan = MailPlan | SkipPlan | ClosePlan | LatePlan | FinalPlan | OutcomePlan
 
 LEFT_THE_ROSTER = "(left the roster)"  # the team of an auditor the roster no longer names
 
@@ -48,6 +52,10 @@ class CycleRules:
     copy_head_of_service_from_stage: int | None
     qa_team: str
     council: str = "the council"
+    director: str | None = None  # copied on the month-close summary
+    # Working days after the deadline before a provisional close becomes final without an
+    # export covering the deadline.
+    export_grace: int = 3
 
 
 @dataclass(frozen=True)
@@ -67,10 +75,19 @@ class MonthFacts:
     unconfirmed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # The outcomes frozen at the close, by auditor; None while the month is open.
     frozen: Mapping[str, FrozenOutcome] | None = None
+    final: bool = False  # closed, and the close made final
+    # A completions sheet modified after the deadline has been read: the export covers it.
+    export_covers_deadline: bool = False
 
     @property
     def closed(self) -> bool:
         return self.frozen is not None
+
+    @property
+    def provisional(self) -> bool:
+        """Closed, but the export covering the deadline not yet read nor the grace passed:
+        audits submitted in time may still appear."""
+        return self.closed and not self.final
 
     @property
     def missed(self) -> frozenset[str]:
@@ -176,6 +193,9 @@ def standings(facts: MonthFacts) -> list[AuditorMonth]:
     frozen, but exempted all the same); someone in the sheet never issued is not counted."""
     names = head_names(facts.roster)
     emails = set(facts.allocations)
+    # Exempted after their allocation went, their cases since given to others: still counted
+    # as exempted, though the sheet no longer names them.
+    emails |= {e for e in facts.exempted if allocation_key(facts.month, e) in facts.records}
     if facts.frozen is not None:
         emails = set(facts.frozen) | (emails & facts.exempted)
     deadline = cal.deadline(facts.month)
@@ -234,7 +254,7 @@ def _standing(
 def plan_month(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Plan]:
     """Everything due for ``facts.month`` at local time ``now`` and not yet recorded."""
     if facts.closed:
-        return list(_plan_late(facts))
+        return _plan_after_close(facts, now, rules)
     if not cal.is_working_day(now.date()):
         return []
     plans: list[Plan] = []
@@ -351,6 +371,41 @@ def plan_not_allocated(facts: MonthFacts, now: datetime, rules: CycleRules) -> l
     }
     detail = {"people": [a.email for a in left_out]}
     return [MailPlan(key, "not_allocated", (rules.qa_team,), context, month=month, detail=detail)]
+
+
+def plan_reallocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[MailPlan]:
+    """An auditor exempted after their allocation went out leaves cases unaudited: the QA
+    team gets one mail per auditor listing those not yet submitted, to give to someone else.
+    While the month is open, on working days from the send time."""
+    month = facts.month
+    if facts.closed or not is_due(now.date(), now, rules.send_time):
+        return []
+    if now.date() > cal.deadline_day(month):
+        return []
+    plans: list[MailPlan] = []
+    for email in sorted(facts.exempted):
+        key = reallocate_key(month, email)
+        if key in facts.records or allocation_key(month, email) not in facts.records:
+            continue  # told already, or never allocated (the QA team heard at allocation)
+        cases = outstanding_cases(month, facts.allocations.get(email, ()), facts.completions)
+        if not cases:
+            continue
+        auditor = facts.roster.get(email)
+        context: dict[str, object] = {
+            "name": auditor.name if auditor else email,
+            "email": email,
+            "team": auditor.team if auditor else LEFT_THE_ROSTER,
+            "month": month.title,
+            "month_id": str(month),
+            "deadline": cal.deadline(month),
+            "cases": [{"ref": c.case_ref, "type": c.audit_type.label} for c in cases],
+            "council": rules.council,
+        }
+        detail = {"cases": [c.case_ref for c in cases]}
+        plans.append(
+            MailPlan(key, "reallocate", (rules.qa_team,), context, month=month, detail=detail)
+        )
+    return plans
 
 
 def _exempt_but_allocated(facts: MonthFacts, auditor: Auditor, rules: CycleRules) -> MailPlan:
@@ -482,9 +537,15 @@ def _plan_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Pla
     if not is_due(cal.close_day(month), now, rules.send_time):
         return []
     outcomes = outcomes_at_close(facts)
-    plans: list[Plan] = [ClosePlan(month, outcomes)]
+    # With nothing allocated there is nothing a later export could change.
+    final = facts.export_covers_deadline or rules.export_grace == 0 or not outcomes
+    plans: list[Plan] = [ClosePlan(month, outcomes, final)]
     if not outcomes:  # nothing was allocated (sheet never came, or before the bot ran)
         return plans
+    closing = {
+        "provisional": not final,
+        "final_day": cal.final_day(month, rules.export_grace),
+    }
     by_head: dict[str, list[FrozenOutcome]] = {}
     for outcome in outcomes:
         if outcome.head_email:
@@ -502,6 +563,7 @@ def _plan_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Pla
             "total": len(theirs),
             "unconfirmed": _unconfirmed(facts, theirs),
             "council": rules.council,
+            **closing,
         }
         plans.append(
             MailPlan(
@@ -513,7 +575,8 @@ def _plan_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Pla
             close_qa_key(month),
             "close_summary",
             (rules.qa_team,),
-            _summary_context(facts, outcomes, rules),
+            {**_summary_context(facts, outcomes, rules), **closing},
+            cc=(rules.director,) if rules.director else (),
             month=month,
         )
     )
@@ -564,13 +627,53 @@ def _summary_context(
     }
 
 
-def _plan_late(facts: MonthFacts) -> list[Plan]:
-    """After the freeze, a missed auditor whose audits all arrive is recorded as late."""
+def _plan_after_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Plan]:
+    """After the close, counting stays by submission date. A missed auditor whose audits all
+    show as submitted on or before the deadline is counted complete (the export lagged);
+    one whose audits all arrive, some after the deadline, is recorded as late (not counted).
+    A provisional close becomes final once an export covering the deadline has been read, or
+    the grace period has passed. A final month that gains on-time rows (a corrected export)
+    changes only with a record in the trail, and the QA team is told."""
+    month, deadline = facts.month, cal.deadline(facts.month)
     plans: list[Plan] = []
-    for email in sorted(facts.missed - facts.late):
+    counted: list[FrozenOutcome] = []
+    for email in sorted(facts.missed):
         cases = facts.allocations.get(email, ())
         submitted = [submission(facts.completions, c) for c in cases]
-        if cases and all(submitted):
+        if not cases or not all(submitted):
+            continue
+        if all(in_time(s, deadline) for s in submitted):
+            why = "submitted in time, shown by a later completions export"
+            plans.append(OutcomePlan(month, email, Outcome.COMPLETE, why, facts.final))
+            counted.append((facts.frozen or {})[email])
+        elif email not in facts.late:
             last = max(s.submitted_on for s in submitted if s)
-            plans.append(LatePlan(facts.month, email, last))
+            plans.append(LatePlan(month, email, last))
+    if facts.final and counted:
+        plans.append(_corrected(facts, counted, rules))
+    if not facts.final:
+        if facts.export_covers_deadline:
+            plans.append(FinalPlan(month, "export"))
+        elif is_due(cal.final_day(month, rules.export_grace), now, rules.send_time):
+            plans.append(FinalPlan(month, "grace"))
     return plans
+
+
+def _corrected(facts: MonthFacts, counted: list[FrozenOutcome], rules: CycleRules) -> MailPlan:
+    """The QA team told that a final month's figures changed: who is now counted, and why."""
+    emails = sorted(o.email for o in counted)
+    context = {
+        "month": facts.month.title,
+        "month_id": str(facts.month),
+        "deadline": cal.deadline(facts.month),
+        "people": [_person(o) for o in sorted(counted, key=lambda o: (o.name.lower(), o.email))],
+        "council": rules.council,
+    }
+    return MailPlan(
+        close_corrected_key(facts.month, emails),
+        "close_corrected",
+        (rules.qa_team,),
+        context,
+        month=facts.month,
+        detail={"counted": emails},
+    )

@@ -14,10 +14,12 @@ from datetime import date, datetime, time, timedelta
 from bot.core import calendar as cal
 from bot.core.completion import (
     TREND_MONTHS,
+    AuditTally,
     Group,
     OutcomeCount,
     RatePoint,
     Tally,
+    audit_tally,
     by_attention,
     by_head,
     by_team,
@@ -57,6 +59,7 @@ from bot.core.records import Month
 __all__ = [
     "TREND_MONTHS",
     "AuditorMonth",
+    "ClosedMonth",
     "Digest",
     "FollowUpRow",
     "Group",
@@ -122,6 +125,28 @@ class HistoryInputs:
     director: str = "the director"
     trail_head: str = ""
     trail_event: int = 0
+    # Last month, in the first digest on or after its close: shown beside the new one.
+    closed: MonthFacts | None = None
+
+
+def shows_closed_month(day: date, month: Month, weekday: int = 0) -> bool:
+    """The digest of ``day`` (for ``month``) shows last month too when it is the first
+    digest on or after last month's close: the director sees the month just closed."""
+    close = cal.close_day(month.previous())
+    first = digest_day(close, weekday)
+    if first is None or first < close:  # this week's digest came before the close
+        first = digest_day(close + timedelta(days=7 - close.weekday()), weekday)
+    return first is not None and close <= day and day.isocalendar()[:2] == first.isocalendar()[:2]
+
+
+@dataclass(frozen=True)
+class ClosedMonth:
+    """Last month as it closed, for the digest: the outcomes' tally, and whether final."""
+
+    month: Month
+    deadline: date
+    tally: Tally
+    final: bool
 
 
 @dataclass(frozen=True)
@@ -145,6 +170,7 @@ class Digest:
     head_email: str | None  # None: the director's digest
     head_name: str | None
     overall: Tally
+    audits: AuditTally  # the same auditors' audits, counted one by one
     heads: tuple[Group, ...]  # only in the director's digest
     teams: tuple[Group, ...]
     services: tuple[tuple[Group, tuple[Group, ...]], ...]  # each Head of Service, their teams
@@ -161,6 +187,7 @@ class Digest:
     follow_ups: tuple[FollowUpRow, ...]  # inadequate last month; only in a Head's digest
     trail_head: str
     trail_event: int
+    closed_month: ClosedMonth | None = None
 
 
 def build_digest(
@@ -228,6 +255,7 @@ def build_digest(
         head_email=head,
         head_name=names.get(head, head) if head else None,
         overall=overall,
+        audits=audit_tally(rows),
         heads=tuple(g for g, _ in nested) if head is None else (),
         teams=tuple(by_team(rows, roster, head, teams_of=teams_of)),
         services=nested,
@@ -244,4 +272,12 @@ def build_digest(
         follow_ups=follow,
         trail_head=history.trail_head,
         trail_event=history.trail_event,
+        closed_month=_closed_month(history.closed, head),
     )
+
+
+def _closed_month(closed: MonthFacts | None, head: str | None) -> ClosedMonth | None:
+    if closed is None or not closed.closed:
+        return None
+    rows = [r for r in standings(closed) if head is None or r.head_email == head]
+    return ClosedMonth(closed.month, cal.deadline(closed.month), tally(rows), closed.final)

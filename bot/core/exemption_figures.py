@@ -60,8 +60,7 @@ def pending(requests: Iterable[Request], today: date) -> list[Pending]:
         if request.state is State.AWAITING_HEAD:
             since, with_head = request.requested_on, True
         elif request.state is State.AWAITING_DIRECTOR:
-            reached = request.escalated_at or request.head_decided_at or request.requested_at
-            since, with_head = reached.date(), False
+            since, with_head = request.with_director_since.date(), False
         else:
             continue
         rows.append(

@@ -59,7 +59,18 @@ class ExemptionRules:
     council: str
     chase_after: int = 2  # working days without a Head of Service answer
     escalate_after: int = 4
-    last_week_days: int = 7
+    last_week_working_days: int = 5  # a request this close to the deadline is a warning sign
+    # Shorter for a request asked in the last week: the deadline will not wait.
+    last_week_chase_after: int = 1
+    last_week_escalate_after: int = 2
+    director_chase_after: int = 2  # working days with the director before the first reminder
+    director_chase_every: int = 3  # and then every so many working days
+
+    def head_timers(self, request: Request) -> tuple[int, int]:
+        """(chase after, escalate after) in working days, for this request."""
+        if request.last_week:
+            return self.last_week_chase_after, self.last_week_escalate_after
+        return self.chase_after, self.escalate_after
 
 
 @dataclass(frozen=True)
@@ -112,6 +123,12 @@ class Request:
         return tuple(found)
 
     @property
+    def with_director_since(self) -> datetime:
+        """When it reached the director: supported, or sent on without an answer (as far as
+        is known: the time it was asked if neither is)."""
+        return self.escalated_at or self.head_decided_at or self.requested_at
+
+    @property
     def head_label(self) -> str:
         return self.head_name or self.head_email
 
@@ -129,9 +146,9 @@ class Request:
         return "none before it was withdrawn" if self.state is State.WITHDRAWN else ""
 
 
-def is_last_week(month: Month, day: date, days: int) -> bool:
-    """A request in the last ``days`` days before the deadline is a warning sign."""
-    return 0 <= (cal.deadline(month) - day).days < days
+def is_last_week(month: Month, day: date, working_days: int) -> bool:
+    """A request in the month's last ``working_days`` working days is a warning sign."""
+    return cal.in_last_week(month, day, working_days)
 
 
 def _context(request: Request, rules: ExemptionRules, **extra: object) -> dict[str, object]:
@@ -330,20 +347,39 @@ class Escalation:
     request: Request
 
 
+def director_chase_due(waited: int, rules: ExemptionRules) -> int | None:
+    """Which reminder to the director is due after ``waited`` working days with them (1 for
+    the first), or None before the first. Only the latest is ever sent: after downtime the
+    director gets one reminder, not a backlog."""
+    if waited < rules.director_chase_after:
+        return None
+    return 1 + (waited - rules.director_chase_after) // rules.director_chase_every
+
+
 def plan_timers(
     requests: list[Request],
     records: dict[str, Record],
     today: date,
     rules: ExemptionRules,
+    final: frozenset[Month] = frozenset(),
 ) -> list[MailPlan | Escalation]:
-    """Chase a silent Head of Service once; after longer, go to the director without them.
-    Called only when scheduled mail is due (a working day, at or after the send time)."""
+    """Chase a silent Head of Service once; after longer, go to the director without them
+    (sooner for a request asked in the last week). Remind the director of a request waiting
+    for them, and again at intervals. Times are local. Called only when scheduled mail is
+    due (a working day, at or after the send time). A request for a month whose figures
+    are final (``final``) is chased no more: no decision can change them."""
     plans: list[MailPlan | Escalation] = []
     for request in requests:
+        if request.month in final:
+            continue
+        if request.state is State.AWAITING_DIRECTOR:
+            plans += _chase_director(request, records, today, rules)
+            continue
         if request.state is not State.AWAITING_HEAD:
             continue
+        chase_after, escalate_after = rules.head_timers(request)
         waited = cal.working_days_between(request.requested_on, today)
-        if waited >= rules.escalate_after:
+        if waited >= escalate_after:
             escalated = replace(request, state=State.AWAITING_DIRECTOR, no_head_response=True)
             plans.append(Escalation(escalated))
             plans.append(
@@ -352,10 +388,10 @@ def plan_timers(
                     "to-director",
                     "exemption_to_director",
                     rules.director_email,
-                    _context(escalated, rules),
+                    _context(escalated, rules, escalate_after=escalate_after),
                 )
             )
-        elif waited >= rules.chase_after and exemption_key(request.ref, "chase") not in records:
+        elif waited >= chase_after and exemption_key(request.ref, "chase") not in records:
             plans.append(
                 _mail(
                     request,
@@ -366,3 +402,23 @@ def plan_timers(
                 )
             )
     return plans
+
+
+def _chase_director(
+    request: Request, records: dict[str, Record], today: date, rules: ExemptionRules
+) -> list[MailPlan]:
+    since = request.with_director_since.date()
+    waited = cal.working_days_between(since, today)
+    number = director_chase_due(waited, rules)
+    if number is None or exemption_key(request.ref, f"director-chase-{number}") in records:
+        return []
+    context = _context(request, rules, waited=waited, since=since, chase=number)
+    return [
+        _mail(
+            request,
+            f"director-chase-{number}",
+            "exemption_director_chase",
+            rules.director_email,
+            context,
+        )
+    ]

@@ -38,6 +38,8 @@ class Action(enum.StrEnum):
     PART_DONE = "part_done"  # some audits submitted, not all: reminders go on
     ON_BEHALF = "on_behalf"  # a Head of Service asks for one of their auditors
     NO_ACTION = "no_action"  # thanks, a note for information: nothing to do or answer
+    # An exemption asked for, or decided, once the month's close is final: refused, with why.
+    MONTH_FINAL = "month_final"
 
 
 @dataclass(frozen=True)
@@ -95,9 +97,11 @@ def interpret(
     today: date,
     open_requests: Mapping[str, list[Request]] | None = None,
     returned: SentMail | None = None,
+    final: frozenset[Month] = frozenset(),
 ) -> Interpretation:
     """What ``analysis`` asks for; ``open_requests`` are undecided requests by auditor;
-    ``returned`` is the mail of ours a delivery report names, if the store has it."""
+    ``returned`` is the mail of ours a delivery report names, if the store has it;
+    ``final`` the months whose close is final (nothing can change how they count)."""
     sender = analysis.sender
     if sender == parties.mailbox:
         return Interpretation(Action.IGNORE, "the bot's own mail")
@@ -122,7 +126,7 @@ def interpret(
         )
     delegate = min(others) if others else None
     if binding is not None and binding.request is not None:
-        meaning = _about_request(analysis, binding.request, parties)
+        meaning = _about_request(analysis, binding.request, parties, final)
         return replace(meaning, delegate=delegate) if delegate else meaning
     if delegate:
         # A delegate decides for the person they work for; nothing else is theirs to start.
@@ -141,7 +145,7 @@ def interpret(
             return Interpretation(Action.FORWARD, "message without a reference the bot can act on")
         return Interpretation(Action.QUARANTINE, "sender is not in the roster")
     thread_month = binding.month if binding else Month.of(today)
-    return _from_auditor(analysis, auditor, thread_month, today, open_requests or {})
+    return _from_auditor(analysis, auditor, thread_month, today, open_requests or {}, final)
 
 
 def _bounce(analysis: Analysis, returned: SentMail | None) -> Interpretation:
@@ -195,6 +199,7 @@ def _from_auditor(
     thread_month: Month,
     today: date,
     open_requests: Mapping[str, list[Request]],
+    final: frozenset[Month],
 ) -> Interpretation:
     intent = analysis.intent
     asked = _ask_back(analysis, Role.AUDITOR, month=thread_month, auditor=auditor)
@@ -210,6 +215,13 @@ def _from_auditor(
         )
     if intent is Intent.EXEMPTION_REQUEST:
         month = analysis.month or thread_month
+        if month in final:
+            return Interpretation(
+                Action.MONTH_FINAL,
+                f"exemption asked for {month}, whose figures are final",
+                month=month,
+                auditor=auditor,
+            )
         if month < Month.of(today):
             return Interpretation(Action.FORWARD, f"exemption asked for a past month ({month})")
         pending = [r for r in open_requests.get(auditor.email, []) if r.month == month]
@@ -238,7 +250,9 @@ def _from_auditor(
     )
 
 
-def _about_request(analysis: Analysis, request: Request, parties: Parties) -> Interpretation:
+def _about_request(
+    analysis: Analysis, request: Request, parties: Parties, final: frozenset[Month]
+) -> Interpretation:
     sender, intent = analysis.sender, analysis.intent
     deciding = intent in (Intent.APPROVE, Intent.DECLINE)
     approve = intent is Intent.APPROVE if deciding else None
@@ -290,6 +304,13 @@ def _about_request(analysis: Analysis, request: Request, parties: Parties) -> In
         if not deciding:
             return Interpretation(
                 Action.FORWARD, "unclear answer from the director", request=request
+            )
+        if request.state is State.AWAITING_DIRECTOR and request.month in final:
+            return Interpretation(
+                Action.MONTH_FINAL,
+                f"decision after {request.month}'s figures were final",
+                request=request,
+                approve=approve,
             )
         if request.state is State.AWAITING_DIRECTOR:
             return Interpretation(

@@ -35,8 +35,10 @@ class Kind(enum.Enum):
     EXEMPT_BUT_ALLOCATED = "exempt-but-allocated"
     MISSING_SHEET = "missing-sheet"
     NOT_ALLOCATED = "not-allocated"
+    REALLOCATE = "reallocate"
     CLOSE_HEAD = "close-head"
     CLOSE_QA = "close-qa"
+    CLOSE_CORRECTED = "close-corrected"
     EXEMPTION = "exemption"
     DIGEST_DIRECTOR = "digest-director"
     DIGEST_HEAD = "digest-head"
@@ -67,8 +69,10 @@ _TEMPLATES: dict[Kind, str] = {
     Kind.EXEMPT_BUT_ALLOCATED: "exempt-but-allocated/{month}/{email}",
     Kind.MISSING_SHEET: "missing-sheet/allocations/{month}",
     Kind.NOT_ALLOCATED: "not-allocated/{month}",
+    Kind.REALLOCATE: "reallocate/{month}/{email}",
     Kind.CLOSE_HEAD: "close/{month}/head/{email}",
     Kind.CLOSE_QA: "close/{month}/qa",
+    Kind.CLOSE_CORRECTED: "close/{month}/corrected/{digest}",
     Kind.EXEMPTION: "exemption/{ref}/{suffix}",
     Kind.DIGEST_DIRECTOR: "digest/{week}/director",
     Kind.DIGEST_HEAD: "digest/{week}/head/{email}",
@@ -148,12 +152,22 @@ def not_allocated_key(month: Month) -> str:
     return _render(Kind.NOT_ALLOCATED, month=month)
 
 
+def reallocate_key(month: Month, email: str) -> str:
+    """An auditor exempted after their allocation went: their cases, to the QA team, once."""
+    return _render(Kind.REALLOCATE, month=month, email=email)
+
+
 def close_head_key(month: Month, head: str) -> str:
     return _render(Kind.CLOSE_HEAD, month=month, email=head)
 
 
 def close_qa_key(month: Month) -> str:
     return _render(Kind.CLOSE_QA, month=month)
+
+
+def close_corrected_key(month: Month, emails: Iterable[str]) -> str:
+    """A final month's figures corrected by a later export: once per set of auditors."""
+    return _render(Kind.CLOSE_CORRECTED, month=month, digest=short_digest(sorted(emails)))
 
 
 def exemption_key(ref: str, suffix: str) -> str:

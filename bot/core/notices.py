@@ -105,6 +105,9 @@ def notices_for(
         return [mail("already-decided", "already_decided", sender)]
     if action is Action.NOT_YET and sender:
         return [mail("not-yet", "not_yet", sender)]
+    if action is Action.MONTH_FINAL and sender and month is not None:
+        extra = {"final_month": month.title, "decision": meaning.request is not None}
+        return [mail("month-final", "month_final", sender, cc=(rules.qa_team,), **extra)]
     return []  # IGNORE and AUTO_REPLY: nothing is ever sent in answer to an automatic message
 
 

@@ -68,6 +68,29 @@ class FrozenOutcome:
 class ClosePlan:
     month: Month
     outcomes: tuple[FrozenOutcome, ...]
+    # Final at once only if a completions export covering the deadline has been read.
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class FinalPlan:
+    """A provisional close made final: the export covering the deadline was read
+    (``why`` "export") or the grace period passed ("grace")."""
+
+    month: Month
+    why: str
+
+
+@dataclass(frozen=True)
+class OutcomePlan:
+    """A closed month's outcome for one auditor changed, and why: audits submitted in time
+    that a later completions export shows, or an exemption approved while provisional."""
+
+    month: Month
+    email: str
+    outcome: Outcome
+    why: str
+    final: bool  # the month was already final: the QA team is told
 
 
 @dataclass(frozen=True)

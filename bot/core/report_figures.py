@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.core import calendar as cal
+from bot.core.completion import AuditTally, audit_tally
 from bot.core.cycle import in_time, submission
 from bot.core.digest_figures import (
     AuditorMonth,
@@ -77,8 +78,10 @@ class Report:
     month: Month
     now: datetime  # local; when it was made
     closed: bool  # False: the month is still open and every figure is provisional
+    final: bool  # closed and final; closed but not final: audits in time may still appear
     deadline: date
     overall: Tally
+    audit_counts: AuditTally  # completion by audit, beside ``overall`` (by auditor)
     services: tuple[tuple[Group, tuple[Group, ...]], ...]  # each Head of Service, their teams
     teams: tuple[Group, ...]
     auditors: tuple[ReportAuditor, ...]
@@ -120,13 +123,16 @@ def build_report(current: MonthFacts, history: HistoryInputs, now_local: datetim
         team = teams_of.get(email) or (roster[email].team if email in roster else NOT_ALLOCATED)
         by_team_members.setdefault(team, []).append(email)
     overall = tally(rows)
+    audit_counts = audit_tally(rows)
     closed = current.closed
     return Report(
         month=month,
         now=now_local,
         closed=closed,
+        final=current.final,
         deadline=cal.deadline(month),
         overall=overall,
+        audit_counts=audit_counts,
         services=services(rows, roster, None, overall),
         teams=tuple(by_team(rows, roster)),
         auditors=tuple(auditors),

@@ -50,6 +50,13 @@ def auditor_states(facts: MonthFacts, reminded: Mapping[str, int]) -> list[Audit
     ]
 
 
+def close_state(facts: MonthFacts) -> str:
+    """open | provisional (closed; audits in time may still appear) | final."""
+    if not facts.closed:
+        return "open"
+    return "final" if facts.final else "provisional"
+
+
 def totals(states: list[AuditorState]) -> dict[str, int]:
     counts = Counter(s.state for s in states)
     return {"auditors": len(states), **dict(sorted(counts.items()))}

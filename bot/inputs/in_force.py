@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -117,6 +117,9 @@ class MonthSheets:
     held_back: frozenset[str]
     completions: dict[str, Completion]
     problems: dict[str, list[Problem]] = field(default_factory=dict)  # by file
+    # When the completions sheet was last modified (aware, UTC), if there is one: an export
+    # modified after the deadline covers it.
+    completions_modified: datetime | None = None
 
 
 def read_month(
@@ -140,6 +143,7 @@ def read_month(
         for allocation in allocation_sheet.allocations:
             by_auditor.setdefault(allocation.auditor_email, []).append(allocation)
     completions: dict[str, Completion] = {}
+    modified: datetime | None = None
     done_path, done_problems = sheets.find_month_sheet(settings.completions, month)
     _collect(problems, done_problems)
     if done_path is not None:
@@ -152,6 +156,7 @@ def read_month(
         _collect(problems, completion_sheet.problems)
         # Keyed upper-case: the audit tool and the QA team may not type references alike.
         completions = {c.case_ref.upper(): c for c in completion_sheet.completions}
+        modified = _modified(done_path)
     return MonthSheets(
         month=month,
         sheet_found=path is not None,
@@ -159,7 +164,15 @@ def read_month(
         held_back=held_back,
         completions=completions,
         problems=problems,
+        completions_modified=modified,
     )
+
+
+def _modified(path: Path) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except OSError:
+        return None
 
 
 def _collect(into: dict[str, list[Problem]], problems: list[Problem]) -> None:

@@ -159,8 +159,11 @@ def grades_alt(points: Iterable[tuple[Month, GradeMix]], scope: str, targets: Ta
     )
 
 
-def _context(app: App, d: Digest, shown: list[Chart], inline: bool) -> dict[str, object]:
+def _context(
+    app: App, d: Digest, shown: list[Chart], inline: bool, *, as_of: bool = False
+) -> dict[str, object]:
     return {
+        "as_of": d.now if as_of else None,
         "d": d,
         "charts": {c.cid.rpartition("-")[2]: c.view(inline) for c in shown},
         "council": app.settings.council,
@@ -194,14 +197,14 @@ def _day(app: App, local: datetime) -> date:
     return due or core.digest_day(local.date(), app.settings.digest.weekday) or (local.date())
 
 
-def _director_plan(app: App, g: Gathered) -> MailPlan:
+def _director_plan(app: App, g: Gathered, as_of: bool = False) -> MailPlan:
     d = core.build_digest(g.current, g.history, g.local, day=_day(app, g.local))
     shown = digest_charts(d, "digest", app.charts, app.settings.targets.rules)
     return MailPlan(
         key=digest_director_key(d.day),
         template="digest",
         to=(app.settings.director.email,),
-        context=_context(app, d, shown, inline=True),
+        context=_context(app, d, shown, inline=True, as_of=as_of),
         month=d.month,
         detail=_detail(d),
         images={c.cid: c.png for c in shown},
@@ -235,9 +238,12 @@ def _head_plans(app: App, g: Gathered, skip: Iterable[str] = ()) -> list[MailPla
     return plans
 
 
-def director_digest(app: App, connection: Connection, now: datetime) -> MailPlan:
-    """The director's digest for ``now``'s week (built whether or not it is due)."""
-    return _director_plan(app, gather(app, connection, now))
+def director_digest(
+    app: App, connection: Connection, now: datetime, *, as_of: bool = False
+) -> MailPlan:
+    """The director's digest for ``now``'s week (built whether or not it is due); with
+    ``as_of``, as it was at ``now`` (bot.reporting.gather says how far)."""
+    return _director_plan(app, gather(app, connection, now, as_of=as_of), as_of)
 
 
 def team_digests(app: App, connection: Connection, now: datetime) -> list[MailPlan]:
@@ -275,9 +281,12 @@ def with_data_uris(html: str, images: Mapping[str, bytes]) -> str:
     return html
 
 
-def render_digest_html(app: App, connection: Connection, now: datetime) -> str:
+def render_digest_html(
+    app: App, connection: Connection, now: datetime, *, as_of: bool = False
+) -> str:
     """The director's digest as one self-contained HTML page, charts as data: URIs."""
-    g = gather(app, connection, now)
+    g = gather(app, connection, now, as_of=as_of)
     d = core.build_digest(g.current, g.history, g.local, day=_day(app, g.local))
     shown = digest_charts(d, "digest", app.charts, app.settings.targets.rules)
-    return app.renderer.render("digest", _context(app, d, shown, inline=False)).html
+    context = _context(app, d, shown, inline=False, as_of=as_of)
+    return app.renderer.render("digest", context).html

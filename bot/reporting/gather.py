@@ -3,14 +3,14 @@ sheets per digest, history months' grades from bot.reporting.history_grades."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Connection
 
 from bot.app import App
 from bot.core import digest_figures as core
-from bot.core.digest_figures import HistoryInputs, MonthFacts
+from bot.core.digest_figures import HistoryInputs, MonthFacts, shows_closed_month
 from bot.core.quality import full_months, month_grades
 from bot.core.records import Auditor, Month
 from bot.inputs.in_force import read_month, roster_in_force
@@ -29,11 +29,22 @@ class Gathered:
     history: HistoryInputs
 
 
-def gather(app: App, connection: Connection, now: datetime, month: Month | None = None) -> Gathered:
+def gather(
+    app: App,
+    connection: Connection,
+    now: datetime,
+    month: Month | None = None,
+    *,
+    as_of: bool = False,
+) -> Gathered:
     """Everything a digest (or the report for ``month``) looks at, read once: the roster in
     force, the month's sheets, one query per table, and each history month's grades (kept
     in the store by sheet content: a sheet is parsed once until it changes). Only reads:
-    ``bot.reporting.history_grades.store_parsed_grades`` keeps what had to be parsed, afterwards."""
+    ``bot.reporting.history_grades.store_parsed_grades`` keeps what had to be parsed, afterwards.
+
+    ``as_of`` (``auditbot digest --at``, looking back): the month's figures as they were at
+    ``now`` for what is dated: completions submitted by then, exemptions approved by then,
+    the close only if it had happened by then, and the trail up to then."""
     if now.tzinfo is None:
         raise ValueError("the digest needs an aware datetime")
     settings = app.settings
@@ -42,15 +53,36 @@ def gather(app: App, connection: Connection, now: datetime, month: Month | None 
     roster = roster_in_force(settings, connection, now, app.parsed_sheets, remember=False).auditors
     sheets = read_month(settings, month, roster, app.parsed_sheets)
     records = repo.load_records(connection, [month])
-    closed = month in repo.closed_months(connection, [month])
-    current = month_facts(connection, month, sheets, roster, records, closed)
+    closed_at, final_at = repo.close_times(connection, month)
+    until = now if as_of else None
+    if until is not None:
+        day = local.date()
+        done = {k: c for k, c in sheets.completions.items() if c.submitted_on <= day}
+        sheets = replace(sheets, completions=done)
+        closed_at = closed_at if closed_at is not None and closed_at <= until else None
+        final_at = final_at if final_at is not None and final_at <= until else None
+    closed, final = closed_at is not None, final_at is not None
+    current = month_facts(
+        connection, month, sheets, roster, records, closed, final, settings.tz, until
+    )
     first = month.plus(1 - core.TREND_MONTHS)
     grades = history_grades(
         settings, connection, full_months(month, core.TREND_MONTHS), app.grade_summaries
     )
     if current.closed or month < Month.of(local.date()):
         grades[month] = month_grades(month, current.completions.values())
-    trail_event, trail_head = trail.head(connection)
+    just_closed = None
+    weekday = settings.digest.weekday
+    if shows_closed_month(local.date(), month, weekday) and month == Month.of(local.date()):
+        last = month.previous()
+        if last in repo.closed_months(connection, [last]):
+            last_sheets = read_month(settings, last, roster, app.parsed_sheets)
+            last_records = repo.load_records(connection, [last])
+            last_final = last in repo.final_months(connection, [last])
+            just_closed = month_facts(
+                connection, last, last_sheets, roster, last_records, True, last_final, settings.tz
+            )
+    trail_event, trail_head = trail.head(connection, until)
     history = HistoryInputs(
         outcome_counts=figures.outcome_counts(connection, first, month),
         requests=figures.digest_requests(connection, first, local),
@@ -60,5 +92,6 @@ def gather(app: App, connection: Connection, now: datetime, month: Month | None 
         director=settings.director.name,
         trail_head=trail_head,
         trail_event=trail_event,
+        closed=just_closed,
     )
     return Gathered(local, roster, current, history)

@@ -202,7 +202,13 @@ def _fraction(ws: WriteOnlyWorksheet, part: int, whole: int) -> Cell | None:
 
 def _summary(report: Report, ws: WriteOnlyWorksheet, bold: Font, targets: Targets) -> None:
     t, g = report.overall, report.grades
-    status = "closed: final" if report.closed else "still open: provisional figures"
+    status = (
+        "closed: final"
+        if report.final
+        else "closed: provisional (audits submitted in time may still appear in a later export)"
+        if report.closed
+        else "still open: provisional figures"
+    )
 
     def small(text: str) -> str:
         return f"{text} (small number)" if g.small else text
@@ -219,6 +225,10 @@ def _summary(report: Report, ws: WriteOnlyWorksheet, bold: Font, targets: Target
         ["Late (not counted)", t.late, None],
         ["Outstanding (month still open)", t.outstanding + t.self_reported, None],
         ["Completion rate (exempted left out)", _fraction(ws, t.complete, t.counted), None],
+        ["Audits allocated (exempted auditors left out)", report.audit_counts.allocated, None],
+        ["Audits submitted in time", report.audit_counts.in_time, None],
+        ["Completion by audit", _fraction(ws, report.audit_counts.in_time,
+                                          report.audit_counts.allocated), None],
         ["Audits graded (submitted in time)", g.graded, None],
         [small("Good or better"), _fraction(ws, g.good_or_better, g.graded),
          f"at least {targets.good}%: " + _verdict(targets.meets_good(g))],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, or_, select, update
@@ -16,7 +16,7 @@ from bot.core.keys import allocation_key
 from bot.core.records import Month
 from bot.core.replies import Reason
 from bot.store.repo import insert_ignoring_duplicates
-from bot.store.schema import Status, exemptions, notes, outbox, threads
+from bot.store.schema import Status, events, exemptions, notes, outbox, threads
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
@@ -97,10 +97,29 @@ def undecided_requests(connection: Connection, auditor_email: str | None = None)
     return load_requests(connection, undecided, exemptions.c.auditor_email == auditor_email)
 
 
-def exempted(connection: Connection, month: Month) -> frozenset[str]:
+def waiting_requests(connection: Connection, tz: tzinfo) -> list[Request]:
+    """Undecided requests with their times in ``tz`` and, for one sent on without its Head of
+    Service's answer, when that was: what the timers count working days from."""
+    found = undecided_requests(connection)
+    escalated = escalation_times(connection, [r for r in found if r.no_head_response], tz)
+    return [
+        replace(
+            r,
+            requested_at=r.requested_at.astimezone(tz),
+            head_decided_at=r.head_decided_at.astimezone(tz) if r.head_decided_at else None,
+            escalated_at=escalated.get(r.ref),
+        )
+        for r in found
+    ]
+
+
+def exempted(connection: Connection, month: Month, until: datetime | None = None) -> frozenset[str]:
+    """Auditors approved for ``month`` (by ``until``, if given)."""
     query = select(exemptions.c.auditor_email).where(
         exemptions.c.month == str(month), exemptions.c.state == State.APPROVED
     )
+    if until is not None:
+        query = query.where(exemptions.c.decided_at <= until)
     return frozenset(connection.scalars(query))
 
 
@@ -275,3 +294,15 @@ def allocation_issued_on(connection: Connection, month: Month, email: str) -> da
     return connection.scalar(
         select(outbox.c.planned_on).where(outbox.c.key == allocation_key(month, email))
     )
+
+
+def escalation_times(connection: Connection, found: list[Request], tz: Any) -> dict[str, datetime]:
+    """When each request went to the director without its Head of Service, from the trail."""
+    if not found:
+        return {}
+    query = select(events.c.subject, events.c.at).where(
+        events.c.month.in_({str(r.month) for r in found}),
+        events.c.kind == "request_escalated",
+        events.c.subject.in_({r.ref for r in found}),
+    )
+    return {r.subject: r.at.astimezone(tz) for r in connection.execute(query)}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
@@ -15,7 +14,7 @@ from bot.core.exemption_figures import NOTE_LABELS, NoteFact
 from bot.core.exemptions import Request, State
 from bot.core.records import Auditor, Month
 from bot.store import exemption_requests
-from bot.store.schema import events, exemptions, notes, outcomes
+from bot.store.schema import exemptions, notes, outcomes
 
 
 def outcome_counts(connection: Connection, first: Month, last: Month) -> tuple[OutcomeCount, ...]:
@@ -47,7 +46,8 @@ def digest_requests(connection: Connection, first: Month, local: datetime) -> tu
         ),
     )
     tz = local.tzinfo
-    escalated = _escalations(connection, [r for r in found if r.no_head_response], tz)
+    waiting = [r for r in found if r.no_head_response]
+    escalated = exemption_requests.escalation_times(connection, waiting, tz)
 
     def at(value: datetime | None) -> datetime | None:
         return value.astimezone(tz) if value is not None else None
@@ -65,18 +65,6 @@ def digest_requests(connection: Connection, first: Month, local: datetime) -> tu
         )
         for r in found
     )
-
-
-def _escalations(connection: Connection, found: list[Request], tz: Any) -> dict[str, datetime]:
-    """When each request went to the director without its Head of Service, from the trail."""
-    if not found:
-        return {}
-    query = select(events.c.subject, events.c.at).where(
-        events.c.month.in_({str(r.month) for r in found}),
-        events.c.kind == "request_escalated",
-        events.c.subject.in_({r.ref for r in found}),
-    )
-    return {r.subject: r.at.astimezone(tz) for r in connection.execute(query)}
 
 
 def month_notes(connection: Connection, month: Month, settings: Settings) -> tuple[NoteFact, ...]:

@@ -10,7 +10,16 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.core.plans import ClosePlan, FailedSend, FrozenOutcome, LatePlan, Outcome, Record
+from bot.core.plans import (
+    ClosePlan,
+    FailedSend,
+    FinalPlan,
+    FrozenOutcome,
+    LatePlan,
+    Outcome,
+    OutcomePlan,
+    Record,
+)
 from bot.core.records import Month
 from bot.store.schema import (
     Status,
@@ -74,9 +83,13 @@ def closed_months(connection: Connection, months: Iterable[Month]) -> set[Month]
 
 def record_close(connection: Connection, plan: ClosePlan, now: datetime) -> bool:
     """Freeze the month. False when another tick or instance closed it first."""
-    if not insert_ignoring_duplicates(
-        connection, month_closes, [{"month": str(plan.month), "closed_at": now}]
-    ):
+    row = {
+        "month": str(plan.month),
+        "closed_at": now,
+        "final_at": now if plan.final else None,
+        "final_why": "export" if plan.final else None,
+    }
+    if not insert_ignoring_duplicates(connection, month_closes, [row]):
         return False
     insert_ignoring_duplicates(
         connection,
@@ -96,6 +109,49 @@ def record_close(connection: Connection, plan: ClosePlan, now: datetime) -> bool
         ],
     )
     return True
+
+
+def close_times(connection: Connection, month: Month) -> tuple[datetime | None, datetime | None]:
+    """When ``month`` was closed and when the close was made final (None: not yet)."""
+    row = connection.execute(
+        select(month_closes.c.closed_at, month_closes.c.final_at).where(
+            month_closes.c.month == str(month)
+        )
+    ).first()
+    return (row.closed_at, row.final_at) if row else (None, None)
+
+
+def final_months(connection: Connection, months: Iterable[Month]) -> set[Month]:
+    """Of ``months``, those whose close has been made final."""
+    names = [str(m) for m in months]
+    query = select(month_closes.c.month).where(
+        month_closes.c.month.in_(names), month_closes.c.final_at.is_not(None)
+    )
+    return {Month.parse(row.month) for row in connection.execute(query)}
+
+
+def record_final(connection: Connection, plan: FinalPlan, now: datetime) -> bool:
+    """Make a provisional close final. False when another tick or instance did it first."""
+    result = connection.execute(
+        update(month_closes)
+        .where(month_closes.c.month == str(plan.month), month_closes.c.final_at.is_(None))
+        .values(final_at=now, final_why=plan.why)
+    )
+    return result.rowcount == 1
+
+
+def record_outcome(connection: Connection, plan: OutcomePlan) -> bool:
+    """Change one auditor's outcome in a closed month (a late mark goes with a change to
+    complete or exempted). False if it was already so: another instance got there first."""
+    result = connection.execute(
+        update(outcomes)
+        .where(outcomes.c.month == str(plan.month), outcomes.c.auditor_email == plan.email)
+        .where(
+            (outcomes.c.outcome != plan.outcome.value) | outcomes.c.late_on.is_not(None)
+        )
+        .values(outcome=plan.outcome.value, late_on=None)
+    )
+    return result.rowcount == 1
 
 
 def record_late(connection: Connection, plan: LatePlan) -> None:

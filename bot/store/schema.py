@@ -103,6 +103,9 @@ month_closes = Table(
     metadata,
     Column("month", String(7), primary_key=True),
     Column("closed_at", UTCDateTime, nullable=False),
+    # Provisional until then: audits submitted in time may still appear in a later export.
+    Column("final_at", UTCDateTime),
+    Column("final_why", String(10)),  # export | grace
 )
 
 outcomes = Table(

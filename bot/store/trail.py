@@ -126,11 +126,13 @@ def verify(connection: Connection) -> tuple[int, str, Break | None]:
     return count, prev, None
 
 
-def head(connection: Connection) -> tuple[int, str]:
-    """The newest event's number and hash; (0, GENESIS) before the first."""
-    row = connection.execute(
-        select(events.c.id, events.c.hash).order_by(events.c.id.desc()).limit(1)
-    ).first()
+def head(connection: Connection, until: datetime | None = None) -> tuple[int, str]:
+    """The newest event's number and hash (the newest at or before ``until``, if given);
+    (0, GENESIS) before the first."""
+    query = select(events.c.id, events.c.hash).order_by(events.c.id.desc()).limit(1)
+    if until is not None:
+        query = query.where(events.c.at <= until)
+    row = connection.execute(query).first()
     return (row.id, row.hash) if row else (0, GENESIS)
 
 

@@ -31,6 +31,7 @@ def _context(d, prefix: str) -> dict:
         "director": "Dana Director",
         "limit": 25 if d.head_email is None else 100_000,
         "targets": TargetSettings().rules,
+        "as_of": None,
     }
 
 

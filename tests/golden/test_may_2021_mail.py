@@ -170,7 +170,7 @@ def _play_may(world: World) -> None:
     month.at(today[0], "08:15")
 
     day = date(2021, 5, 4)
-    while day <= date(2021, 6, 1):
+    while day <= date(2021, 6, 3):
         today[0] = day
         if day == date(2021, 5, 10):  # a case added for Alex
             world.write_allocations(
@@ -238,6 +238,18 @@ def _replies(month: Month, day: date) -> None:
             " Can I be exempt this month?",
         )
         month.at(day, "10:00")
+    elif day == date(2021, 6, 2):
+        # A corrected export after the figures are final: Sam's second audit was in on time.
+        world.write_completions(
+            "2021-05",
+            [*COMPLETIONS[date(2021, 5, 27)], ("CR-1002", SAM_EMAIL, "2021-05-28", "good")],
+        )
+        month.at(day, "12:00")
+    elif day == date(2021, 6, 3):
+        world.write_in(
+            KIM_EMAIL, "May audits", "Can I be exempt from my May audits? I was off sick."
+        )
+        month.at(day, "10:00")
     elif day == date(2021, 5, 12):
         # Not clear what is meant: asked, asked again, then passed to the QA team.
         world.reply(month.mail(allocation.format(ALEX_EMAIL)), ALEX_EMAIL, "Sorted")
@@ -259,6 +271,27 @@ def _replies(month: Month, day: date) -> None:
     elif day == date(2021, 5, 18):
         world.reply(month.mail("exemption/EXM-2021-05-003/chase"), HANA, "I support this request.")
         month.at(day, "10:00")
+    elif day == date(2021, 5, 21):
+        # Omar's request for Kim's June, chased twice: the director approves it.
+        world.reply(
+            month.mail("exemption/EXM-2021-06-001/director-chase-2"),
+            DIRECTOR,
+            "Approved. Two hearings back to back is exceptional.",
+        )
+        month.at(day, "10:00")
+    elif day == date(2021, 5, 26):
+        # Alex is signed off: asked, supported and approved in a day; the QA team is told
+        # which of Alex's cases now need another auditor.
+        world.reply(
+            month.mail(allocation.format(ALEX_EMAIL)),
+            ALEX_EMAIL,
+            "I have been signed off sick for three weeks from today. Can I be exempted?",
+        )
+        month.at(day, "10:00")
+        world.reply(month.mail("exemption/EXM-2021-05-005/to-head"), HANA, "I support this.")
+        month.at(day, "10:30")
+        world.reply(month.mail("exemption/EXM-2021-05-005/to-director"), DIRECTOR, "Approved.")
+        month.at(day, "11:00")
     elif day == date(2021, 5, 19):
         world.reply(
             month.mail(f"reminder/2021-05/stage-10/{SAM_EMAIL}"),

@@ -75,3 +75,10 @@ def test_a_month_in_the_bots_subject_is_not_the_persons() -> None:
 
 def test_a_month_in_a_subject_the_person_wrote_is_read() -> None:
     assert month_of("Off sick.", subject="Exemption for July please") == Month(2021, 7)
+
+
+def test_the_month_just_gone_is_meant_while_it_is_being_closed() -> None:
+    assert month_of("Can I be exempt from my May audits? I was off sick.", date(2021, 6, 3)) == (
+        Month(2021, 5)
+    )
+    assert month_of("Can I be exempt from my May audits?", date(2021, 6, 14)) == Month(2022, 5)

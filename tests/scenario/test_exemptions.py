@@ -100,7 +100,9 @@ def test_an_exemption_goes_from_auditor_to_head_to_director_and_everyone_is_told
     assert sorted(decided) == [
         "exemption/EXM-2021-05-001/director-confirm",
         "exemption/EXM-2021-05-001/outcome",
+        f"reallocate/2021-05/{SAM_EMAIL}",  # Sam's case now needs another auditor
     ]
+    assert decided[f"reallocate/2021-05/{SAM_EMAIL}"].to == (QA,)
     outcome = decided["exemption/EXM-2021-05-001/outcome"]
     assert (outcome.to, outcome.cc) == ((SAM_EMAIL,), (HANA,))
     assert outcome.subject.startswith("Exemption EXM-2021-05-001 granted")

@@ -101,7 +101,7 @@ def test_may_2021_sends_exactly_the_expected_mail_on_each_day(world: World) -> N
         date(2021, 6, 1): [
             (f"close/2021-05/head/{HANA}", (HANA,), no_cc),
             (f"close/2021-05/head/{OMAR}", (OMAR,), no_cc),
-            ("close/2021-05/qa", (QA,), no_cc),
+            ("close/2021-05/qa", (QA,), (DIRECTOR,)),
             *_digests(22),
             ("missing-sheet/allocations/2021-06", (QA,), no_cc),
         ],

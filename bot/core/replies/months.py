@@ -1,8 +1,10 @@
 """The month a person's text names: "most of June", "in July 2021", "next month".
 
 A month named without a year is the next such month on or after the current one: in
-November, "January" is next January. Month names need a little context ("in June", "5 June",
-"June 2021", "June audits") because May, March and June are also words and names.
+November, "January" is next January. The month just gone is the exception in the first
+week after it, while its audits are being closed: on 3 June, "my May audits" are May's.
+Month names need a little context ("in June", "5 June", "June 2021", "June audits")
+because May, March and June are also words and names.
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ def _named_month(match: re.Match[str], today: date) -> Month:
     year = match.groupdict().get("year")
     if year:
         return Month(int(year), number)
+    current = Month.of(today)
+    if current.previous().month == number and today.day <= 7:
+        return current.previous()
     return Month(today.year if number >= today.month else today.year + 1, number)
 
 

@@ -81,8 +81,11 @@ def facts(
     month: Month = MAY,
     **more: object,
 ) -> MonthFacts:
-    """A month's facts as the shell gathers them; ``more`` sets any other field."""
+    """A month's facts as the shell gathers them; ``more`` sets any other field. A closed
+    month (``frozen`` given) is final unless ``final=False`` says it is still provisional."""
     fields: dict = {"sheet_found": True, "held_back": frozenset(), **more}
+    if fields.get("frozen") is not None:
+        fields.setdefault("final", True)
     return MonthFacts(
         month=month,
         roster=ROSTER,

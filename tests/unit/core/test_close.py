@@ -3,16 +3,31 @@ then late submissions recorded."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
-from bot.core.cycle import plan_month
-from bot.core.plans import ClosePlan, FrozenOutcome, LatePlan, MailPlan, Outcome, Record
+from bot.core.completion import audit_tally, tally
+from bot.core.cycle import plan_month, standings
+from bot.core.digest_figures import shows_closed_month
+from bot.core.keys import short_digest
+from bot.core.plans import (
+    ClosePlan,
+    FinalPlan,
+    FrozenOutcome,
+    LatePlan,
+    MailPlan,
+    Outcome,
+    OutcomePlan,
+    Record,
+)
+from bot.core.records import Month
 from tests.unit.core.personas import (
     ALEX,
     CYCLE,
     HANA,
+    JUNE,
     KIM,
     MAY,
     OMAR,
@@ -167,7 +182,9 @@ def test_an_auditor_whose_allocation_never_went_out_is_not_counted_at_the_close(
 
 
 def test_a_month_with_nothing_allocated_closes_without_mail() -> None:
-    assert plan_month(facts({}, sheet_found=False), at(CLOSE_DAY), CYCLE) == [ClosePlan(MAY, ())]
+    assert plan_month(facts({}, sheet_found=False), at(CLOSE_DAY), CYCLE) == [
+        ClosePlan(MAY, (), final=True)  # nothing a later export could change
+    ]
 
 
 @pytest.mark.parametrize(
@@ -221,3 +238,139 @@ def test_a_closed_month_plans_no_more_mail() -> None:
     closed = facts(SHEET, records=ALLOCATED, frozen={})
 
     assert plan_month(closed, at(CLOSE_DAY), CYCLE) == []
+
+
+# -- counting by submission date, provisional then final ---------------------------------------
+
+ON_TIME = "submitted in time, shown by a later completions export"
+
+
+def test_the_close_is_provisional_until_an_export_covering_the_deadline_is_read() -> None:
+    provisional = plan_month(MAY_AS_IT_ENDED, at(CLOSE_DAY), CYCLE)
+    covered = replace(MAY_AS_IT_ENDED, export_covers_deadline=True)
+
+    assert provisional[0].final is False
+    assert plan_month(covered, at(CLOSE_DAY), CYCLE)[0].final is True
+    for plan in provisional[1:]:
+        assert plan.context["provisional"] is True
+        assert plan.context["final_day"] == date(2021, 6, 3)
+
+
+@pytest.mark.parametrize(
+    ("submitted", "final", "expected"),
+    [
+        # Kim's one audit, as a later export shows it, while May is provisional or final.
+        pytest.param(
+            date(2021, 5, 31),
+            False,
+            [OutcomePlan(MAY, KIM.email, Outcome.COMPLETE, ON_TIME, False)],
+            id="on-the-deadline-while-provisional-counts",
+        ),
+        pytest.param(
+            date(2021, 5, 28),
+            True,
+            [OutcomePlan(MAY, KIM.email, Outcome.COMPLETE, ON_TIME, True), "close_corrected"],
+            id="in-time-after-final-counts-and-the-qa-team-is-told",
+        ),
+        pytest.param(
+            date(2021, 6, 1),
+            False,
+            [LatePlan(MAY, KIM.email, date(2021, 6, 1))],
+            id="after-the-deadline-is-late",
+        ),
+        pytest.param(None, False, [], id="not-in-the-export-stays-missed"),
+    ],
+)
+def test_the_outcome_of_a_missed_auditor_follows_the_submission_date(
+    submitted: date | None, final: bool, expected: list
+) -> None:
+    closed = facts(
+        SHEET,
+        records=ALLOCATED,
+        frozen=missed(KIM.email),
+        final=final,
+        completions=[done(KIM, "CR-2001", submitted)] if submitted else [],
+    )
+
+    plans = plan_month(closed, at(date(2021, 6, 2)), CYCLE)
+
+    assert [p.template if isinstance(p, MailPlan) else p for p in plans] == expected
+
+
+def test_the_qa_team_hears_of_a_corrected_final_month_once_per_set_of_auditors() -> None:
+    closed = facts(
+        SHEET,
+        records=ALLOCATED,
+        frozen=missed(KIM.email),
+        completions=[done(KIM, "CR-2001", date(2021, 5, 28))],
+    )
+    [_, mail] = plan_month(closed, at(date(2021, 6, 7)), CYCLE)
+
+    assert (mail.key, mail.to) == (f"close/2021-05/corrected/{short_digest([KIM.email])}", (QA,))
+    assert mail.context["people"] == [
+        {"name": "Kim Lee", "email": KIM.email, "team": "Early Help", "cases": 1}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("now", "covers", "expected"),
+    [
+        pytest.param(at(date(2021, 6, 2)), False, [], id="2-june-waiting-for-the-export"),
+        pytest.param(
+            at(date(2021, 6, 2)), True, [FinalPlan(MAY, "export")], id="2-june-export-read"
+        ),
+        pytest.param(at(date(2021, 6, 3), 8, 59), False, [], id="3-june-before-the-send-time"),
+        pytest.param(at(date(2021, 6, 3)), False, [FinalPlan(MAY, "grace")], id="3-june-grace"),
+    ],
+)
+def test_a_provisional_close_becomes_final_on_the_export_or_after_3_working_days(
+    now, covers: bool, expected: list
+) -> None:
+    closed = facts(SHEET, records=ALLOCATED, frozen={}, final=False, export_covers_deadline=covers)
+
+    assert plan_month(closed, now, CYCLE) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "weekday", "shown"),
+    [
+        # May 2021 closed on Tuesday 1 June; Monday 31 May was a bank holiday, so that week's
+        # digest went on the 1st, after the close.
+        (date(2021, 6, 1), JUNE, 0, True),
+        (date(2021, 6, 2), JUNE, 0, True),  # the same week's digest, sent late after downtime
+        (date(2021, 6, 7), JUNE, 0, False),  # the next week's: June alone
+        (date(2021, 5, 31), JUNE, 0, False),  # before the close
+        # With digests on Fridays: Friday 4 June is the first on or after the close.
+        (date(2021, 6, 4), JUNE, 4, True),
+        (date(2021, 6, 11), JUNE, 4, False),
+        # April 2021 closed on Tuesday 4 May (Monday 3 May the Early May bank holiday).
+        (date(2021, 5, 4), MAY, 0, True),
+        # March 2021 closed on Thursday 1 April; the Monday digest of 29 March came before,
+        # so the first after it is Tuesday 6 April (Easter Monday the 5th).
+        (date(2021, 4, 1), Month(2021, 4), 0, False),
+        (date(2021, 4, 6), Month(2021, 4), 0, True),
+    ],
+)
+def test_the_first_digest_on_or_after_the_close_shows_the_closed_month(
+    day: date, month: Month, weekday: int, shown: bool
+) -> None:
+    assert shows_closed_month(day, month, weekday) is shown
+
+
+def test_completion_by_audit_counts_each_audit_beside_completion_by_auditor() -> None:
+    # Sam: 1 of 2 in; Alex exempted (left out of both); Kim: 1 of 1 in.
+    month = facts(
+        SHEET,
+        records=ALLOCATED,
+        exempted=frozenset({ALEX.email}),
+        completions=[
+            done(SAM, "CR-1001", date(2021, 5, 20)),
+            done(KIM, "CR-2001", date(2021, 5, 21)),
+        ],
+    )
+    rows = standings(month)
+
+    by_auditor, by_audit = tally(rows), audit_tally(rows)
+
+    assert (by_auditor.complete, by_auditor.counted, by_auditor.rate) == (1, 2, 50)
+    assert (by_audit.in_time, by_audit.allocated, by_audit.rate) == (2, 3, 67)

@@ -7,23 +7,29 @@ from datetime import date
 
 import pytest
 
+from bot.core import calendar as cal
 from bot.core.exemptions import (
     Escalation,
+    Request,
     State,
+    is_last_week,
     mails_for_new_request,
     plan_timers,
     transition,
 )
 from bot.core.plans import MailPlan, Record
+from bot.core.records import Month
 from tests.unit.core.personas import (
     DIRECTOR,
     DIRECTORS_PA,
     EXEMPTIONS,
     HANA,
+    JUNE,
     KIM,
     MAY,
     OMAR,
     SAM,
+    at,
     request,
 )
 
@@ -329,14 +335,13 @@ def test_an_escalated_request_goes_to_the_director_marked_no_head_of_service_res
 @pytest.mark.parametrize(
     "state",
     [
-        pytest.param(State.AWAITING_DIRECTOR, id="with-the-director"),
         pytest.param(State.APPROVED, id="approved"),
         pytest.param(State.DECLINED, id="declined"),
         pytest.param(State.NOT_SUPPORTED, id="not-supported"),
         pytest.param(State.WITHDRAWN, id="withdrawn"),
     ],
 )
-def test_no_timer_runs_for_a_request_not_waiting_for_the_head_of_service(state) -> None:
+def test_no_timer_runs_for_a_decided_or_withdrawn_request(state) -> None:
     assert plan_timers([request(state=state)], {}, date(2021, 5, 25), EXEMPTIONS) == []
 
 
@@ -366,3 +371,124 @@ def test_the_timers_follow_the_configured_working_days() -> None:
         13: [f"{CHASE} -> {HANA}"],
         17: [f"escalate {REF}", f"{TO_DIRECTOR} -> {DIRECTOR}"],
     }
+
+
+LAST_WEEK = replace(EXEMPTIONS)  # the defaults: 1 and 2 working days in the last week
+
+
+@pytest.mark.parametrize(
+    ("requested_on", "today", "expected"),
+    [
+        # Tuesday 25 May 2021: 3 working days left (26, 27, 28 May; the 31st a bank holiday).
+        pytest.param(date(2021, 5, 25), date(2021, 5, 25), [], id="the-day-it-came"),
+        pytest.param(
+            date(2021, 5, 25), date(2021, 5, 26), [f"{CHASE} -> {HANA}"], id="one-working-day"
+        ),
+        pytest.param(
+            date(2021, 5, 25),
+            date(2021, 5, 27),
+            [f"escalate {REF}", f"{TO_DIRECTOR} -> {DIRECTOR}"],
+            id="two-working-days-reaches-the-director-before-the-deadline-day",
+        ),
+        # Friday 21 May: the Saturday after counts for nothing; Monday 24 May is one.
+        pytest.param(
+            date(2021, 5, 22), date(2021, 5, 24), [f"{CHASE} -> {HANA}"], id="asked-on-saturday"
+        ),
+    ],
+)
+def test_a_request_asked_in_the_last_week_is_chased_after_1_working_day_and_bypassed_after_2(
+    requested_on, today, expected
+) -> None:
+    asked = request(requested_on=requested_on, last_week=True)
+    plans = plan_timers([asked], {}, today, LAST_WEEK)
+
+    assert timer_plans(plans) == expected
+    for plan in plans:
+        if not isinstance(plan, Escalation) and plan.key == TO_DIRECTOR:
+            assert plan.context["escalate_after"] == 2
+
+
+def _with_director(since: date, **fields: object) -> Request:
+    return request(
+        state=State.AWAITING_DIRECTOR,
+        requested_on=date(2021, 5, 4),
+        head_decided_at=at(since, 14, 0),
+        **fields,
+    )
+
+
+@pytest.mark.parametrize(
+    ("since", "today", "chase"),
+    [
+        (date(2021, 5, 10), date(2021, 5, 11), None),  # 1 working day
+        (date(2021, 5, 10), date(2021, 5, 12), 1),  # 2: the first reminder
+        (date(2021, 5, 10), date(2021, 5, 14), 1),  # 4
+        (date(2021, 5, 10), date(2021, 5, 17), 2),  # 5: three after the first
+        (date(2021, 5, 10), date(2021, 5, 20), 3),  # 8
+        (date(2021, 5, 10), date(2021, 6, 2), 5),  # 16 (31 May a bank holiday): 2, 5, 8, 11, 14
+        (date(2021, 5, 14), date(2021, 5, 18), 1),  # Friday to Tuesday is two
+    ],
+)
+def test_a_request_waiting_for_the_director_is_chased_after_2_working_days_then_every_3(
+    since: date, today: date, chase: int | None
+) -> None:
+    plans = plan_timers([_with_director(since)], {}, today, EXEMPTIONS)
+
+    if chase is None:
+        assert plans == []
+        return
+    [mail] = plans
+    assert (mail.key, mail.template, mail.to) == (
+        f"exemption/{REF}/director-chase-{chase}",
+        "exemption_director_chase",
+        (DIRECTOR,),
+    )
+    assert mail.reference == TOKEN
+    assert mail.context["since"] == since
+    assert mail.context["waited"] == cal.working_days_between(since, today)
+
+
+def test_each_reminder_to_the_director_goes_once() -> None:
+    records = {f"exemption/{REF}/director-chase-2": Record("sent", date(2021, 5, 17))}
+
+    plans = plan_timers([_with_director(date(2021, 5, 10))], records, date(2021, 5, 18), EXEMPTIONS)
+
+    assert plans == []
+
+
+def test_a_request_sent_on_without_its_head_counts_from_when_it_was_sent_on() -> None:
+    escalated = request(
+        state=State.AWAITING_DIRECTOR,
+        no_head_response=True,
+        escalated_at=at(date(2021, 5, 14), 9, 30),
+    )
+
+    assert plan_timers([escalated], {}, date(2021, 5, 17), EXEMPTIONS) == []
+    [mail] = plan_timers([escalated], {}, date(2021, 5, 18), EXEMPTIONS)
+    assert mail.context["no_head_response"] is True
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "last_week"),
+    [
+        (date(2021, 5, 21), MAY, False),  # Friday: 5 working days left after it
+        (date(2021, 5, 23), MAY, False),  # Sunday: 24-28 May still ahead, all five
+        (date(2021, 5, 24), MAY, True),  # Monday: 4 left, with the 31st a bank holiday
+        (date(2021, 5, 28), MAY, True),  # the deadline day
+        (date(2021, 5, 31), MAY, True),  # the deadline itself, a bank holiday
+        (date(2021, 6, 1), MAY, False),  # after the deadline: a request for a closed month
+        (date(2021, 5, 24), JUNE, False),  # asking ahead for June
+        (date(2021, 6, 24), JUNE, True),  # June 2021: 24, 25, 28, 29 and 30 June
+        (date(2021, 6, 23), JUNE, False),
+    ],
+)
+def test_the_last_week_is_the_last_5_working_days_up_to_the_deadline(
+    day: date, month: Month, last_week: bool
+) -> None:
+    assert is_last_week(month, day, 5) is last_week
+
+
+def test_a_request_for_a_month_whose_figures_are_final_is_chased_no_more() -> None:
+    waiting = [_with_director(date(2021, 5, 10)), request(requested_on=date(2021, 5, 10))]
+
+    assert plan_timers(waiting, {}, date(2021, 6, 7), EXEMPTIONS, frozenset({MAY})) == []

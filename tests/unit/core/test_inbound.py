@@ -486,3 +486,52 @@ def test_a_director_who_is_the_auditors_head_of_service_can_answer_as_head() -> 
     )
 
     assert meaning.action is not Action.NOT_YET
+
+
+# -- after the close: a final month changes no more -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "binding", "final", "action"),
+    [
+        pytest.param(
+            analysis(SAM.email, Intent.EXEMPTION_REQUEST),
+            Binding(APRIL, SAM.email),
+            frozenset({APRIL}),
+            Action.MONTH_FINAL,
+            id="a-request-for-a-final-month-is-refused",
+        ),
+        pytest.param(
+            analysis(SAM.email, Intent.EXEMPTION_REQUEST),
+            Binding(APRIL, SAM.email),
+            frozenset(),
+            Action.FORWARD,
+            id="a-request-for-a-past-month-not-final-goes-to-a-person",
+        ),
+        pytest.param(
+            analysis(DIRECTOR, Intent.APPROVE),
+            on(replace(WITH_DIRECTOR, month=APRIL)),
+            frozenset({APRIL}),
+            Action.MONTH_FINAL,
+            id="a-decision-after-the-month-is-final-is-refused",
+        ),
+        pytest.param(
+            analysis(DIRECTOR, Intent.APPROVE),
+            on(replace(WITH_DIRECTOR, month=APRIL)),
+            frozenset(),
+            Action.DIRECTOR_DECISION,
+            id="a-decision-while-the-close-is-provisional-counts",
+        ),
+        pytest.param(
+            analysis(DIRECTOR, Intent.APPROVE),
+            on(replace(APPROVED, month=APRIL)),
+            frozenset({APRIL}),
+            Action.ALREADY_DECIDED,
+            id="a-second-decision-after-final-is-already-decided",
+        ),
+    ],
+)
+def test_what_a_final_month_allows(message, binding, final, action) -> None:
+    meaning = interpret(message, binding, PARTIES, TODAY, final=final)
+
+    assert meaning.action is action

@@ -58,6 +58,11 @@ CASES = [
         OutboxKey(Kind.MISSING_SHEET, month=MAY),
     ),
     (
+        keys.reallocate_key(MAY, JO),
+        "reallocate/2021-05/jo.bloggs@council.gov.uk",
+        OutboxKey(Kind.REALLOCATE, month=MAY, email=JO),
+    ),
+    (
         keys.not_allocated_key(MAY),
         "not-allocated/2021-05",
         OutboxKey(Kind.NOT_ALLOCATED, month=MAY),
@@ -68,6 +73,11 @@ CASES = [
         OutboxKey(Kind.CLOSE_HEAD, month=MAY, email=HEAD),
     ),
     (keys.close_qa_key(MAY), "close/2021-05/qa", OutboxKey(Kind.CLOSE_QA, month=MAY)),
+    (
+        keys.close_corrected_key(MAY, [HEAD]),
+        f"close/2021-05/corrected/{keys.short_digest([HEAD])}",
+        OutboxKey(Kind.CLOSE_CORRECTED, month=MAY, digest=keys.short_digest([HEAD])),
+    ),
     (
         keys.exemption_key("EXM-2021-05-017", "to-head"),
         "exemption/EXM-2021-05-017/to-head",

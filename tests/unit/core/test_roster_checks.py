@@ -1,4 +1,4 @@
-"""Roster entries to confirm, and who the month's sheet left out."""
+"""Roster entries to confirm, who the month's sheet left out, and cases to reallocate."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from datetime import date
 
 import pytest
 
-from bot.core.cycle import not_allocated, plan_not_allocated
+from bot.core.cycle import not_allocated, plan_not_allocated, plan_reallocations, standings
+from bot.core.plans import Record
 from bot.core.roster_checks import HeadRow, heads_to_confirm, letters_apart
-from tests.unit.core.personas import ALEX, CYCLE, KIM, MAY, QA, SAM, at, cases, facts
+from tests.unit.core.personas import ALEX, CYCLE, KIM, MAY, QA, SAM, at, cases, done, facts
+
+MAY_4 = date(2021, 5, 4)
 
 
 @pytest.mark.parametrize(
@@ -95,3 +98,68 @@ def test_the_qa_team_hears_of_those_left_out_in_the_allocation_window(
     if plans:
         assert [p["name"] for p in plans[0].context["people"]] == ["Alex Jones", "Kim Lee"]
         assert plans[0].month == MAY
+
+
+ALLOCATED = {
+    f"allocation/2021-05/{a.email}": Record("sent", date(2021, 5, 4), {"cases": ["x"]})
+    for a in (SAM, KIM)
+}
+
+
+@pytest.mark.parametrize(
+    ("day", "completions", "records", "expected"),
+    [
+        pytest.param(date(2021, 5, 12), [], ALLOCATED, ["CR-1001", "CR-1002"], id="both-due"),
+        pytest.param(
+            date(2021, 5, 12),
+            [done(SAM, "CR-1001", date(2021, 5, 10))],
+            ALLOCATED,
+            ["CR-1002"],
+            id="one-already-submitted",
+        ),
+        pytest.param(
+            date(2021, 5, 12),
+            [done(SAM, "CR-1001", date(2021, 5, 10)), done(SAM, "CR-1002", date(2021, 5, 11))],
+            ALLOCATED,
+            None,
+            id="all-submitted-nothing-to-reallocate",
+        ),
+        pytest.param(date(2021, 5, 12), [], {}, None, id="exempted-before-allocation"),
+        pytest.param(
+            date(2021, 5, 12),
+            [],
+            {**ALLOCATED, "reallocate/2021-05/sam@council.example": Record("sent", MAY_4)},
+            None,
+            id="told-already",
+        ),
+        pytest.param(date(2021, 5, 31), [], ALLOCATED, None, id="after-the-deadline-day"),
+    ],
+)
+def test_the_qa_team_gets_the_cases_of_an_auditor_exempted_after_allocation(
+    day: date, completions: list, records: dict, expected: list[str] | None
+) -> None:
+    month = facts(
+        {SAM.email: cases(SAM, "CR-1001", "CR-1002"), KIM.email: cases(KIM, "CR-2001")},
+        completions=completions,
+        records=records,
+        exempted=frozenset({SAM.email}),
+    )
+    plans = plan_reallocations(month, at(day), CYCLE)
+    if expected is None:
+        assert plans == []
+        return
+    [mail] = plans
+    assert (mail.key, mail.to) == ("reallocate/2021-05/sam@council.example", (QA,))
+    assert [c["ref"] for c in mail.context["cases"]] == expected
+
+
+def test_an_auditor_exempted_after_allocation_stays_counted_when_their_rows_go() -> None:
+    month = facts(
+        {KIM.email: cases(KIM, "CR-2001", "CR-1001")},  # Sam's case moved to Kim
+        records=ALLOCATED,
+        exempted=frozenset({SAM.email}),
+    )
+    assert {r.email: r.standing.value for r in standings(month)} == {
+        KIM.email: "outstanding",
+        SAM.email: "exempted",
+    }
