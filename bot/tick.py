@@ -268,7 +268,7 @@ def _record(
                 connection, now, "request_escalated", month=request.month, subject=request.ref
             )
     # Only rows that are really new reach the trail: another instance may have planned some.
-    new = set(repo.insert_ignoring_duplicates(connection, outbox, rows, report="key"))
+    new = set(repo.record_outbox(connection, rows))
     entries: list[tuple[str, str | None, str | None, dict[str, Any]]] = []
     for row in (r for r in rows if r["key"] in new):
         if row["status"] == Status.SKIPPED:
