@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +38,16 @@ class ParsedSheets:
     def __init__(self, limit: int = 64) -> None:
         self._parsed: dict[tuple[str, str, str, object], object] = {}
         self._limit = limit
+        self._roster: tuple[Mapping[str, Auditor], str] | None = None
+
+    def roster_version(self, roster: Mapping[str, Auditor]) -> str:
+        """A digest of ``roster``'s content, for the key of a sheet checked against it. Worked
+        out once for each roster handed in (the same one tick after tick while the roster file
+        is unchanged), so a lookup compares a short string, not every auditor."""
+        if self._roster is None or self._roster[0] is not roster:
+            content = repr(sorted(roster.items())).encode()
+            self._roster = (roster, hashlib.sha256(content).hexdigest())
+        return self._roster[1]
 
     def get(
         self, kind: str, path: Path, extra: object, read: Callable[[], T]
@@ -131,7 +141,7 @@ def read_month(
         allocation_sheet, _ = parsed.get(
             "allocations",
             path,
-            (pattern.pattern, tuple(sorted(roster.items()))),
+            (pattern.pattern, parsed.roster_version(roster)),
             lambda: sheets.read_allocations(path, roster, pattern),
         )
         _collect(problems, allocation_sheet.problems)
