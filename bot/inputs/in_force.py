@@ -135,40 +135,54 @@ def read_month(
     pattern = settings.case_ref_regex
     path, found_problems = sheets.find_month_sheet(settings.allocations, month)
     _collect(problems, found_problems)
-    by_auditor: dict[str, list[Allocation]] = {}
+    allocations: dict[str, tuple[Allocation, ...]] = {}
     held_back: frozenset[str] = frozenset()
     if path is not None:
-        allocation_sheet, _ = parsed.get(
+        # Grouped by auditor and keyed upper-case once per parse, not at every tick: the
+        # mappings are shared by the ticks that read the same sheet, which only read them.
+        (allocation_sheet, allocations), _ = parsed.get(
             "allocations",
             path,
             (pattern.pattern, parsed.roster_version(roster)),
-            lambda: sheets.read_allocations(path, roster, pattern),
+            lambda: _by_auditor(sheets.read_allocations(path, roster, pattern)),
         )
         _collect(problems, allocation_sheet.problems)
         held_back = allocation_sheet.held_back
-        for allocation in allocation_sheet.allocations:
-            by_auditor.setdefault(allocation.auditor_email, []).append(allocation)
     completions: dict[str, Completion] = {}
     done_path, done_problems = sheets.find_month_sheet(settings.completions, month)
     _collect(problems, done_problems)
     if done_path is not None:
-        completion_sheet, _ = parsed.get(
+        (completion_sheet, completions), _ = parsed.get(
             "completions",
             done_path,
             pattern.pattern,
-            lambda: sheets.read_completions(done_path, pattern),
+            lambda: _by_reference(sheets.read_completions(done_path, pattern)),
         )
         _collect(problems, completion_sheet.problems)
-        # Keyed upper-case: the audit tool and the QA team may not type references alike.
-        completions = {c.case_ref.upper(): c for c in completion_sheet.completions}
     return MonthSheets(
         month=month,
         sheet_found=path is not None,
-        allocations={email: tuple(rows) for email, rows in by_auditor.items()},
+        allocations=allocations,
         held_back=held_back,
         completions=completions,
         problems=problems,
     )
+
+
+def _by_auditor(
+    sheet: sheets.AllocationSheet,
+) -> tuple[sheets.AllocationSheet, dict[str, tuple[Allocation, ...]]]:
+    by_auditor: dict[str, list[Allocation]] = {}
+    for allocation in sheet.allocations:
+        by_auditor.setdefault(allocation.auditor_email, []).append(allocation)
+    return sheet, {email: tuple(rows) for email, rows in by_auditor.items()}
+
+
+def _by_reference(
+    sheet: sheets.CompletionSheet,
+) -> tuple[sheets.CompletionSheet, dict[str, Completion]]:
+    # Keyed upper-case: the audit tool and the QA team may not type references alike.
+    return sheet, {c.case_ref.upper(): c for c in sheet.completions}
 
 
 def _collect(into: dict[str, list[Problem]], problems: list[Problem]) -> None:
