@@ -41,6 +41,7 @@ def month_facts(
         held_back=sheets.held_back,
         completions=sheets.completions,
         records=records,
+        issued=repo.issued_cases(connection, month),
         exempted=exemption_requests.exempted(connection, month, until),
         self_reported=self_reported,
         unconfirmed={

@@ -263,15 +263,10 @@ def _record(
 ) -> None:
     threads = {id(p): _auditor_thread(p) for p in plans if isinstance(p, MailPlan)}
     tokens = exemption_requests.auditor_tokens(connection, [t for t in threads.values() if t])
-    rows = []
+    mail: list[MailPlan | SkipPlan] = []
     for plan in plans:
-        if isinstance(plan, MailPlan):
-            reference = plan.reference
-            if thread := threads[id(plan)]:
-                reference = tokens[thread]
-            rows.append(_outbox_row(app, plan, reference, local, now))
-        elif isinstance(plan, SkipPlan):
-            rows.append(_skip_row(plan, local, now))
+        if isinstance(plan, MailPlan | SkipPlan):
+            mail.append(plan)
         elif isinstance(plan, ClosePlan):
             if repo.record_close(connection, plan, now):
                 repo.add_event(connection, now, "month_closed", month=plan.month)
@@ -306,18 +301,35 @@ def _record(
             repo.add_event(
                 connection, now, "request_escalated", month=request.month, subject=request.ref
             )
+    # Rendered and written a batch at a time, so an allocation day does not hold every
+    # auditor's rendered mail at once; what the trail needs of each row is kept.
+    new: set[str] = set()
+    written: list[tuple[str, str, str | None, list[str], list[str]]] = []
+    for start in range(0, len(mail), _RECORD_BATCH):
+        rows = []
+        for plan in mail[start : start + _RECORD_BATCH]:
+            if isinstance(plan, MailPlan):
+                reference = plan.reference
+                if thread := threads[id(plan)]:
+                    reference = tokens[thread]
+                rows.append(_outbox_row(app, plan, reference, local, now))
+            else:
+                rows.append(_skip_row(plan, local, now))
+        new.update(repo.record_outbox(connection, rows))
+        written += [(r["key"], r["status"], r["month"], r["to_addrs"], r["cc_addrs"]) for r in rows]
     # Only rows that are really new reach the trail: another instance may have planned some.
-    new = set(repo.insert_ignoring_duplicates(connection, outbox, rows, report="key"))
     entries: list[tuple[str, str | None, str | None, dict[str, Any]]] = []
-    for row in (r for r in rows if r["key"] in new):
-        if row["status"] == Status.SKIPPED:
-            report.skipped.append(row["key"])
-            entries.append(("reminder_skipped", row["month"], row["key"], {}))
+    for key, status, month, to_addrs, cc_addrs in (w for w in written if w[0] in new):
+        if status == Status.SKIPPED:
+            report.skipped.append(key)
+            entries.append(("reminder_skipped", month, key, {}))
         else:
-            report.planned.append(row["key"])
-            detail = {"to": row["to_addrs"], "cc": row["cc_addrs"]}
-            entries.append(("mail_planned", row["month"], row["key"], detail))
+            report.planned.append(key)
+            entries.append(("mail_planned", month, key, {"to": to_addrs, "cc": cc_addrs}))
     append_events(connection, now, entries)
+
+
+_RECORD_BATCH = 500
 
 
 def _auditor_thread(plan: MailPlan) -> tuple[Month, str] | None:

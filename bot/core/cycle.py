@@ -14,7 +14,6 @@ from datetime import date, datetime, time
 
 from bot.core import calendar as cal
 from bot.core.keys import (
-    Kind,
     allocation_key,
     allocation_update_key,
     close_corrected_key,
@@ -23,7 +22,6 @@ from bot.core.keys import (
     exempt_but_allocated_key,
     missing_sheet_key,
     not_allocated_key,
-    parse,
     reallocate_key,
     reminder_key,
 )
@@ -68,6 +66,8 @@ class MonthFacts:
     allocations: Mapping[str, tuple[Allocation, ...]]  # by auditor; held-back auditors absent
     completions: Mapping[str, Completion]  # by upper-cased case reference
     records: Mapping[str, Record]  # outbox keys already in the store
+    # The case references each auditor's allocation mail (and any updates) listed, as recorded.
+    issued: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     sheet_found: bool = True
     held_back: frozenset[str] = frozenset()
     exempted: frozenset[str] = frozenset()  # approved for the month
@@ -284,7 +284,6 @@ def _plan_allocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> li
             "council": rules.council,
         }
         return [MailPlan(key, "missing_sheet", (rules.qa_team,), context, month=month)]
-    issued_by_auditor = _issued_cases(facts)
     plans: list[Plan] = []
     for email, cases in sorted(facts.allocations.items()):
         auditor = facts.roster.get(email)
@@ -297,8 +296,8 @@ def _plan_allocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> li
             continue
         if email in facts.held_back:  # never a partial allocation: wait for the sheet fix
             continue
-        issued = issued_by_auditor.get(email, set())
         # The sheet folds case ("cr-1001" is "CR-1001"), so a corrected capital is no new case.
+        issued = {ref.upper() for ref in facts.issued.get(email, ())}
         new_cases = tuple(c for c in cases if c.case_ref.upper() not in issued)
         if not new_cases:
             continue
@@ -419,22 +418,6 @@ def _exempt_but_allocated(facts: MonthFacts, auditor: Auditor, rules: CycleRules
     }
     key = exempt_but_allocated_key(facts.month, auditor.email)
     return MailPlan(key, "exempt_but_allocated", (rules.qa_team,), context, month=facts.month)
-
-
-def _issued_cases(facts: MonthFacts) -> dict[str, set[str]]:
-    """Case references already mailed to each auditor this month, by auditor."""
-    issued: dict[str, set[str]] = {}
-    for key, record in facts.records.items():
-        cases = record.detail.get("cases")
-        if not cases:  # only allocation mail lists cases: most keys need no reading
-            continue
-        parsed = parse(key)
-        if parsed.kind in _ALLOCATING and parsed.month == facts.month and parsed.email:
-            issued.setdefault(parsed.email, set()).update(ref.upper() for ref in cases)
-    return issued
-
-
-_ALLOCATING = (Kind.ALLOCATION, Kind.ALLOCATION_UPDATE)
 
 
 def _due_stages(month: Month, now: datetime, rules: CycleRules) -> list[int]:

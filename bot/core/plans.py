@@ -6,7 +6,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.core.records import Month
 
@@ -112,10 +112,9 @@ class FailedSend:
     reason: str
 
 
-@dataclass(frozen=True)
-class Record:
-    """What the store already holds under an outbox key."""
+class Record(NamedTuple):
+    """What the store already holds under an outbox key. A tuple of plain values: a big
+    council's tick reads tens of thousands, and the collector need not keep walking them."""
 
     status: str
     planned_on: date  # local date the row was planned
-    detail: Mapping[str, Any] = field(default_factory=dict)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +38,16 @@ class ParsedSheets:
     def __init__(self, limit: int = 64) -> None:
         self._parsed: dict[tuple[str, str, str, object], object] = {}
         self._limit = limit
+        self._roster: tuple[Mapping[str, Auditor], str] | None = None
+
+    def roster_version(self, roster: Mapping[str, Auditor]) -> str:
+        """A digest of ``roster``'s content, for the key of a sheet checked against it. Worked
+        out once for each roster handed in (the same one tick after tick while the roster file
+        is unchanged), so a lookup compares a short string, not every auditor."""
+        if self._roster is None or self._roster[0] is not roster:
+            content = repr(sorted(roster.items())).encode()
+            self._roster = (roster, hashlib.sha256(content).hexdigest())
+        return self._roster[1]
 
     def get(
         self, kind: str, path: Path, extra: object, read: Callable[[], T]
@@ -129,38 +139,36 @@ def read_month(
     pattern = settings.case_ref_regex
     path, found_problems = sheets.find_month_sheet(settings.allocations, month)
     _collect(problems, found_problems)
-    by_auditor: dict[str, list[Allocation]] = {}
+    allocations: dict[str, tuple[Allocation, ...]] = {}
     held_back: frozenset[str] = frozenset()
     if path is not None:
-        allocation_sheet, _ = parsed.get(
+        # Grouped by auditor and keyed upper-case once per parse, not at every tick: the
+        # mappings are shared by the ticks that read the same sheet, which only read them.
+        (allocation_sheet, allocations), _ = parsed.get(
             "allocations",
             path,
-            (pattern.pattern, tuple(sorted(roster.items()))),
-            lambda: sheets.read_allocations(path, roster, pattern),
+            (pattern.pattern, parsed.roster_version(roster)),
+            lambda: _by_auditor(sheets.read_allocations(path, roster, pattern)),
         )
         _collect(problems, allocation_sheet.problems)
         held_back = allocation_sheet.held_back
-        for allocation in allocation_sheet.allocations:
-            by_auditor.setdefault(allocation.auditor_email, []).append(allocation)
     completions: dict[str, Completion] = {}
     modified: datetime | None = None
     done_path, done_problems = sheets.find_month_sheet(settings.completions, month)
     _collect(problems, done_problems)
     if done_path is not None:
-        completion_sheet, _ = parsed.get(
+        (completion_sheet, completions), _ = parsed.get(
             "completions",
             done_path,
             pattern.pattern,
-            lambda: sheets.read_completions(done_path, pattern),
+            lambda: _by_reference(sheets.read_completions(done_path, pattern)),
         )
         _collect(problems, completion_sheet.problems)
-        # Keyed upper-case: the audit tool and the QA team may not type references alike.
-        completions = {c.case_ref.upper(): c for c in completion_sheet.completions}
         modified = _modified(done_path)
     return MonthSheets(
         month=month,
         sheet_found=path is not None,
-        allocations={email: tuple(rows) for email, rows in by_auditor.items()},
+        allocations=allocations,
         held_back=held_back,
         completions=completions,
         problems=problems,
@@ -173,6 +181,22 @@ def _modified(path: Path) -> datetime | None:
         return datetime.fromtimestamp(path.stat().st_mtime, UTC)
     except OSError:
         return None
+
+
+def _by_auditor(
+    sheet: sheets.AllocationSheet,
+) -> tuple[sheets.AllocationSheet, dict[str, tuple[Allocation, ...]]]:
+    by_auditor: dict[str, list[Allocation]] = {}
+    for allocation in sheet.allocations:
+        by_auditor.setdefault(allocation.auditor_email, []).append(allocation)
+    return sheet, {email: tuple(rows) for email, rows in by_auditor.items()}
+
+
+def _by_reference(
+    sheet: sheets.CompletionSheet,
+) -> tuple[sheets.CompletionSheet, dict[str, Completion]]:
+    # Keyed upper-case: the audit tool and the QA team may not type references alike.
+    return sheet, {c.case_ref.upper(): c for c in sheet.completions}
 
 
 def _collect(into: dict[str, list[Problem]], problems: list[Problem]) -> None:

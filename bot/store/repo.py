@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -23,6 +25,7 @@ from bot.core.plans import (
 from bot.core.records import Month
 from bot.store.schema import (
     Status,
+    allocated_cases,
     month_closes,
     outbox,
     outcomes,
@@ -58,21 +61,51 @@ def load_records(connection: Connection, months: Iterable[Month]) -> dict[str, R
     names = [str(m) for m in months]
     in_scope = outbox.c.month.in_(names) | outbox.c.month.is_(None)
     # Rows unpacked as tuples: a big council's idle tick reads tens of thousands of them.
-    records = {
-        key: Record(status, planned_on)
-        for key, status, planned_on in connection.execute(
-            select(outbox.c.key, outbox.c.status, outbox.c.planned_on).where(in_scope)
+    query = select(outbox.c.key, outbox.c.status, outbox.c.planned_on).where(in_scope)
+    rows = connection.execute(query)
+    return {key: Record(status, planned_on) for key, status, planned_on in rows}
+
+
+def issued_cases(connection: Connection, month: Month) -> dict[str, tuple[str, ...]]:
+    """The case references each auditor's allocation mail for ``month`` listed, updates too."""
+    query = (
+        select(allocated_cases.c.auditor_email, allocated_cases.c.case_ref)
+        .where(allocated_cases.c.month == str(month))
+        .order_by(
+            allocated_cases.c.auditor_email,
+            allocated_cases.c.outbox_key,
+            allocated_cases.c.position,
         )
-    }
-    # Only allocation rows' details are read (the cases they listed): the other rows' JSON
-    # is never needed by the planner, and there are tens of thousands of them.
-    allocations = select(outbox.c.key, outbox.c.status, outbox.c.planned_on, outbox.c.detail)
-    allocations = allocations.where(
-        in_scope, outbox.c.kind.in_(["allocation", "allocation_update"])
     )
-    for key, status, planned_on, detail in connection.execute(allocations):
-        records[key] = Record(status, planned_on, detail or {})
-    return records
+    issued: dict[str, tuple[str, ...]] = {}
+    for email, refs in groupby(connection.execute(query), key=itemgetter(0)):
+        issued[email] = tuple(ref for _, ref in refs)
+    return issued
+
+
+def record_outbox(connection: Connection, rows: Sequence[dict[str, Any]]) -> list[str]:
+    """Insert outbox rows, leaving alone any whose key is there already (another instance
+    planned it first), and the cases each new allocation lists. The keys that were new."""
+    new = insert_ignoring_duplicates(connection, outbox, rows, report="key")
+    fresh = set(new)
+    cases = [
+        {
+            "outbox_key": row["key"],
+            "position": position,
+            "month": row["month"],
+            "auditor_email": row["about"],
+            "case_ref": ref,
+        }
+        for row in rows
+        if row["kind"] in _ALLOCATING and row["key"] in fresh
+        for position, ref in enumerate(row["detail"].get("cases", ()))
+    ]
+    if cases:
+        connection.execute(insert(allocated_cases), cases)
+    return new
+
+
+_ALLOCATING = ("allocation", "allocation_update")
 
 
 def closed_months(connection: Connection, months: Iterable[Month]) -> set[Month]:

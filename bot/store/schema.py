@@ -60,7 +60,7 @@ outbox = Table(
     Column("id", Integer, primary_key=True),
     Column("key", String(400), nullable=False, unique=True),
     Column("kind", String(40), nullable=False),
-    Column("month", String(7), index=True),
+    Column("month", String(7)),
     Column("about", String(320)),
     Column("stage", Integer),
     Column("status", String(10), nullable=False, index=True),
@@ -87,6 +87,23 @@ outbox = Table(
     Column("answers_thread", String(300)),
     Index("outbox_answers", "answers", "planned_on"),
     Index("outbox_answers_thread", "answers_thread", "planned_on"),
+    # Every tick reads each month's keys (bot.store.repo.load_records): answered from this
+    # index alone, without visiting the rows, which are large (the bodies).
+    Index("outbox_month_records", "month", "key", "status", "planned_on"),
+)
+
+allocated_cases = Table(
+    # The cases each allocation mail listed, written with its outbox row: the planner asks on
+    # every tick which cases an auditor has been sent, and this answers without reading every
+    # allocation row's detail. Rows are never updated or deleted, as outbox rows are not.
+    "allocated_cases",
+    metadata,
+    Column("outbox_key", String(400), primary_key=True),
+    Column("position", Integer, primary_key=True),  # the order the mail listed them in
+    Column("month", String(7), nullable=False),
+    Column("auditor_email", String(320), nullable=False),
+    Column("case_ref", Text, nullable=False),
+    Index("allocated_cases_month", "month", "auditor_email"),
 )
 
 roster_versions = Table(

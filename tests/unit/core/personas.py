@@ -11,12 +11,13 @@ on 14 May (10), 21 May (5), 26 May (2) and 28 May (0).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.core.cycle import CycleRules, MonthFacts, Plan
 from bot.core.exemptions import ExemptionRules, Request, State
+from bot.core.keys import allocation_key
 from bot.core.plans import FrozenOutcome, MailPlan, Outcome, Record, SkipPlan
 from bot.core.records import Allocation, Auditor, Completion, Month
 from bot.core.replies import Analysis, Intent, Kind, Reason
@@ -77,15 +78,19 @@ def facts(
     allocations: Mapping[str, tuple[Allocation, ...]],
     *,
     completions: Iterable[Completion] = (),
-    records: Mapping[str, Record] | None = None,
+    records: Mapping[str, Record] | Recorded | None = None,
     month: Month = MAY,
     **more: object,
 ) -> MonthFacts:
     """A month's facts as the shell gathers them; ``more`` sets any other field. A closed
-    month (``frozen`` given) is final unless ``final=False`` says it is still provisional."""
+    month (``frozen`` given) is final unless ``final=False`` says it is still provisional.
+    ``records`` from :func:`recorded` bring the cases their allocation mail listed too."""
     fields: dict = {"sheet_found": True, "held_back": frozenset(), **more}
     if fields.get("frozen") is not None:
         fields.setdefault("final", True)
+    if isinstance(records, Recorded):
+        fields.setdefault("issued", records.issued)
+        records = records.records
     return MonthFacts(
         month=month,
         roster=ROSTER,
@@ -113,19 +118,48 @@ def missed(*emails: str, late: Iterable[str] = ()) -> dict[str, FrozenOutcome]:
     }
 
 
-def recorded(plans: Iterable[Plan], on: date) -> dict[str, Record]:
-    """What the shell stores for ``plans`` on ``on``: a record under each mail's key."""
+@dataclass(frozen=True)
+class Recorded:
+    """What the shell stores for some plans: a record under each mail's key, and the cases
+    each allocation mail listed, by auditor."""
+
+    records: dict[str, Record] = field(default_factory=dict)
+    issued: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __or__(self, other: Recorded) -> Recorded:
+        issued = dict(self.issued)
+        for email, refs in other.issued.items():
+            issued[email] = issued.get(email, ()) + refs
+        return Recorded({**self.records, **other.records}, issued)
+
+
+def recorded(plans: Iterable[Plan], on: date) -> Recorded:
+    """What the shell stores for ``plans`` on ``on``."""
     records: dict[str, Record] = {}
+    issued: dict[str, tuple[str, ...]] = {}
     for plan in plans:
         if isinstance(plan, MailPlan):
-            records[plan.key] = Record("planned", on, plan.detail)
+            records[plan.key] = Record("planned", on)
+            if plan.template in ("allocation", "allocation_update") and plan.about:
+                issued[plan.about] = issued.get(plan.about, ()) + tuple(plan.detail["cases"])
         elif isinstance(plan, SkipPlan):
             records[plan.key] = Record("skipped", on)
-    return records
+    return Recorded(records, issued)
 
 
-def with_records(month_facts: MonthFacts, records: Mapping[str, Record]) -> MonthFacts:
-    return replace(month_facts, records={**month_facts.records, **records})
+def allocated(
+    sheet: Mapping[str, tuple[Allocation, ...]], on: date = date(2021, 5, 4), month: Month = MAY
+) -> Recorded:
+    """Each auditor in ``sheet`` sent their allocation of those cases on ``on``."""
+    return Recorded(
+        {allocation_key(month, email): Record("sent", on) for email in sheet},
+        {email: tuple(c.case_ref for c in cs) for email, cs in sheet.items()},
+    )
+
+
+def with_records(month_facts: MonthFacts, records: Recorded) -> MonthFacts:
+    both = Recorded(dict(month_facts.records), dict(month_facts.issued)) | records
+    return replace(month_facts, records=both.records, issued=both.issued)
 
 
 def keys(plans: Iterable[object]) -> list[str]:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.core.cycle import plan_month
-from bot.core.plans import MailPlan, Record
+from bot.core.plans import MailPlan
 from tests.unit.core.personas import (
     ALEX,
     CYCLE,
@@ -16,6 +16,7 @@ from tests.unit.core.personas import (
     MAY,
     QA,
     SAM,
+    allocated,
     at,
     cases,
     facts,
@@ -131,10 +132,7 @@ def test_an_auditor_exempted_after_their_allocation_went_out_is_not_reported() -
     month_facts = facts(
         SHEET,
         exempted=frozenset({SAM.email}),
-        records={
-            SAM_ALLOCATION: Record("sent", date(2021, 5, 4), {"cases": ["CR-1001", "CR-1002"]}),
-            KIM_ALLOCATION: Record("sent", date(2021, 5, 4), {"cases": ["CR-2001"]}),
-        },
+        records=allocated(SHEET),
     )
 
     assert plan_month(month_facts, at(date(2021, 5, 7)), CYCLE) == []

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from bot.core.cycle import MonthFacts, plan_month
-from bot.core.plans import ClosePlan, LatePlan, MailPlan, Record, SkipPlan
+from bot.core.plans import ClosePlan, LatePlan, MailPlan, SkipPlan
 from bot.core.records import Completion
 from tests.unit.core.personas import (
     ALEX,
@@ -19,6 +19,7 @@ from tests.unit.core.personas import (
     OMAR,
     QA,
     SAM,
+    allocated,
     at,
     cases,
     done,
@@ -50,17 +51,8 @@ def tick(month_facts: MonthFacts, now: datetime) -> tuple[MonthFacts, list]:
     return month_facts, plans
 
 
-ALLOCATED = {
-    f"allocation/2021-05/{email}": Record(
-        "sent", date(2021, 5, 4), {"cases": [c.case_ref for c in cs]}
-    )
-    for email, cs in SHEET.items()
-}
-SAM_ONLY_WITH_ONE_CASE = {
-    "allocation/2021-05/sam@council.example": Record(
-        "sent", date(2021, 5, 4), {"cases": ["CR-1001"]}
-    )
-}
+ALLOCATED = allocated(SHEET)
+SAM_ONLY_WITH_ONE_CASE = allocated({SAM.email: cases(SAM, "CR-1001")})
 
 
 def kinds(plans: list) -> list[str]:

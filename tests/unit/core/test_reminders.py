@@ -16,6 +16,8 @@ from tests.unit.core.personas import (
     MAY,
     OMAR,
     SAM,
+    Recorded,
+    allocated,
     at,
     cases,
     done,
@@ -32,12 +34,7 @@ STAGE_DAYS = {
     0: date(2021, 5, 28),
 }
 SHEET = {SAM.email: cases(SAM, "CR-1001", "CR-1002"), KIM.email: cases(KIM, "CR-2001")}
-ALLOCATED = {
-    f"allocation/2021-05/{email}": Record(
-        "sent", date(2021, 5, 4), {"cases": [c.case_ref for c in cs]}
-    )
-    for email, cs in SHEET.items()
-}
+ALLOCATED = allocated(SHEET)
 
 
 def reminder(stage: int, auditor: Auditor = SAM) -> str:
@@ -47,16 +44,20 @@ def reminder(stage: int, auditor: Auditor = SAM) -> str:
 def sent_before(stage: int | None, *auditors: Auditor) -> dict[str, Record]:
     """Every stage earlier than ``stage``, sent on its own day to each of ``auditors``."""
     return {
-        reminder(k, a): Record("sent", day, {})
+        reminder(k, a): Record("sent", day)
         for k, day in STAGE_DAYS.items()
         if stage is not None and k > stage
         for a in auditors
     }
 
 
-def allocated_month(records: dict[str, Record] | None = None, **more: object) -> MonthFacts:
+def allocated_month(
+    records: dict[str, Record] | Recorded | None = None, **more: object
+) -> MonthFacts:
     """Sam (two cases) and Kim (one) were sent their allocations on 4 May."""
-    return facts(SHEET, records={**ALLOCATED, **(records or {})}, **more)
+    if not isinstance(records, Recorded):
+        records = Recorded(records or {})
+    return facts(SHEET, records=ALLOCATED | records, **more)
 
 
 def reminder_for(plans: list, auditor: Auditor) -> MailPlan:
@@ -148,7 +149,7 @@ def test_each_auditor_s_own_head_of_service_is_copied() -> None:
 def test_after_downtime_only_the_latest_due_stage_is_sent_and_older_ones_skipped(
     already_sent, expected
 ) -> None:
-    only_sam = facts({SAM.email: SHEET[SAM.email]}, records={**ALLOCATED, **already_sent})
+    only_sam = facts({SAM.email: SHEET[SAM.email]}, records=ALLOCATED | Recorded(already_sent))
 
     plans = plan_month(only_sam, at(date(2021, 5, 27)), CYCLE)
 
@@ -179,12 +180,7 @@ def test_a_reminder_lists_only_the_cases_still_outstanding() -> None:
             facts(
                 {SAM.email: cases(SAM, "cr-1001"), KIM.email: SHEET[KIM.email]},
                 completions=[done(SAM, "CR-1001", date(2021, 5, 12))],
-                records={
-                    **ALLOCATED,
-                    "allocation/2021-05/sam@council.example": Record(
-                        "sent", date(2021, 5, 4), {"cases": ["cr-1001"]}
-                    ),
-                },
+                records=allocated({SAM.email: cases(SAM, "cr-1001"), KIM.email: SHEET[KIM.email]}),
             ),
             id="complete-though-the-audit-tool-writes-the-reference-in-capitals",
         ),
@@ -194,7 +190,7 @@ def test_a_reminder_lists_only_the_cases_still_outstanding() -> None:
             facts(
                 SHEET,
                 held_back=frozenset({SAM.email}),
-                records={k: v for k, v in ALLOCATED.items() if SAM.email not in k},
+                records=allocated({KIM.email: SHEET[KIM.email]}),
             ),
             id="held-back-and-never-sent-an-allocation",
         ),
@@ -206,11 +202,7 @@ def test_sam_is_not_reminded_when(month_facts) -> None:
 
 def test_nobody_is_reminded_on_the_day_their_allocation_went_out() -> None:
     # Kim was added to the sheet and sent their allocation on the stage-10 day itself.
-    kim_late = {
-        "allocation/2021-05/kim@council.example": Record(
-            "sent", date(2021, 5, 14), {"cases": ["CR-2001"]}
-        )
-    }
+    kim_late = allocated({KIM.email: SHEET[KIM.email]}, on=date(2021, 5, 14))
     month_facts = allocated_month(kim_late)
 
     that_day = plan_month(month_facts, at(date(2021, 5, 14), 15), CYCLE)

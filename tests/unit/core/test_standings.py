@@ -13,7 +13,7 @@ from bot.core.cycle import LEFT_THE_ROSTER, MonthFacts, Standing, standings
 from bot.core.plans import FrozenOutcome, Outcome, Record
 from bot.core.records import Allocation, Completion
 from bot.core.status import auditor_states, totals
-from tests.unit.core.personas import ALEX, KIM, SAM, cases, done, facts
+from tests.unit.core.personas import ALEX, KIM, SAM, allocated, cases, done, facts
 
 SAMS_CASES = cases(SAM, "CR-1001", "CR-1002")
 EARLY, DEADLINE, AFTER = date(2021, 5, 20), date(2021, 5, 31), date(2021, 6, 1)
@@ -33,15 +33,10 @@ class SamsMonth:
     in_sheet: tuple[Allocation, ...] = SAMS_CASES
 
     def facts(self) -> MonthFacts:
-        records: dict[str, Record] = {}
-        if self.issued:
-            records["allocation/2021-05/sam@council.example"] = Record(
-                "sent", date(2021, 5, 4), {"cases": [c.case_ref for c in self.in_sheet]}
-            )
         return facts(
             {SAM.email: self.in_sheet},
             completions=self.completions,
-            records=records,
+            records=allocated({SAM.email: self.in_sheet}) if self.issued else None,
             exempted=frozenset({SAM.email} if self.exempted else ()),
             self_reported=frozenset({SAM.email} if self.self_reported else ()),
             frozen=self._frozen() if self.closed else None,
