@@ -271,7 +271,8 @@ def _record(
             rows.append(_skip_row(plan, local, now))
         elif isinstance(plan, ClosePlan):
             if repo.record_close(connection, plan, now):
-                repo.add_event(connection, now, "month_closed", month=plan.month)
+                close = "final" if plan.final else "provisional"
+                repo.add_event(connection, now, "month_closed", month=plan.month, close=close)
                 report.closed.append(plan.month)
         elif isinstance(plan, FinalPlan):
             if repo.record_final(connection, plan, now):

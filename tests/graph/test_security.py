@@ -25,8 +25,8 @@ def test_the_store_and_the_maildirs_are_private_to_the_bot(tmp_path: Path) -> No
     for folder in ("outbox", "inbox"):
         for sub in ("", "new", "cur", "tmp"):
             assert _mode(world.root / "mail" / folder / sub) == 0o700
-    (sent,) = (world.root / "mail" / "outbox" / "new").iterdir()
-    assert _mode(sent) == 0o600
+    sent = list((world.root / "mail" / "outbox" / "new").iterdir())
+    assert sent and all(_mode(path) == 0o600 for path in sent)
 
 
 @pytest.mark.parametrize("field", ["sender", "to", "cc", "subject", "key", "message_id"])
@@ -76,7 +76,7 @@ def test_a_reply_carrying_html_is_escaped_when_forwarded_to_the_qa_team(tmp_path
     world = World.create(tmp_path / "council")
     world.write_allocations("2021-05", [(SAM[1], "CR-1001", "case_audit")])
     world.tick("2021-05-04T09:30")
-    (allocation,) = world.new_mail()
+    (allocation,) = [m for m in world.new_mail() if m.kind == "allocation"]
     world.reply(allocation, SAM[1], 'Which one is <img src=x onerror="alert(1)"> this?')
     world.tick("2021-05-05T09:30")
     forwarded = next(m for m in world.new_mail() if m.to == (QA,))
