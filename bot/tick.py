@@ -44,6 +44,9 @@ from bot.store.leader import leadership
 from bot.store.schema import Status, outbox
 from bot.store.trail import append_events
 
+# What planning asks the shell to do: mail, records, and exemption requests moved on.
+Planned = Plan | ex.Escalation | ex.Lapse
+
 
 @dataclass
 class TickReport:
@@ -136,7 +139,7 @@ def months_to_consider(connection: Connection, today: Month) -> list[Month]:
 
 def _plan(
     app: App, connection: Connection, local: datetime, now: datetime, report: TickReport
-) -> list[Plan | ex.Escalation]:
+) -> list[Planned]:
     settings = app.settings
     roster = roster_in_force(settings, connection, now, app.parsed_sheets)
     months = months_to_consider(connection, Month.of(local.date()))
@@ -147,7 +150,7 @@ def _plan(
     problems: dict[str, list[Problem]] = {}
     if roster.problems:
         problems["roster"] = roster.problems
-    plans: list[Plan | ex.Escalation] = []
+    plans: list[Planned] = []
     for month in months:
         sheets = read_month(settings, month, roster.auditors, app.parsed_sheets)
         _merge(problems, sheets)
@@ -181,19 +184,18 @@ def _plan(
     plans += failed_send_notices(
         repo.failed_sends(connection), settings.qa_team.email, settings.council
     )
+    waiting = exemption_requests.waiting_requests(connection, settings.tz)
+    # A month made final now, or before: its undecided requests lapse, and are chased no more.
+    final_now = frozenset(repo.final_months(connection, {r.month for r in waiting})) | {
+        p.month for p in plans if isinstance(p, FinalPlan)
+    }
+    plans += ex.plan_lapses(waiting, final_now, app.exemption_rules)
     if is_due(local.date(), local, settings.schedule.send_time):
-        waiting = exemption_requests.waiting_requests(connection, settings.tz)
-        plans += ex.plan_timers(
-            waiting,
-            records,
-            local.date(),
-            app.exemption_rules,
-            frozenset(repo.final_months(connection, {r.month for r in waiting})),
-        )
+        plans += ex.plan_timers(waiting, records, local.date(), app.exemption_rules, final_now)
     return plans
 
 
-def _reminded(plans: list[Plan | ex.Escalation]) -> dict[str, Month]:
+def _reminded(plans: list[Planned]) -> dict[str, Month]:
     return {
         p.about: p.month
         for p in plans
@@ -201,7 +203,7 @@ def _reminded(plans: list[Plan | ex.Escalation]) -> dict[str, Month]:
     }
 
 
-def _ask_mailtips(app: App, plans: list[Plan | ex.Escalation]) -> set[str] | Exception | None:
+def _ask_mailtips(app: App, plans: list[Planned]) -> set[str] | Exception | None:
     """On reminder days, which auditors have automatic replies on (Graph's MailTips): the
     addresses, the error if asking failed, or None when there is nothing to ask."""
     ask = getattr(app.transport, "mailtips", None)
@@ -216,10 +218,10 @@ def _ask_mailtips(app: App, plans: list[Plan | ex.Escalation]) -> set[str] | Exc
 
 def _with_mailtips(
     connection: Connection,
-    plans: list[Plan | ex.Escalation],
+    plans: list[Planned],
     away: set[str] | Exception | None,
     now: datetime,
-) -> list[Plan | ex.Escalation]:
+) -> list[Planned]:
     """Remember who is away and tell a copied Head of Service. Never holds any mail back."""
     if away is None:
         return plans
@@ -298,6 +300,13 @@ def _record(
                 subject=plan.email,
                 submitted_on=plan.submitted_on.isoformat(),
             )
+        elif isinstance(plan, ex.Lapse):
+            lapsed = plan.request
+            expected = [ex.State.AWAITING_HEAD, ex.State.AWAITING_DIRECTOR]
+            if exemption_requests.move_request(connection, lapsed, expected, now):
+                repo.add_event(
+                    connection, now, "request_lapsed", month=lapsed.month, subject=lapsed.ref
+                )
         elif isinstance(plan, ex.Escalation):
             request = plan.request
             exemption_requests.move_request(connection, request, [ex.State.AWAITING_HEAD], now)
