@@ -324,6 +324,9 @@ def _record(
             report.planned.append(row["key"])
             detail = {"to": row["to_addrs"], "cc": row["cc_addrs"]}
             entries.append(("mail_planned", row["month"], row["key"], detail))
+            for case, old in (row["detail"].get("reallocated_from") or {}).items():
+                moved = {"case": case, "from": old, "to": row["about"]}
+                entries.append(("case_reallocated", row["month"], case, moved))
     append_events(connection, now, entries)
 
 

@@ -285,6 +285,7 @@ def _plan_allocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> li
         }
         return [MailPlan(key, "missing_sheet", (rules.qa_team,), context, month=month)]
     issued_by_auditor = _issued_cases(facts)
+    to_reallocate = _to_reallocate(facts, issued_by_auditor)
     plans: list[Plan] = []
     for email, cases in sorted(facts.allocations.items()):
         auditor = facts.roster.get(email)
@@ -315,7 +316,15 @@ def _plan_allocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> li
             "cases": [{"ref": c.case_ref, "type": c.audit_type.label} for c in new_cases],
             "council": rules.council,
         }
-        detail = {"cases": [c.case_ref for c in new_cases]}
+        detail: dict[str, object] = {"cases": [c.case_ref for c in new_cases]}
+        # The sheet that gives an exempted auditor's case to someone else is the reallocation.
+        moved = {
+            c.case_ref: to_reallocate[c.case_ref.upper()]
+            for c in new_cases
+            if to_reallocate.get(c.case_ref.upper(), email) != email
+        }
+        if moved:
+            detail["reallocated_from"] = moved
         plans.append(
             MailPlan(
                 key,
@@ -435,6 +444,11 @@ def _issued_cases(facts: MonthFacts) -> dict[str, set[str]]:
 
 
 _ALLOCATING = (Kind.ALLOCATION, Kind.ALLOCATION_UPDATE)
+
+
+def _to_reallocate(facts: MonthFacts, issued: Mapping[str, set[str]]) -> dict[str, str]:
+    """Cases mailed to an auditor since exempted: reference (upper case) -> that auditor."""
+    return {ref: email for email in sorted(facts.exempted) for ref in issued.get(email, ())}
 
 
 def _due_stages(month: Month, now: datetime, rules: CycleRules) -> list[int]:

@@ -6,7 +6,13 @@ from datetime import date
 
 import pytest
 
-from bot.core.cycle import not_allocated, plan_not_allocated, plan_reallocations, standings
+from bot.core.cycle import (
+    not_allocated,
+    plan_month,
+    plan_not_allocated,
+    plan_reallocations,
+    standings,
+)
 from bot.core.plans import Record
 from bot.core.roster_checks import HeadRow, heads_to_confirm, letters_apart
 from tests.unit.core.personas import ALEX, CYCLE, KIM, MAY, QA, SAM, at, cases, done, facts
@@ -163,3 +169,25 @@ def test_an_auditor_exempted_after_allocation_stays_counted_when_their_rows_go()
         KIM.email: "outstanding",
         SAM.email: "exempted",
     }
+
+
+def test_the_sheet_that_gives_an_exempted_auditors_case_to_another_is_the_reallocation() -> None:
+    records = {
+        "allocation/2021-05/sam@council.example": Record(
+            "sent", MAY_4, {"cases": ["CR-1001", "CR-1002"]}
+        ),
+        "allocation/2021-05/kim@council.example": Record("sent", MAY_4, {"cases": ["CR-2001"]}),
+    }
+    month = facts(
+        {
+            SAM.email: cases(SAM, "CR-1001"),
+            KIM.email: cases(KIM, "CR-2001", "cr-1002"),  # the QA team's own capitals
+        },
+        records=records,
+        exempted=frozenset({SAM.email}),
+    )
+
+    [update] = plan_month(month, at(date(2021, 5, 12)), CYCLE)
+
+    assert (update.template, update.to) == ("allocation_update", (KIM.email,))
+    assert update.detail == {"cases": ["cr-1002"], "reallocated_from": {"cr-1002": SAM.email}}
