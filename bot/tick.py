@@ -186,12 +186,13 @@ def _plan(
     )
     waiting = exemption_requests.waiting_requests(connection, settings.tz)
     # A month made final now, or before: its undecided requests lapse, and are chased no more.
-    final_now = frozenset(repo.final_months(connection, {r.month for r in waiting})) | {
-        p.month for p in plans if isinstance(p, FinalPlan)
-    }
-    plans += ex.plan_lapses(waiting, final_now, app.exemption_rules)
+    final_now = {p.month for p in plans if isinstance(p, FinalPlan)}
+    if waiting:  # most ticks: nothing waits, and nothing need be asked
+        final_now |= repo.final_months(connection, {r.month for r in waiting})
+    settled = frozenset(final_now)
+    plans += ex.plan_lapses(waiting, settled, app.exemption_rules)
     if is_due(local.date(), local, settings.schedule.send_time):
-        plans += ex.plan_timers(waiting, records, local.date(), app.exemption_rules, final_now)
+        plans += ex.plan_timers(waiting, records, local.date(), app.exemption_rules, settled)
     return plans
 
 
