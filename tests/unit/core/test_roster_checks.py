@@ -191,3 +191,14 @@ def test_the_sheet_that_gives_an_exempted_auditors_case_to_another_is_the_reallo
 
     assert (update.template, update.to) == ("allocation_update", (KIM.email,))
     assert update.detail == {"cases": ["cr-1002"], "reallocated_from": {"cr-1002": SAM.email}}
+
+
+def test_a_confirmed_address_is_named_no_more() -> None:
+    rows = [
+        HeadRow(2, "omar.khan@council.example", "Omar Khan"),
+        HeadRow(3, "omar.khan@council.example", "Omar Khan"),
+        HeadRow(4, "omar.kahn@council.example", "Omar Kahn"),
+        HeadRow(5, "omar.kahn@council.example", "O Kahn"),
+    ]
+    assert len(heads_to_confirm(rows)) == 2
+    assert heads_to_confirm(rows, frozenset({"omar.kahn@council.example"})) == []
