@@ -205,6 +205,9 @@ class Settings(_Strict):
     inbox: Inbox = Inbox()
     close: Close = Close()
     targets: TargetSettings = TargetSettings()
+    # Head of Service addresses a person has looked at and confirmed, though a letter or two
+    # from another or given under two names: the roster check names them no more.
+    confirmed_heads_of_service: list[Email] = Field(default_factory=list)
     # Who may send on someone's behalf (a director's PA): "director" or an address, each
     # with the addresses that may appear as Sender or Resent-From for them.
     delegates: dict[str, list[Email]] = Field(default_factory=dict)

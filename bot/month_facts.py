@@ -22,8 +22,8 @@ def month_facts(
     roster: Mapping[str, Auditor],
     records: dict[str, Record],
     closed: bool,
-    final: bool = False,
-    tz: tzinfo | None = None,
+    final: bool,
+    tz: tzinfo,
     until: datetime | None = None,
 ) -> MonthFacts:
     """What the planner, ``status`` and the digests know of ``month``: the sheets as read
@@ -58,7 +58,7 @@ def month_facts(
     )
 
 
-def covers_deadline(month: Month, modified: datetime | None, tz: tzinfo | None) -> bool:
+def covers_deadline(month: Month, modified: datetime | None, tz: tzinfo) -> bool:
     """A completions export modified after the month's deadline (local) covers it."""
     if modified is None:
         return False

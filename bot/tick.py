@@ -44,6 +44,9 @@ from bot.store.leader import leadership
 from bot.store.schema import Status, outbox
 from bot.store.trail import append_events
 
+# What planning asks the shell to do: mail, records, and exemption requests moved on.
+Planned = Plan | ex.Escalation | ex.Lapse
+
 
 @dataclass
 class TickReport:
@@ -137,7 +140,7 @@ def months_to_consider(connection: Connection, today: Month) -> list[Month]:
 
 def _plan(
     app: App, connection: Connection, local: datetime, now: datetime, report: TickReport
-) -> list[Plan | ex.Escalation]:
+) -> list[Planned]:
     settings = app.settings
     roster = roster_in_force(settings, connection, now, app.parsed_sheets)
     months = months_to_consider(connection, Month.of(local.date()))
@@ -148,7 +151,7 @@ def _plan(
     problems: dict[str, list[Problem]] = {}
     if roster.problems:
         problems["roster"] = roster.problems
-    plans: list[Plan | ex.Escalation] = []
+    plans: list[Planned] = []
     for month in months:
         sheets = read_month(settings, month, roster.auditors, app.parsed_sheets)
         _merge(problems, sheets)
@@ -184,19 +187,19 @@ def _plan(
     plans += failed_send_notices(
         repo.failed_sends(connection), settings.qa_team.email, settings.council
     )
+    waiting = exemption_requests.waiting_requests(connection, settings.tz)
+    # A month made final now, or before: its undecided requests lapse, and are chased no more.
+    final_now = {p.month for p in plans if isinstance(p, FinalPlan)}
+    if waiting:  # most ticks: nothing waits, and nothing need be asked
+        final_now |= repo.final_months(connection, {r.month for r in waiting})
+    settled = frozenset(final_now)
+    plans += ex.plan_lapses(waiting, settled, app.exemption_rules)
     if is_due(local.date(), local, settings.schedule.send_time):
-        waiting = exemption_requests.waiting_requests(connection, settings.tz)
-        plans += ex.plan_timers(
-            waiting,
-            records,
-            local.date(),
-            app.exemption_rules,
-            frozenset(repo.final_months(connection, {r.month for r in waiting})),
-        )
+        plans += ex.plan_timers(waiting, records, local.date(), app.exemption_rules, settled)
     return plans
 
 
-def _reminded(plans: list[Plan | ex.Escalation]) -> dict[str, Month]:
+def _reminded(plans: list[Planned]) -> dict[str, Month]:
     return {
         p.about: p.month
         for p in plans
@@ -204,7 +207,7 @@ def _reminded(plans: list[Plan | ex.Escalation]) -> dict[str, Month]:
     }
 
 
-def _ask_mailtips(app: App, plans: list[Plan | ex.Escalation]) -> set[str] | Exception | None:
+def _ask_mailtips(app: App, plans: list[Planned]) -> set[str] | Exception | None:
     """On reminder days, which auditors have automatic replies on (Graph's MailTips): the
     addresses, the error if asking failed, or None when there is nothing to ask."""
     ask = getattr(app.transport, "mailtips", None)
@@ -219,10 +222,10 @@ def _ask_mailtips(app: App, plans: list[Plan | ex.Escalation]) -> set[str] | Exc
 
 def _with_mailtips(
     connection: Connection,
-    plans: list[Plan | ex.Escalation],
+    plans: list[Planned],
     away: set[str] | Exception | None,
     now: datetime,
-) -> list[Plan | ex.Escalation]:
+) -> list[Planned]:
     """Remember who is away and tell a copied Head of Service. Never holds any mail back."""
     if away is None:
         return plans
@@ -269,7 +272,8 @@ def _record(
             mail.append(plan)
         elif isinstance(plan, ClosePlan):
             if repo.record_close(connection, plan, now):
-                repo.add_event(connection, now, "month_closed", month=plan.month)
+                close = "final" if plan.final else "provisional"
+                repo.add_event(connection, now, "month_closed", month=plan.month, close=close)
                 report.closed.append(plan.month)
         elif isinstance(plan, FinalPlan):
             if repo.record_final(connection, plan, now):
@@ -295,6 +299,13 @@ def _record(
                 subject=plan.email,
                 submitted_on=plan.submitted_on.isoformat(),
             )
+        elif isinstance(plan, ex.Lapse):
+            lapsed = plan.request
+            expected = [ex.State.AWAITING_HEAD, ex.State.AWAITING_DIRECTOR]
+            if exemption_requests.move_request(connection, lapsed, expected, now):
+                repo.add_event(
+                    connection, now, "request_lapsed", month=lapsed.month, subject=lapsed.ref
+                )
         elif isinstance(plan, ex.Escalation):
             request = plan.request
             exemption_requests.move_request(connection, request, [ex.State.AWAITING_HEAD], now)
@@ -304,7 +315,7 @@ def _record(
     # Rendered and written a batch at a time, so an allocation day does not hold every
     # auditor's rendered mail at once; what the trail needs of each row is kept.
     new: set[str] = set()
-    written: list[tuple[str, str, str | None, list[str], list[str]]] = []
+    written: list[tuple[str, str, str | None, list[str], list[str], str | None, dict]] = []
     for start in range(0, len(mail), _RECORD_BATCH):
         rows = []
         for plan in mail[start : start + _RECORD_BATCH]:
@@ -316,16 +327,24 @@ def _record(
             else:
                 rows.append(_skip_row(plan, local, now))
         new.update(repo.record_outbox(connection, rows))
-        written += [(r["key"], r["status"], r["month"], r["to_addrs"], r["cc_addrs"]) for r in rows]
+        written += [
+            (r["key"], r["status"], r["month"], r["to_addrs"], r["cc_addrs"], r.get("about"),
+             dict(r["detail"].get("reallocated_from") or {}) if r.get("detail") else {})
+            for r in rows
+        ]  # fmt: skip
     # Only rows that are really new reach the trail: another instance may have planned some.
     entries: list[tuple[str, str | None, str | None, dict[str, Any]]] = []
-    for key, status, month, to_addrs, cc_addrs in (w for w in written if w[0] in new):
+    for key, status, month, to_addrs, cc_addrs, about, moved in (w for w in written if w[0] in new):
         if status == Status.SKIPPED:
             report.skipped.append(key)
             entries.append(("reminder_skipped", month, key, {}))
         else:
             report.planned.append(key)
             entries.append(("mail_planned", month, key, {"to": to_addrs, "cc": cc_addrs}))
+            for case, old in moved.items():
+                entries.append(
+                    ("case_reallocated", month, case, {"case": case, "from": old, "to": about})
+                )
     append_events(connection, now, entries)
 
 

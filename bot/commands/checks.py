@@ -15,7 +15,8 @@ _SHEET_NAME = re.compile(r"(\d{4}-\d{2})\.(csv|xlsx)")
 def roster_to_confirm(settings: Settings) -> list[Problem]:
     """Roster entries that may be slips (a Head of Service's address typed two ways, or
     under two names): not errors, the roster stays in force, but a person should look."""
-    return sheets.read_roster(settings.roster).to_confirm
+    confirmed = frozenset(settings.confirmed_heads_of_service)
+    return sheets.read_roster(settings.roster, confirmed).to_confirm
 
 
 def check_inputs(settings: Settings) -> list[Problem]:

@@ -284,6 +284,7 @@ def _plan_allocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> li
             "council": rules.council,
         }
         return [MailPlan(key, "missing_sheet", (rules.qa_team,), context, month=month)]
+    to_reallocate = _to_reallocate(facts)
     plans: list[Plan] = []
     for email, cases in sorted(facts.allocations.items()):
         auditor = facts.roster.get(email)
@@ -314,7 +315,15 @@ def _plan_allocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> li
             "cases": [{"ref": c.case_ref, "type": c.audit_type.label} for c in new_cases],
             "council": rules.council,
         }
-        detail = {"cases": [c.case_ref for c in new_cases]}
+        detail: dict[str, object] = {"cases": [c.case_ref for c in new_cases]}
+        # The sheet that gives an exempted auditor's case to someone else is the reallocation.
+        moved = {
+            c.case_ref: to_reallocate[c.case_ref.upper()]
+            for c in new_cases
+            if to_reallocate.get(c.case_ref.upper(), email) != email
+        }
+        if moved:
+            detail["reallocated_from"] = moved
         plans.append(
             MailPlan(
                 key,
@@ -418,6 +427,15 @@ def _exempt_but_allocated(facts: MonthFacts, auditor: Auditor, rules: CycleRules
     }
     key = exempt_but_allocated_key(facts.month, auditor.email)
     return MailPlan(key, "exempt_but_allocated", (rules.qa_team,), context, month=facts.month)
+
+
+def _to_reallocate(facts: MonthFacts) -> dict[str, str]:
+    """Cases mailed to an auditor since exempted: reference (upper case) -> that auditor."""
+    return {
+        ref.upper(): email
+        for email in sorted(facts.exempted)
+        for ref in facts.issued.get(email, ())
+    }
 
 
 def _due_stages(month: Month, now: datetime, rules: CycleRules) -> list[int]:

@@ -4,6 +4,7 @@ auditor asks -> awaiting_head -> (Head of Service supports) -> awaiting_director
                               -> (does not support) -> not_supported      -> declined
                               -> (no answer in N working days) -> awaiting_director
 awaiting_head | awaiting_director -> withdrawn (by the auditor)
+awaiting_head | awaiting_director -> lapsed (the month's figures became final first)
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class State(enum.StrEnum):
     DECLINED = "declined"
     NOT_SUPPORTED = "not_supported"
     WITHDRAWN = "withdrawn"
+    LAPSED = "lapsed"  # undecided when the month's figures became final
 
     @property
     def undecided(self) -> bool:
@@ -47,6 +49,7 @@ class State(enum.StrEnum):
             State.DECLINED: "declined by the director",
             State.NOT_SUPPORTED: "not supported by the Head of Service",
             State.WITHDRAWN: "withdrawn by the auditor",
+            State.LAPSED: "not decided before the month's figures were final",
         }[self]
 
 
@@ -422,3 +425,39 @@ def _chase_director(
             context,
         )
     ]
+
+
+@dataclass(frozen=True)
+class Lapse:
+    """A request still undecided when its month's figures became final: nothing can change
+    how the month counts now, so it is closed, and everyone it involved is told."""
+
+    request: Request
+
+
+def plan_lapses(
+    requests: list[Request], final: frozenset[Month], rules: ExemptionRules
+) -> list[MailPlan | Lapse]:
+    """Each undecided request for a month in ``final``: lapsed, with one mail to the auditor
+    copying their Head of Service, the director if it was with them, and the QA team."""
+    plans: list[MailPlan | Lapse] = []
+    for request in requests:
+        if request.month not in final or not request.state.undecided:
+            continue
+        cc: tuple[str, ...] = (request.head_email,)
+        if request.state is State.AWAITING_DIRECTOR:
+            cc += (rules.director_email,)
+        lapsed = replace(request, state=State.LAPSED)
+        context = _context(lapsed, rules, was=request.state.value)
+        plans.append(Lapse(lapsed))
+        plans.append(
+            _mail(
+                lapsed,
+                "lapsed",
+                "exemption_lapsed",
+                request.auditor_email,
+                context,
+                cc=(*cc, rules.qa_team),
+            )
+        )
+    return plans

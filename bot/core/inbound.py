@@ -305,7 +305,8 @@ def _about_request(
             return Interpretation(
                 Action.FORWARD, "unclear answer from the director", request=request
             )
-        if request.state is State.AWAITING_DIRECTOR and request.month in final:
+        closed_undecided = (State.AWAITING_DIRECTOR, State.LAPSED)
+        if request.state in closed_undecided and request.month in final:
             return Interpretation(
                 Action.MONTH_FINAL,
                 f"decision after {request.month}'s figures were final",

@@ -49,9 +49,12 @@ def letters_apart(a: str, b: str, limit: int = NEAR) -> int:
     return min(previous[-1], limit + 1)
 
 
-def heads_to_confirm(rows: Sequence[HeadRow]) -> list[ToConfirm]:
+def heads_to_confirm(
+    rows: Sequence[HeadRow], confirmed: frozenset[str] = frozenset()
+) -> list[ToConfirm]:
     """Heads of Service to confirm: an address a letter or two away from another one (the
-    rarer of the two is named, at its first row), and an address given under two names."""
+    rarer of the two is named, at its first row), and an address given under two names.
+    An address in ``confirmed`` (config.yaml) has been looked at: it is not named again."""
     by_email: dict[str, list[HeadRow]] = {}
     for row in rows:
         by_email.setdefault(row.email, []).append(row)
@@ -62,6 +65,8 @@ def heads_to_confirm(rows: Sequence[HeadRow]) -> list[ToConfirm]:
             if letters_apart(first, second) > NEAR:
                 continue
             rare, common = sorted((first, second), key=lambda e: (len(by_email[e]), e))
+            if rare in confirmed:
+                continue
             found.append(
                 ToConfirm(
                     by_email[rare][0].row,
@@ -73,6 +78,8 @@ def heads_to_confirm(rows: Sequence[HeadRow]) -> list[ToConfirm]:
                 )
             )
     for email in emails:
+        if email in confirmed:
+            continue
         named = _names(by_email[email])
         if len(named) > 1:
             shown = "; ".join(f"'{name}' ({_rows(theirs)})" for name, theirs in named.items())

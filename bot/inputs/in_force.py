@@ -67,7 +67,13 @@ class ParsedSheets:
 
 def read_roster(settings: Settings, parsed: ParsedSheets) -> tuple[sheets.RosterSheet, str | None]:
     """The roster sheet, and the digest of the bytes it was read from."""
-    return parsed.get("roster", settings.roster, None, lambda: sheets.read_roster(settings.roster))
+    confirmed = frozenset(settings.confirmed_heads_of_service)
+    return parsed.get(
+        "roster",
+        settings.roster,
+        tuple(sorted(confirmed)),
+        lambda: sheets.read_roster(settings.roster, confirmed),
+    )
 
 
 @dataclass(frozen=True)

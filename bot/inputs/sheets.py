@@ -130,7 +130,7 @@ def find_month_sheet(folder: Path, month: Month) -> tuple[Path | None, list[Prob
 # rows are read at every tick, and almost every row is right.
 
 
-def read_roster(path: Path) -> RosterSheet:
+def read_roster(path: Path, confirmed: frozenset[str] = frozenset()) -> RosterSheet:
     path = Path(path)
     file = str(path)
     table = read_table(path, _ROSTER_COLUMNS, _ROSTER_REQUIRED)
@@ -188,7 +188,8 @@ def read_roster(path: Path) -> RosterSheet:
             "row marked inactive)"
         )
         problems.append(Problem(file, message))
-    to_confirm = [Problem(file, c.message, c.row, c.column) for c in heads_to_confirm(heads)]
+    found = heads_to_confirm(heads, confirmed)
+    to_confirm = [Problem(file, c.message, c.row, c.column) for c in found]
     return RosterSheet(auditors, problems, to_confirm)
 
 

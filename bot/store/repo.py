@@ -179,9 +179,7 @@ def record_outcome(connection: Connection, plan: OutcomePlan) -> bool:
     result = connection.execute(
         update(outcomes)
         .where(outcomes.c.month == str(plan.month), outcomes.c.auditor_email == plan.email)
-        .where(
-            (outcomes.c.outcome != plan.outcome.value) | outcomes.c.late_on.is_not(None)
-        )
+        .where((outcomes.c.outcome != plan.outcome.value) | outcomes.c.late_on.is_not(None))
         .values(outcome=plan.outcome.value, late_on=None)
     )
     return result.rowcount == 1

@@ -210,9 +210,14 @@ def test_after_the_month_is_final_a_request_and_a_decision_are_refused_plainly(
 ) -> None:
     _may(world)
     to_director = _ask_and_support(world, "2021-05-28")
-    world.run_days(date(2021, 6, 1), date(2021, 6, 3))  # final on Thursday 3 June
+    by_day = world.run_days(date(2021, 6, 1), date(2021, 6, 3))  # final on Thursday 3 June
     world.new_mail()
     assert _states(world, "2021-06-03T12:00")[1] == "final"
+    # The request still with the director lapses, and everyone it involved is told.
+    (lapsed,) = [m for m in by_day[date(2021, 6, 3)] if m.key.startswith("exemption/")]
+    assert lapsed.key == "exemption/EXM-2021-05-001/lapsed"
+    assert (lapsed.to, lapsed.cc) == ((SAM_EMAIL,), (HANA, DIRECTOR, QA))
+    assert "so the request is closed without one" in " ".join(lapsed.text.split())
     # The director's approval comes on Monday 7 June: too late to change May.
     world.reply(to_director, DIRECTOR, "Approved.")
     # Alex asks on May's thread on the same day (the thread names the month).

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
+
 from bot.commands.status_view import month_status
 from bot.core.records import Month
+from bot.store.schema import events
 from tests.world import ALEX, DIRECTOR, HANA, KIM, LONDON, QA, SAM, World
 
 SAM_EMAIL, ALEX_EMAIL, KIM_EMAIL = SAM[1], ALEX[1], KIM[1]
@@ -57,6 +60,14 @@ def test_an_approval_after_allocation_sends_the_qa_team_the_cases_to_reallocate(
     world.tick("2021-05-10T09:30")
     (update,) = [m for m in world.new_mail() if m.key.startswith("allocation-update/")]
     assert update.to == (KIM_EMAIL,) and "CR-1002" in update.text
+    # The sheet that gave it to Kim is taken as the reallocation, in the trail.
+    with world.open().engine.connect() as connection:
+        moved = connection.execute(
+            select(events.c.subject, events.c.detail).where(events.c.kind == "case_reallocated")
+        ).all()
+    assert [(r.subject, r.detail) for r in moved] == [
+        ("CR-1002", {"case": "CR-1002", "from": SAM_EMAIL, "to": KIM_EMAIL})
+    ]
     states, totals = month_status(
         world.open(), Month(2021, 5), datetime(2021, 5, 10, 12, tzinfo=LONDON)
     )

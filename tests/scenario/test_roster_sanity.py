@@ -88,6 +88,14 @@ def test_a_head_of_service_address_typed_two_ways_is_to_confirm(world: World) ->
     # Told once: the same list is not sent again.
     world.tick("2021-05-05T09:30")
     assert [m.key for m in world.new_mail()] == []
+    # Once a person has looked and confirmed both, check passes and nothing more is said.
+    world.close()
+    world.config.write_text(
+        world.config.read_text() + f"confirmed_heads_of_service: [{KAHN}, hana@council.example]\n"
+    )
+    assert _check(world).exit_code == 0
+    world.tick("2021-05-06T09:30")
+    assert [m.key for m in world.new_mail()] == []
 
 
 def test_active_people_left_out_of_the_sheet_are_listed_once_and_counted_for_the_director(

@@ -55,3 +55,32 @@ def test_months_step_across_year_ends() -> None:
     assert str(Month.parse("2021-05")) == "2021-05"
     with pytest.raises(ValueError, match="not a month"):
         Month.parse("May 2021")
+
+
+@pytest.mark.parametrize(
+    ("month", "grace", "final"),
+    [
+        (Month(2021, 5), 3, date(2021, 6, 3)),  # 1, 2, 3 June: the 31st a bank holiday
+        (Month(2021, 5), 1, date(2021, 6, 1)),  # the close day itself
+        (Month(2021, 5), 0, date(2021, 6, 1)),
+        (Month(2021, 3), 3, date(2021, 4, 7)),  # 1 April, then Easter: 6 and 7 April
+        (Month(2021, 12), 3, date(2022, 1, 6)),  # 4, 5, 6 January (the 3rd a bank holiday)
+    ],
+)
+def test_a_provisional_close_is_final_at_the_latest_on_the_graceth_working_day_after(
+    month: Month, grace: int, final: date
+) -> None:
+    assert cal.final_day(month, grace) == final
+
+
+@pytest.mark.parametrize(
+    ("day", "in_it"),
+    [
+        (date(2021, 6, 23), False),  # Wednesday: 24, 25, 28, 29, 30 June still to come
+        (date(2021, 6, 24), True),
+        (date(2021, 6, 30), True),  # the deadline
+        (date(2021, 7, 1), False),
+    ],
+)
+def test_the_last_week_counts_working_days_up_to_the_deadline_day(day: date, in_it: bool) -> None:
+    assert cal.in_last_week(Month(2021, 6), day, 5) is in_it

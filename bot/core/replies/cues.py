@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.core.replies.phrases import NEG, _compile
+from bot.core.replies.phrases import NEG, compile_phrases
 
 _W = r"(?:\s+[\w'-]+)"
 EXEMPT_WORD = r"(?:ex(?:e?mp?t|emp?i)\w*)"  # with the typos staff make: exmption, exempion
@@ -21,7 +21,7 @@ QUOTED = re.compile(r"(?<![\w])['\"][^'\"\n]{12,200}['\"](?![\w])")
 # -- auditors ---------------------------------------------------------------------------------
 
 # Saying in terms that this is not a request: read first, blanked, and remembered.
-NOT_ASKING = _compile(
+NOT_ASKING = compile_phrases(
     rf"\bnot (?:asking|requesting|looking|after)\b[^.!?\n]{{0,30}}?(?:{EXEMPT_WORD}|let off|"
     r"excused|this month|now)\w*",
     rf"\b(?:don't|do not|dont|i'm not|not|won't|will not) (?:want|need|wanting|needing)\b"
@@ -34,7 +34,7 @@ NOT_ASKING = _compile(
 )
 
 # Asking about policy or a later month, not for this month's allocation.
-POLICY = _compile(
+POLICY = compile_phrases(
     r"\bfor the future\b|\bin future\b|\bin the new year\b",
     r"\bhow does (?:it|this|that) work\b",
     r"\beach month\b|\bevery month\b",
@@ -44,7 +44,7 @@ POLICY = _compile(
 )
 
 # A question about an exemption that exists ("is that one exempted as well?").
-STATUS = _compile(
+STATUS = compile_phrases(
     rf"\b(?:i'd|i had|i|i've) (?:asked|applied|requested) (?:for|to be)\b"
     rf"[^.!?\n]{{0,20}}?{EXEMPT_WORD}",
     rf"\b(?:is|was|has|have|are) (?:that|it|this|cr-\d+|that one|this one|they|these)"
@@ -52,7 +52,7 @@ STATUS = _compile(
     rf"\b(?:my|the|your) {EXEMPT_WORD}\w*\s+(?:request\s+)?(?:was|is|has been)\b",
 )
 
-WITHDRAW_MORE = _compile(
+WITHDRAW_MORE = compile_phrases(
     r"\b(?:scrap|scratch|disregard) (?:my|the|that) (?:last |earlier |previous )?(?:email|e-mail|"
     r"request|message)\b|\b(?:scrap|scratch) that\b",
     r"\bignore (?:me|my (?:last )?(?:email|e-mail|request|message))\b",
@@ -70,12 +70,12 @@ WITHDRAW_MORE = _compile(
     r"\b(?:do|manage|fit|get to)\w* (?:the |my |it|this)(?:\w+ )?(?:audit )?after all\b",
 )
 # "withdraw the exemption request I sent": the request named, not asked for again.
-REQUEST_NAMED = _compile(
+REQUEST_NAMED = compile_phrases(
     rf"\b(?:my|the|that|this|an?)\s+(?:\w+\s+)?{EXEMPT_WORD}(?:\s+request\w*)?\b",
 )
-NOT_WITHDRAWING = _compile(r"\bnot (?:withdraw\w*|cancel\w*)\b")
+NOT_WITHDRAWING = compile_phrases(r"\bnot (?:withdraw\w*|cancel\w*)\b")
 
-EXEMPT = _compile(
+EXEMPT = compile_phrases(
     rf"\b{EXEMPT_WORD}",
     r"\blet (?:me |us |him |her |them )?off\b",
     r"\bexcused\b",
@@ -90,7 +90,7 @@ EXEMPT = _compile(
     r"\bmiss (?:this|the) round\b",
 )
 
-ASK = _compile(
+ASK = compile_phrases(
     r"\b(?:can|could|may|might) (?:i|we)\b",
     r"\b(?:can|could) (?:cr-\d+|it|that one|that|this|they|these|this one) be\b",
     r"\bplease\b|\bpls\b|\bplz\b|\bplease?\b",
@@ -108,7 +108,7 @@ ASK = _compile(
 )
 
 # Done, said so firmly that nothing later can make it a plan.
-DONE_FIRM = _compile(
+DONE_FIRM = compile_phrases(
     r"\bnot not (?:done|completed|submitted|finished)\b",
     r"\bmanaged to (?:get (?:it|them|both|this|these) )?(?:done|complete\w*|finish\w*|submit\w*|"
     r"in)\b",
@@ -129,7 +129,7 @@ DONE_FIRM = _compile(
 )
 
 # Part done: enough on its own.
-PARTLY = _compile(
+PARTLY = compile_phrases(
     r"\b(?:one|1|first one|the first)(?:'s)? (?:of (?:the |my )?(?:two|2|three|3|them) )?"
     r"(?:is |are )?(?:done|completed|finished|submitted|in)\b",
     r"\b(?:one|1) of (?:the |my )?(?:two|2|three|3)\b",
@@ -145,7 +145,7 @@ PARTLY = _compile(
 PART_COUNT = re.compile(r"\b(\d)\s*(?:/|of|out of)\s*(\d)\b")
 
 # Something still to do, which makes "done" only part of it.
-REMAINING = _compile(
+REMAINING = compile_phrases(
     r"\b(?:haven't|have not|hasn't|has not|not yet|yet to)\s+(?:yet\s+)?(?:\w+\s+)?"
     r"(?:start|started|begin|begun|touch|touched|look(?:ed)? at|do|done|finish|finished|"
     r"complete|completed|submit|submitted)\b",
@@ -160,7 +160,7 @@ REMAINING = _compile(
     r"\bneed to have the\b",
 )
 
-AT_RISK_MORE = _compile(
+AT_RISK_MORE = compile_phrases(
     r"\blate\b|\bslip\w*\b|\bbehind\b|\bspill\w*\b|\bdelay(?:ed)? (?:it|the audit|submitting)",
     r"\b(?:after|past|miss\w*|beyond) the (?:deadline|31st|30th|29th|28th|end of the month|"
     r"month end)\b",
@@ -192,10 +192,10 @@ AT_RISK_MORE = _compile(
 )
 
 # Asks a person to ring: no intent the bot can act on.
-CALL_ME = _compile(
+CALL_ME = compile_phrases(
     r"\b(?:give me a (?:ring|call|bell)|ring me|call me|phone me|can we talk|can you call)\b"
 )
-UNSURE = _compile(
+UNSURE = compile_phrases(
     r"(?:^|\n)\s*(?:sorted|see attached|attached|as attached|yes and no|maybe|possibly)\b",
     r"\byes and no\b",
 )
@@ -216,30 +216,30 @@ LONG_ABSENCE = re.compile(
 # -- deciders ---------------------------------------------------------------------------------
 
 # A yes said with a negative: read as yes, then hidden from the refusals.
-YES_IDIOMS = _compile(
+YES_IDIOMS = compile_phrases(
     r"\b(?:couldn't|could not|can't|cannot) agree more\b|\bcan't argue with (?:that|this)\b",
     r"(?:^|\n|[.!]\s)\s*supporting\b",
 )
 # Words that limit a yes ("only", "instead", "until"): a yes with them is not a plain yes.
-LIMITS = _compile(
+LIMITS = compile_phrases(
     r"\bonly\b(?! just)|\binstead\b|\bexcept\b|\bapart from\b|\bpartial\w*\b|\bnot both\b|"
     r"\bnot (?:the )?next\b|\bbut not\b|\bextension\b",
 )
 # Work still to come, next to "done": part done at most.
-STILL_TO_COME = _compile(
+STILL_TO_COME = compile_phrases(
     r"\bto follow\b|\bwill follow\b|\bthe rest\b|\bremaining\b",
 )
-MORE_TO_COME = _compile(
+MORE_TO_COME = compile_phrases(
     r"\bwill\b|'ll\b|\btomorrow\b|\bnext (?:week|month)\b|\blater\b|\bon (?:monday|tuesday|"
     r"wednesday|thursday|friday)\b",
 )
 # Words that take back a request, next to an ask: which was meant?
-TAKE_BACK = _compile(
+TAKE_BACK = compile_phrases(
     r"\bany ?more\b|\bno longer\b|\bafter all\b|\bcancel\w*\b|\bwithdr[ae]w\w*\b|\bignore\b|"
     r"\bdisregard\b|\bscrap\b|\bnot needed\b|\bdon't need\b",
 )
 # Remarks about habits or the future, not this decision: blanked before anything else.
-NOT_THIS_DECISION = _compile(
+NOT_THIS_DECISION = compile_phrases(
     r"\bagree with (?!this\b|the request\b|it\b|you\b)[^.!?\n]{0,40}",
     r"\b(?:wouldn't|would not|don't|do not) (?:usually|normally|generally|often)(?: \w+)?"
     r"(?: (?:agree|support|approve)\w*)?\b",
@@ -252,18 +252,18 @@ NOT_THIS_DECISION = _compile(
     r"\bno (?:problem|worries|bother)\b",
 )
 # "Fine if Mark's happy": the director's condition on the Head of Service is already met.
-MET_CONDITION = _compile(
+MET_CONDITION = compile_phrases(
     r"\bif (?:[a-z'-]+'s|[a-z-]+ is|he's|she's|they're|the hos is|hos is|[a-z-]+ has)"
     r" (?:happy|ok|okay|supportive|on board|content|agreed|supported it|supporting it)\b",
 )
-DECLINE_MORE = _compile(
+DECLINE_MORE = compile_phrases(
     rf"\b{NEG}\s+(?:\w+\s+)?justify\b",
     rf"\b{NEG}{_W}{{0,2}}? (?:put|send|pass|take)\w* (?:this|it) (?:forward|on|up)\b",
     r"\bnot this time\b|\bit's a no\b|\ba no from me\b|\bno from me\b|\bi don't think so\b",
     r"(?:^|[.!?,;]\s*)no\b(?=\s*(?:[.!,;:\-\u2013\u2014]|$))",
     r"\bnice try\b",
 )
-APPROVE_MORE = _compile(
+APPROVE_MORE = compile_phrases(
     r"\b(?:put|send|pass|forward)\w* (?:this|it) (?:forward|on|up)\b",
     r"\b(?:send|forward|pass) (?:it |this )?(?:on )?to (?:helen|the director|director)\b",
     r"(?:^|\n|[.!]\s)\s*(?:fine|ok|okay|sure|of course|go ahead|definitely|absolutely|certainly|"
@@ -272,26 +272,26 @@ APPROVE_MORE = _compile(
     rf"\bhappy for (?:him|her|them|this|it) to (?:be {EXEMPT_WORD}|go|have the {EXEMPT_WORD})",
 )
 # A decision only once a condition nobody has met is met: "I'll approve if...".
-OPEN_CONDITION = _compile(
+OPEN_CONDITION = compile_phrases(
     r"\bdepends? (?:on|whether|if|how)\b|\bdepending on\b",
     r"\b(?:fine|ok|okay|happy|yes|i'll|i will|i would|i'd)\b[^.!?\n]{0,40}?\bif\b",
 )
 # A decision with something to do before it stands: "Agreed, but I want to talk to X first".
-WANTS_FIRST = _compile(
+WANTS_FIRST = compile_phrases(
     r"\b(?:approv\w*|agree\w*|support\w*|yes|fine|ok)\b[^.!?;\n]{0,80}?\b(?:but|however|though)"
     r"\b[^.!?;\n]{0,80}?\b(?:first|beforehand|before (?:i|we|it|this))\b",
     r"\b(?:approv\w*|agree\w*|support\w*|yes|fine|ok)\b[^.!?;\n]{0,60}?\bbut (?:i |i'd |we )?"
     r"(?:need|want|would like|'d like|have) to (?:see|check|speak|talk|confirm|look|read|know)\b",
 )
 # A refusal with something granted after it: "No, but she can have an extra week".
-BUT_GRANT = _compile(
+BUT_GRANT = compile_phrases(
     r"\bbut\b[^.!?\n]{0,40}\b(?:happy|can have|will give|give|allow|fine|agree\w*|yes)\b",
 )
 # Leaning one way is not deciding.
-LEANING = _compile(
+LEANING = compile_phrases(
     r"\b(?:minded|inclined|leaning|tempted) (?:to|towards)\b|\bprobably (?:approve|support|agree)",
 )
-HOLD = _compile(
+HOLD = compile_phrases(
     r"\b(?:will|i'll|we'll|shall|i will) (?:discuss|talk|chat|speak|pick|look|review|consider|"
     r"raise|mention)\b",
     r"\bleave (?:this|it) with me\b",
@@ -299,7 +299,7 @@ HOLD = _compile(
     r"chat|think|look|have a think|come back|get back)\b",
     r"\b(?:come|get) back to you\b|\bin supervision\b|\bat smt\b|\bat the next\b",
 )
-ASK_FIRST = _compile(
+ASK_FIRST = compile_phrases(
     r"\bbefore (?:deciding|i decide|making a decision|agreeing|approving|supporting)\b",
     r"\b(?:like|want|need) to see\b",
     r"\bbefore i decide\b|\bspeak to me first\b|\bcan you check\b|\bcould you check\b",
@@ -307,7 +307,7 @@ ASK_FIRST = _compile(
 
 # -- partial decisions ------------------------------------------------------------------------
 
-PARTIAL = _compile(
+PARTIAL = compile_phrases(
     r"\bextension\b|\bextra (?:weeks?|days?|time|fortnight|month)\b",
     r"\b(?:another|one more|a further) (?:week|fortnight|few days)\b",
     r"\bfrom one\b|\bone of (?:them|the two|the three)\b",
@@ -321,14 +321,14 @@ PARTIAL = _compile(
     r"\bbut not (?:next month|the (?:other|second|first))\b|\bnot next month\b",
     r"\b(?:approv\w*|agree\w*|yes|fine|ok|support\w*|grant\w*)\b[^.!?\n]{0,60}\bbut not\b",
 )
-PARTIAL_GRANT = _compile(
+PARTIAL_GRANT = compile_phrases(
     r"\bcan have\b|\bgive\b|\bagree\w*\b|\bapprov\w*\b|\bhappy\b|\bgranted\b|\byes\b|"
     r"\bone,? (?:but )?not both\b|\bcr-\d+ only\b|\bfine\b|\bok\b|\bsupport\w*\b"
 )
 
 # -- a Head of Service asking for one of theirs -----------------------------------------------
 
-ON_BEHALF = _compile(
+ON_BEHALF = compile_phrases(
     r"\bon behalf of\b",
     r"\b(?:ask|asking|request|requesting) for (?!me\b|myself\b)[a-z][a-z'-]+ to be "
     r"(?:exempt\w*|let off|excused|taken off)",
@@ -344,7 +344,7 @@ ON_BEHALF = _compile(
 
 # -- QA team and people outside the process ---------------------------------------------------
 
-NOTHING_TO_DO = _compile(
+NOTHING_TO_DO = compile_phrases(
     r"\bno action (?:needed|required)\b|\bplease ignore\b|\btest\b|\bfyi\b|\bfor info\b",
     r"\brecruit\w*\b|\blocum\b|\bunsubscribe\b|\bquick call\b|\bnewsletter\b",
     r"\boffer\b|\bdiscount\b|\d+% off\b|\bbook (?:now|your|a place)\b|\breply to book\b|"

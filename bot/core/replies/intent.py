@@ -48,7 +48,7 @@ def found(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:
 
 
 @dataclass
-class _Text:
+class TextToRead:
     """The text being read, with the phrases already used blanked out."""
 
     value: str
@@ -90,7 +90,7 @@ class Signals:
 
 def read_signals(text: str) -> Signals:
     prepared = prepare(text)
-    remaining = _Text(prepared)
+    remaining = TextToRead(prepared)
     at_risk = remaining.take(phrases.AT_RISK)
     withdraw = remaining.take(phrases.WITHDRAW)
     hedge = remaining.take(phrases.HEDGE)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from bot.core.replies import cues, phrases
 from bot.core.replies.cases import find_cases
 from bot.core.replies.grounds import ground_of
-from bot.core.replies.intent import _Text, found, prepare
+from bot.core.replies.intent import TextToRead, found, prepare
 from bot.core.replies.model import Intent, Reason, Role
 
 SURE = 0.9
@@ -78,7 +78,7 @@ _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|i'll|i'd|my|me|we|we're|our|us)\
 
 
 def _auditor_signals(prepared: str) -> _Auditor:
-    text = _Text(prepared)
+    text = TextToRead(prepared)
     not_withdrawing = text.take(cues.NOT_WITHDRAWING)
     withdraw = text.take(cues.WITHDRAW_MORE) | text.take(phrases.WITHDRAW)
     if withdraw:
@@ -166,7 +166,7 @@ class _Decider:
 
 
 def _decider_signals(prepared: str, director: bool) -> _Decider:
-    text = _Text(cues.QUOTED.sub(" ", prepared))
+    text = TextToRead(cues.QUOTED.sub(" ", prepared))
     idiom_yes = text.take(cues.YES_IDIOMS)
     text.take(cues.NOT_THIS_DECISION)
     if director:

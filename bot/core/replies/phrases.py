@@ -20,11 +20,11 @@ _DONE = r"(?:done|completed|submitted|finished|uploaded|sent in|handed in)"
 _DO = r"(?:finish|complete|submit|meet|manage|get)"
 
 
-def _compile(*patterns: str) -> tuple[re.Pattern[str], ...]:
+def compile_phrases(*patterns: str) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(pattern) for pattern in patterns)
 
 
-AT_RISK = _compile(
+AT_RISK = compile_phrases(
     r"\b(?:might|may|will|won't|wont|will not|not going to|unlikely to|probably)\s+(?:not\s+)?"
     r"(?:make|meet) (?:it|the deadline|the end of the month|month end|the month end)\b",
     r"\bat risk of (?:not|missing|slipping|being late|falling behind|failing)\b",
@@ -44,7 +44,7 @@ AT_RISK = _compile(
     r"(?:\b(?:will|might|may|going to)|'ll) be late\b",
 )
 
-WITHDRAW = _compile(
+WITHDRAW = compile_phrases(
     r"\bwithdr[ae]w\w*\b",
     r"\bcancel\w*\s+(?:my|the|this|that)\s+(?:\w+\s+)?(?:request|exemption)\b",
     rf"\bno longer (?:need|require|want)s?{_W}{{0,2}}?\s+(?:exemption|exempt\w*|it)\b",
@@ -55,7 +55,7 @@ WITHDRAW = _compile(
 )
 
 # Approval said through a double negative: read as approval, then hidden from DECLINE.
-APPROVE_DOUBLE_NEGATIVE = _compile(
+APPROVE_DOUBLE_NEGATIVE = compile_phrases(
     r"\bno objections?\b",
     r"\b(?:no|any|see no|can't see any|cannot see any|don't see any|do not see any) reason"
     r"(?: why)? not to\b",
@@ -66,7 +66,7 @@ APPROVE_DOUBLE_NEGATIVE = _compile(
 )
 
 # A decider thinking aloud: whatever decision words follow are not yet a decision.
-HEDGE = _compile(
+HEDGE = compile_phrases(
     r"\b(?:not (?:sure|certain|convinced)|unsure|uncertain|undecided|in two minds)\b",
     r"\b(?:happy to|let's|let us|can we|could we|need to|we should) (?:discuss|talk|chat)\b",
     r"\b(?:need|want|like) (?:some |a bit )?more (?:info|information|detail|details)\b",
@@ -74,7 +74,7 @@ HEDGE = _compile(
 )
 
 # Words that look like a decision but are not the writer deciding: hidden, no signal.
-NOT_A_DECISION = _compile(
+NOT_A_DECISION = compile_phrases(
     rf"\b(?:could|can|would|will|might) you (?:please )?{_APPROVE_VERB}",
     rf"\byou (?:could|can|would|will|might) (?:please )?{_APPROVE_VERB}",
     rf"\b(?:please|kindly) {_APPROVE_VERB}",
@@ -104,7 +104,7 @@ NOT_A_DECISION = _compile(
     r"\b(?:approv\w*|support\w*|agreed?|granted|authori[sz]ed)\s*\?",
 )
 
-DECLINE = _compile(
+DECLINE = compile_phrases(
     rf"\b{NEG}{_W}{{0,3}}?\s+(?:be\s+)?{_APPROVE_VERB}",
     rf"\b(?:not|doesn't|don't|isn't|wouldn't|won't){_W}{{0,2}}?\s+(?:meet|reach|justify|warrant)"
     r"\w*(?:\s+\w+){0,3}?\s+(?:threshold|criteria|bar|exemption)",
@@ -132,7 +132,7 @@ _CONDITION = (
     r"depending on|in principle)"
 )
 _CLAUSE = r"[^.!?;\n]{0,80}?"  # the rest of the same sentence, not far
-CONDITIONAL = _compile(
+CONDITIONAL = compile_phrases(
     rf"\b{_DECISION_WORD}\b{_CLAUSE}\b{_CONDITION}\b",
     rf"\b(?:if|once|provided|providing|assuming|as long as|so long as|subject to|pending|unless)"
     rf"\b{_CLAUSE}\b{_DECISION_WORD}\b",
@@ -141,7 +141,7 @@ CONDITIONAL = _compile(
     r"\b(?:first|beforehand|before)\b",
 )
 
-APPROVE = _compile(
+APPROVE = compile_phrases(
     r"\b(?:approv(?:e|ed|al|ing)|support(?:ed|ive)?|endorsed?|agree(?:d)?|escalat\w*|granted|"
     r"authori[sz]ed)\b",
     r"\bhappy for (?:this|it|the request|her|him|them|the exemption) to (?:go|be)\b",
@@ -151,14 +151,14 @@ APPROVE = _compile(
     r"(?:^|\n)[ \t]*yes\b(?!\s*\?)",
 )
 
-NOT_COMPLETED = _compile(
+NOT_COMPLETED = compile_phrases(
     rf"\b{NEG}{_W}{{0,2}}?\s+(?:yet\s+)?{_DONE}\b",
     r"\byet to (?:complete|submit|finish|do)\b",
     rf"\b(?:nearly|almost|half|partly|partially|mostly|not quite|not all) {_DONE}\b",
 )
 
 # Future or conditional completion is a plan, not a fact: hidden, no signal.
-NOT_YET = _compile(
+NOT_YET = compile_phrases(
     r"\bwell done\b",
     rf"\b(?:make sure|ensure|check|get|gets|getting)(?:\s+that)?{_W}{{0,4}}?\s+(?:are\s+|is\s+)?"
     rf"{_DONE}\b",
@@ -168,13 +168,13 @@ NOT_YET = _compile(
     rf"these are|i){_W}?\s+(?:done|complete\w*|submit\w*|finish\w*)\b",
 )
 
-COMPLETED = _compile(
+COMPLETED = compile_phrases(
     r"\b(?:managed|been able) to (?:complete|finish|submit)\b",
     rf"\b{_DONE}\b",
     r"\ball (?:my |of my |the )?audits (?:are|have been) in\b",
 )
 
-EXEMPTION = _compile(
+EXEMPTION = compile_phrases(
     r"\bexempt\w*\b",
     r"\blet (?:me |us )?off\b",
     r"\bexcused?\b(?=\s+(?:me\s+)?from\b)|\bbe(?:ing)? excused\b",
@@ -188,7 +188,7 @@ EXEMPTION = _compile(
     r"\b(?:reduce|reduced|reduction in|lighter|fewer) (?:my )?(?:audits?|allocation)\b",
 )
 
-ABSENCE = _compile(
+ABSENCE = compile_phrases(
     r"\b(?:sick|sickness|signed off|sick note|fit note|fit-note|illness|unwell|ill health|"
     r"ill-health|poorly)\b",
     rf"\b(?:am|i'm|been|was|is|feeling|fallen|very|quite|seriously|really|be|being|became){_W}?"
@@ -208,7 +208,7 @@ ABSENCE = _compile(
     r"\baway (?:for|until|from|most|all|on|during|throughout)\b",
 )
 
-OTHER_QA = _compile(
+OTHER_QA = compile_phrases(
     r"\bmulti[- ]?agency (?:case )?audits?\b",
     r"\bmaca\b",
     r"\bpartnership (?:audits?|review|qa|work)\b",
@@ -220,7 +220,7 @@ OTHER_QA = _compile(
     r"\bqa (?:work|activity)\b",
 )
 
-STATUTORY = _compile(
+STATUTORY = compile_phrases(
     r"\bhearings?\b(?! from)",
     r"\bcourt\b|\bproceedings\b|\btribunal\b",
     r"\b(?:giv(?:e|ing)|gave|given) evidence\b|\bwitness\w*\b",

@@ -10,10 +10,12 @@ import pytest
 from bot.core import calendar as cal
 from bot.core.exemptions import (
     Escalation,
+    Lapse,
     Request,
     State,
     is_last_week,
     mails_for_new_request,
+    plan_lapses,
     plan_timers,
     transition,
 )
@@ -28,6 +30,7 @@ from tests.unit.core.personas import (
     KIM,
     MAY,
     OMAR,
+    QA,
     SAM,
     at,
     request,
@@ -492,3 +495,28 @@ def test_a_request_for_a_month_whose_figures_are_final_is_chased_no_more() -> No
     waiting = [_with_director(date(2021, 5, 10)), request(requested_on=date(2021, 5, 10))]
 
     assert plan_timers(waiting, {}, date(2021, 6, 7), EXEMPTIONS, frozenset({MAY})) == []
+
+
+def test_undecided_requests_lapse_when_their_month_is_final_and_everyone_is_told() -> None:
+    with_head = request(requested_on=date(2021, 5, 26))
+    with_director = _with_director(date(2021, 5, 27), number=18)
+    june = request(month=JUNE, number=3)
+
+    plans = plan_lapses([with_head, with_director, june], frozenset({MAY}), EXEMPTIONS)
+
+    lapsed = [p.request for p in plans if isinstance(p, Lapse)]
+    mails = [p for p in plans if isinstance(p, MailPlan)]
+    assert [(r.ref, r.state) for r in lapsed] == [
+        ("EXM-2021-05-017", State.LAPSED),
+        ("EXM-2021-05-018", State.LAPSED),
+    ]
+    assert [(m.key, m.template, m.to, m.cc) for m in mails] == [
+        ("exemption/EXM-2021-05-017/lapsed", "exemption_lapsed", (SAM.email,), (HANA, QA)),
+        (
+            "exemption/EXM-2021-05-018/lapsed",
+            "exemption_lapsed",
+            (SAM.email,),
+            (HANA, DIRECTOR, QA),
+        ),
+    ]
+    assert [m.context["was"] for m in mails] == ["awaiting_head", "awaiting_director"]

@@ -517,6 +517,13 @@ def test_a_director_who_is_the_auditors_head_of_service_can_answer_as_head() -> 
         ),
         pytest.param(
             analysis(DIRECTOR, Intent.APPROVE),
+            on(replace(WITH_DIRECTOR, month=APRIL, state=State.LAPSED)),
+            frozenset({APRIL}),
+            Action.MONTH_FINAL,
+            id="a-decision-on-a-request-that-lapsed-when-the-month-went-final-is-refused",
+        ),
+        pytest.param(
+            analysis(DIRECTOR, Intent.APPROVE),
             on(replace(WITH_DIRECTOR, month=APRIL)),
             frozenset(),
             Action.DIRECTOR_DECISION,

@@ -6,10 +6,28 @@ from datetime import date
 
 import pytest
 
-from bot.core.cycle import not_allocated, plan_not_allocated, plan_reallocations, standings
+from bot.core.cycle import (
+    not_allocated,
+    plan_month,
+    plan_not_allocated,
+    plan_reallocations,
+    standings,
+)
 from bot.core.plans import Record
 from bot.core.roster_checks import HeadRow, heads_to_confirm, letters_apart
-from tests.unit.core.personas import ALEX, CYCLE, KIM, MAY, QA, SAM, at, cases, done, facts
+from tests.unit.core.personas import (
+    ALEX,
+    CYCLE,
+    KIM,
+    MAY,
+    QA,
+    SAM,
+    Recorded,
+    at,
+    cases,
+    done,
+    facts,
+)
 
 MAY_4 = date(2021, 5, 4)
 
@@ -100,10 +118,7 @@ def test_the_qa_team_hears_of_those_left_out_in_the_allocation_window(
         assert plans[0].month == MAY
 
 
-ALLOCATED = {
-    f"allocation/2021-05/{a.email}": Record("sent", date(2021, 5, 4))
-    for a in (SAM, KIM)
-}
+ALLOCATED = {f"allocation/2021-05/{a.email}": Record("sent", date(2021, 5, 4)) for a in (SAM, KIM)}
 
 
 @pytest.mark.parametrize(
@@ -163,3 +178,37 @@ def test_an_auditor_exempted_after_allocation_stays_counted_when_their_rows_go()
         KIM.email: "outstanding",
         SAM.email: "exempted",
     }
+
+
+def test_the_sheet_that_gives_an_exempted_auditors_case_to_another_is_the_reallocation() -> None:
+    records = Recorded(
+        {
+            "allocation/2021-05/sam@council.example": Record("sent", MAY_4),
+            "allocation/2021-05/kim@council.example": Record("sent", MAY_4),
+        },
+        {SAM.email: ("CR-1001", "CR-1002"), KIM.email: ("CR-2001",)},
+    )
+    month = facts(
+        {
+            SAM.email: cases(SAM, "CR-1001"),
+            KIM.email: cases(KIM, "CR-2001", "cr-1002"),  # the QA team's own capitals
+        },
+        records=records,
+        exempted=frozenset({SAM.email}),
+    )
+
+    [update] = plan_month(month, at(date(2021, 5, 12)), CYCLE)
+
+    assert (update.template, update.to) == ("allocation_update", (KIM.email,))
+    assert update.detail == {"cases": ["cr-1002"], "reallocated_from": {"cr-1002": SAM.email}}
+
+
+def test_a_confirmed_address_is_named_no_more() -> None:
+    rows = [
+        HeadRow(2, "omar.khan@council.example", "Omar Khan"),
+        HeadRow(3, "omar.khan@council.example", "Omar Khan"),
+        HeadRow(4, "omar.kahn@council.example", "Omar Kahn"),
+        HeadRow(5, "omar.kahn@council.example", "O Kahn"),
+    ]
+    assert len(heads_to_confirm(rows)) == 2
+    assert heads_to_confirm(rows, frozenset({"omar.kahn@council.example"})) == []
