@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from bot.core.quality import Targets
+from bot.core.retention import RetentionRules
 from bot.errors import AuditBotError
 from bot.inputs.sheets import DEFAULT_CASE_REF_PATTERN
 from bot.mail.graph_config import GraphMail
@@ -159,6 +160,21 @@ class Inbox(_Strict):
     max_bounce_notices_per_tick: int = Field(default=20, ge=1)
 
 
+class Retention(_Strict):
+    """How long what people wrote is kept. The raw mail (and the words taken from it: a
+    request's reasons, notes, the mail that quoted them) goes after ``raw_mail_months``;
+    mail that was quarantined after ``quarantine_months``; the trail (who decided what and
+    when, without the words) after ``trail_years``."""
+
+    raw_mail_months: int = Field(default=12, ge=1, le=120)
+    quarantine_months: int = Field(default=3, ge=1, le=120)
+    trail_years: int = Field(default=7, ge=1, le=100)
+
+    @property
+    def rules(self) -> RetentionRules:
+        return RetentionRules(self.raw_mail_months, self.quarantine_months, self.trail_years)
+
+
 class Digest(_Strict):
     enabled: bool = True
     weekday: int = Field(default=0, ge=0, le=4)  # 0 = Monday; the next working day if a holiday
@@ -208,6 +224,7 @@ class Settings(_Strict):
     # Head of Service addresses a person has looked at and confirmed, though a letter or two
     # from another or given under two names: the roster check names them no more.
     confirmed_heads_of_service: list[Email] = Field(default_factory=list)
+    retention: Retention = Retention()
     # Who may send on someone's behalf (a director's PA): "director" or an address, each
     # with the addresses that may appear as Sender or Resent-From for them.
     delegates: dict[str, list[Email]] = Field(default_factory=dict)

@@ -35,6 +35,7 @@ from bot.inputs.sheets import find_month_sheet
 from bot.mail.message import new_message_id
 from bot.month_facts import month_facts
 from bot.outbox import DrainReport, drain
+from bot.purge import PurgeReport, purge
 from bot.reporting.digests import weekly_digests
 from bot.reporting.history_grades import store_parsed_grades
 from bot.reporting.teams_card import post_digest_card
@@ -58,6 +59,7 @@ class TickReport:
     inbox: InboxReport = field(default_factory=InboxReport)
     drained: DrainReport = field(default_factory=DrainReport)
     follower: bool = False  # another instance held the tick this time
+    purged: PurgeReport | None = None  # the day's retention purge, when it ran
 
 
 def tick(app: App, now: datetime) -> TickReport:
@@ -99,6 +101,8 @@ def _run(app: App, now: datetime, local: datetime, report: TickReport) -> None:
         # and allocations and reminders need not wait for them. A crash in between is caught
         # up by the next tick, as everything else is.
         _send_digests(app, now, local, budget, report)
+    # Last: what people wrote and whose period is over goes (once a day).
+    report.purged = purge(app, now)
 
 
 def _send_digests(

@@ -405,6 +405,38 @@ def requests(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
         console.print(waiting)
 
 
+@main.command()
+@click.argument("email")
+@click.option("--json", "as_json", is_flag=True, help="The whole record as one JSON document.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for person-<address>.json and person-<address>.html.",
+)
+@click.pass_context
+def person(ctx: click.Context, email: str, as_json: bool, out: Path | None) -> None:
+    """Everything held about one member of staff, for a subject access request."""
+    from bot.commands.person_view import PARTS, gather, to_json, write
+
+    app = App.open(_settings(ctx))
+    try:
+        document = gather(app, email)
+    finally:
+        app.close()
+    if out is not None:
+        for path in write(document, out):
+            console.print(f"wrote {path}", highlight=False)
+    if as_json:
+        print(to_json(document))
+    elif out is None:
+        table = Table(title=f"Held about {document['email']}")
+        table.add_column("What")
+        table.add_column("Records", justify="right")
+        for part, title in PARTS.items():
+            table.add_row(title, str(len(document["parts"][part])))
+        console.print(table)
+
+
 @main.command("verify-trail")
 @click.pass_context
 def verify_trail(ctx: click.Context) -> None:

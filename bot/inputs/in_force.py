@@ -121,6 +121,11 @@ def _auditor_row(auditor: Auditor) -> dict[str, object]:
 _AUDITOR_FIELDS = fields(Auditor)
 
 
+def auditors_from_rows(rows: list[dict]) -> dict[str, Auditor]:
+    """A roster version as the store keeps it, by address."""
+    return {row["email"]: _auditor_from_row(row) for row in rows}
+
+
 def _auditor_from_row(row: dict) -> Auditor:
     return Auditor(**{**row, "role": Role(row["role"])})
 

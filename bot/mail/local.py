@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import hashlib
 import mailbox
 import os
 import secrets
 from datetime import datetime
+from email.message import EmailMessage
 from pathlib import Path
 
 from bot.mail.message import OutgoingMail, mime_bytes
@@ -90,6 +93,46 @@ class LocalTransport:
                 (self.inbox / f".{f}" / "cur" / name).exists() for f in ("Processed", "Quarantine")
             ):
                 raise
+
+    def forget_filed(self, digests: set[str]) -> int:
+        """Delete from the Processed and Quarantine folders each message whose SHA-256 is in
+        ``digests`` (their retention period is over); how many went."""
+        gone = 0
+        if not digests:
+            return gone
+        for folder in ("Processed", "Quarantine"):
+            for sub in ("cur", "new"):
+                where = self.inbox / f".{folder}" / sub
+                if not where.is_dir():
+                    continue
+                for path in where.iterdir():
+                    if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() in digests:
+                        path.unlink(missing_ok=True)
+                        gone += 1
+        return gone
+
+    def forget_sent(self, keys: list[str]) -> int:
+        """Cut each sent message under ``keys`` down to its headers: its body may quote what
+        someone wrote. The file stays, so ``was_sent`` still knows the key was sent."""
+        cut = 0
+        for key in keys:
+            name = self._name(key)
+            for path in [self.outbox / "new" / name, *(self.outbox / "cur").glob(name + "*")]:
+                if not path.is_file():
+                    continue
+                original = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+                kept = EmailMessage()
+                for header, value in original.items():
+                    if not header.lower().startswith(("content-", "mime-version")):
+                        kept[header] = value
+                kept.set_content("(body deleted: its retention period is over)\n")
+                temporary = self.outbox / "tmp" / f"{name}.{os.getpid()}.cut"
+                fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(kept.as_bytes())
+                temporary.replace(path)
+                cut += 1
+        return cut
 
     def deliver(self, raw: bytes) -> str:
         """Put a message into the inbox as a mail server would (tests and the demo)."""

@@ -217,7 +217,8 @@ transport_state = Table(
 )
 
 inbound = Table(
-    # Every message that arrived, stored raw before it is acted on. Never deleted.
+    # Every message that arrived, stored raw before it is acted on. The raw bytes go after
+    # the retention period (bot.store.retention); the row, its digest and verdict stay.
     "inbound",
     metadata,
     Column("id", Integer, primary_key=True),
@@ -234,6 +235,10 @@ inbound = Table(
     # What the message says (sender, subject, date, text): a second message with the same
     # Message-ID and a different digest is a suspected forgery.
     Column("content_digest", String(64)),
+    # Once the raw bytes are deleted: a SHA-256 of what they were, and when they went.
+    Column("raw_sha256", String(64)),
+    Column("purged_at", UTCDateTime),
+    Index("inbound_received_at", "received_at"),
 )
 
 questions = Table(

@@ -1,0 +1,64 @@
+"""Retention at each tick: what people wrote goes once its period is over, from the store and
+from the mail folders, and the purge itself is an event in the trail. Once a local day; every
+other tick reads one value and stops."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.app import App
+from bot.core.retention import cutoffs, purge_due
+from bot.store import retention
+from bot.store.trail import append_event
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    counts: dict[str, int]
+    files: int  # mail files deleted or cut down in the transport's folders
+
+
+def purge(app: App, now: datetime) -> PurgeReport | None:
+    """Delete what is due at ``now``; None when the day's purge has run already."""
+    local = now.astimezone(app.settings.tz)
+    today = local.date()
+    rules = app.settings.retention
+    with app.engine.connect() as reading:
+        if not purge_due(retention.last_purged_on(reading), today):
+            return None
+    cut = cutoffs(local, rules.rules)
+    files = 0
+    with app.engine.begin() as connection:
+        purged = retention.purge(connection, cut, now)
+        # The folders first: a crash before the commit leaves the rows to be found again.
+        forget_filed = getattr(app.transport, "forget_filed", None)
+        if forget_filed is not None:
+            files += forget_filed(retention.purged_digests(connection) | purged.raw_digests)
+        forget_sent = getattr(app.transport, "forget_sent", None)
+        if forget_sent is not None and purged.sent_keys:
+            files += forget_sent(purged.sent_keys)
+        if purged.anything or files:
+            append_event(
+                connection,
+                now,
+                "retention_purge",
+                month=None,
+                subject=None,
+                detail={
+                    **purged.counts(),
+                    "files": files,
+                    "rules": {
+                        "raw_mail_months": rules.raw_mail_months,
+                        "quarantine_months": rules.quarantine_months,
+                    },
+                    "before": {
+                        "raw_mail": cut.raw_mail.isoformat(),
+                        "quarantine": cut.quarantine.isoformat(),
+                    },
+                },
+            )
+        retention.mark_purged_on(connection, today)
+    if purged.anything:
+        retention.reclaim(app.engine)
+    return PurgeReport(purged.counts(), files)
