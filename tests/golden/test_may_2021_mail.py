@@ -63,7 +63,7 @@ OUTSIDER = "mallory@elsewhere.example"
 _RANDOM = [
     (
         re.compile(
-            r"\b((?:AUD-\d{4}-\d{2})|(?:ASK-\d{4}-\d{2})|(?:EXM-\d{4}-\d{2}-\d{3}))-[A-Z2-9]{8}\b"
+            r"\b((?:AUD-\d{4}-\d{2})|(?:ASK-\d{4}-\d{2})|(?:ACT-\d{4}-\d{2})|(?:EXM-\d{4}-\d{2}-\d{3}))-[A-Z2-9]{8}\b"
         ),
         r"\1-TOKEN",
     ),
