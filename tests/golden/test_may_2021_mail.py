@@ -305,6 +305,14 @@ def _replies(month: Month, day: date) -> None:
             "I've done one of them, the other (Jayden Smith's case) is nearly there.",
         )
         month.at(day, "10:30")
+    elif day == date(2021, 5, 27):
+        # Kim's inadequate audit of CR-3001, escalated yesterday: Omar says it is done.
+        world.reply(
+            month.mail("child-action/2021-05/escalate/CR-3001"),
+            OMAR,
+            "done - placement review held on 24th, plan updated",
+        )
+        month.at(day, "10:00")
     elif day == date(2021, 5, 24):
         world.reply(
             month.mail(f"reminder/2021-05/stage-5/{ALEX_EMAIL}"),

@@ -129,3 +129,96 @@ def test_a_silent_head_is_chased_then_the_director_is_told(may: World) -> None:
     assert escalation.to == (DIRECTOR,)
     assert escalation.cc == (OMAR, QA)
     assert _said(escalation).startswith("Dear Dana,")
+
+
+def _told(may: World) -> Landed:
+    may.write_completions(
+        "2021-05",
+        [("CR-1001", SAM_EMAIL, "2021-05-19", "inadequate", "Early Help", "")],
+        extra=EXTRA,
+    )
+    may.tick("2021-05-19T14:10")
+    (told,) = _actions(may.new_mail())
+    return told
+
+
+def test_a_reply_done_closes_the_action_and_goes_in_the_trail(may: World) -> None:
+    told = _told(may)
+    may.reply(told, OMAR, "done - placement review held on 24th, plan updated")
+    may.tick("2021-05-25T09:30")
+    mails = may.new_mail()
+    (recorded,) = _actions(mails)
+    assert recorded.key == "child-action/2021-05/recorded-done/CR-1001"
+    assert recorded.to == (OMAR,)
+    assert "as done, on 24 May 2021" in _said(recorded)
+    assert _rows(may) == [("CR-1001", OMAR, "done", "Early Help")]
+    assert _trail(may, "child_action_done") == ["CR-1001"]
+    assert may.filed("Processed") == 1
+    # Done: no chase, no escalation, ever.
+    landed = may.run_days(date(2021, 5, 26), date(2021, 5, 28))
+    assert [m for mails in landed.values() for m in _actions(mails)] == []
+
+
+def test_an_owner_and_a_date_stop_the_chasing(may: World) -> None:
+    told = _told(may)
+    may.reply(told, OMAR, "Owner: Kim Lee, by 4 June")
+    may.tick("2021-05-20T09:30")
+    (recorded,) = _actions(may.new_mail())
+    assert "owned by Kim Lee, by 4 June 2021" in _said(recorded)
+    assert _rows(may)[0][2] == "assigned"
+    landed = may.run_days(date(2021, 5, 21), date(2021, 5, 28))
+    assert [m for mails in landed.values() for m in _actions(mails)] == []
+
+
+def test_a_reply_not_read_as_done_goes_to_the_qa_team(may: World) -> None:
+    told = _told(may)
+    may.reply(told, OMAR, "I'll look into this with the team manager.")
+    may.tick("2021-05-20T09:30")
+    mails = may.new_mail()
+    assert _actions(mails) == []
+    (forwarded,) = [m for m in mails if m.key.endswith("/forwarded")]
+    assert forwarded.to == (QA,)
+    assert _rows(may)[0][2] == "open"
+
+
+def test_only_the_head_the_action_waits_for_can_close_it(may: World) -> None:
+    told = _told(may)
+    may.reply(told, KIM_EMAIL, "Done.")
+    may.tick("2021-05-20T09:30")
+    assert _rows(may)[0][2] == "open"
+    assert may.filed("Quarantine") == 1
+
+
+def test_the_actions_command_lists_state_owner_and_age(may: World) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from bot.commands.cli import main
+
+    told = _told(may)
+    may.write_completions(
+        "2021-05",
+        [
+            ("CR-1001", SAM_EMAIL, "2021-05-19", "inadequate", "Early Help", ""),
+            ("CR-2001", ALEX_EMAIL, "2021-05-19", "good", "", "yes"),
+        ],
+        extra=EXTRA,
+    )
+    may.reply(told, OMAR, "Owner: Kim Lee, by 4 June")
+    may.tick("2021-05-20T09:30")
+    may.close()
+
+    def run(*args: str) -> list[dict[str, object]]:
+        result = CliRunner().invoke(main, ["--config", str(may.config), "actions", *args])
+        assert result.exit_code == 0, result.output
+        return [json.loads(line) for line in result.output.splitlines()]
+
+    rows = run("--json", "--at", "2021-05-24T12:00")
+    assert [(r["case_ref"], r["state"], r["owner"], r["age_working_days"]) for r in rows] == [
+        ("CR-1001", "assigned", "Kim Lee", 3),
+        ("CR-2001", "open", None, 2),
+    ]
+    assert rows[1]["head_of_service"] == HANA and rows[1]["case_team"] is None
+    table = CliRunner().invoke(main, ["--config", str(may.config), "actions", "--open"])
+    assert "CR-1001" in table.output and "2 actions" in table.output
