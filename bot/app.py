@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from bot.config import LocalMail, Settings
+from bot.core.actions import ActionRules
 from bot.core.cycle import CycleRules
 from bot.core.exemptions import ExemptionRules
 from bot.inputs.in_force import ParsedSheets
@@ -75,6 +76,18 @@ class App:
             last_week_escalate_after=ex.last_week_escalate_after_working_days,
             director_chase_after=ex.director_chase_after_working_days,
             director_chase_every=ex.director_chase_every_working_days,
+        )
+
+    @property
+    def action_rules(self) -> ActionRules:
+        settings = self.settings
+        return ActionRules(
+            qa_team=settings.qa_team.email,
+            director_email=settings.director.email,
+            director_name=settings.director.name,
+            council=settings.council,
+            chase_after=settings.child_actions.chase_after_working_days,
+            escalate_after=settings.child_actions.escalate_after_working_days,
         )
 
     def close(self) -> None:

@@ -202,6 +202,20 @@ class Teams(_Strict):
     timeout_seconds: float = Field(default=10, gt=0, le=60)
 
 
+class ChildActions(_Strict):
+    """An audit that finds a child needs remedial action: told to the Head of Service holding
+    the case at once, chased, then the director told."""
+
+    chase_after_working_days: int = Field(default=3, ge=1)
+    escalate_after_working_days: int = Field(default=5, ge=1)
+
+    @model_validator(mode="after")
+    def _escalate_after_chase(self) -> ChildActions:
+        if self.escalate_after_working_days <= self.chase_after_working_days:
+            raise ValueError("escalate_after_working_days must exceed chase_after_working_days")
+        return self
+
+
 class Settings(_Strict):
     """The whole configuration; paths are already resolved against the config's folder."""
 
@@ -217,6 +231,7 @@ class Settings(_Strict):
     mail: MailSettings = LocalMail()
     schedule: Schedule = Schedule()
     exemptions: Exemptions = Exemptions()
+    child_actions: ChildActions = ChildActions()
     digest: Digest = Digest()
     inbox: Inbox = Inbox()
     close: Close = Close()

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 
 from bot.app import App
 from bot.budget import Budget
+from bot.core import actions as act
 from bot.core import calendar as cal
 from bot.core import exemptions as ex
 from bot.core import questions as qb
@@ -26,6 +27,7 @@ from bot.core.inbound import (
     Interpretation,
     Parties,
     interpret,
+    interpret_action_reply,
     interpret_answer,
     sender_role,
     staff_names,
@@ -39,7 +41,7 @@ from bot.core.replies.model import Role, shell_intent
 from bot.faults import checkpoint
 from bot.inputs.in_force import roster_in_force
 from bot.mail.transport import Folder, InboundItem
-from bot.store import exemption_requests, received, repo
+from bot.store import child_actions, exemption_requests, received, repo
 from bot.store import questions as stored_questions
 
 # Renders and writes mail plans into the outbox, in the caller's transaction.
@@ -330,6 +332,22 @@ def _interpret(
             why = f"the subject names {token} but the thread belongs to {by_thread}"
             return Interpretation(Action.QUARANTINE, why), analysis
         token = token or by_thread
+        if token and token.startswith("ACT-"):
+            action = child_actions.by_token(connection, token)
+            if action is None:
+                return Interpretation(Action.QUARANTINE, f"unknown reference {token}"), analysis
+            # Read as a Head of Service's, with staff names known: a child's name is masked
+            # before anything is read from the words, kept or passed on.
+            analysis = analyse(
+                raw,
+                today=today,
+                role=Role.HEAD_OF_SERVICE,
+                roster=parties.roster,
+                staff=parties.staff,
+            )
+            if analysis.reading is not None and analysis.reading.child_names_masked:
+                analysis = replace(analysis, body=analysis.reading.masked)
+            return interpret_action_reply(analysis, action, parties, today), analysis
         if token:
             binding = exemption_requests.binding_for_token(connection, token)
             if binding is None:
@@ -394,6 +412,8 @@ def _act(
         plans += _ask_back(app, connection, meaning, analysis, inbound_id, now, local)
     elif action is Action.NO_ACTION:
         pass
+    elif action is Action.CHILD_ACTION:
+        plans += _child_action_answered(app, connection, meaning, analysis, now)
     elif action is Action.ON_BEHALF:
         plans += _on_behalf(connection, meaning, analysis, inbound_id, now, local, rules)
     elif action is Action.NEW_REQUEST:
@@ -444,6 +464,30 @@ def _act(
         )
     record_mail(connection, _within_answer_limit(app, connection, plans, analysis, local))
     return action is Action.QUARANTINE
+
+
+def _child_action_answered(
+    app: App, connection: Connection, meaning: Interpretation, analysis: Analysis, now: datetime
+) -> list[MailPlan]:
+    """Done, or an owner and a date: recorded, in the trail, and the Head of Service thanked.
+    A second answer that finds the action already moved on changes nothing."""
+    action, reply = meaning.child_action, meaning.action_reply
+    assert action is not None and reply is not None
+    moved = act.answered(action, reply, analysis.body[:4000], now)
+    if not child_actions.record_answer(connection, moved, action.state):
+        return []
+    repo.add_event(
+        connection,
+        now,
+        f"child_action_{moved.state}",
+        month=action.month,
+        subject=action.case_ref,
+        by=analysis.sender,
+        owner=moved.owner,
+        due=moved.due.isoformat() if moved.due else None,
+        words=moved.words,
+    )
+    return [act.answer_mail(moved, app.action_rules)]
 
 
 def _approved_after_close(

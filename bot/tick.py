@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from bot.app import App
 from bot.budget import Budget
+from bot.core import actions as act
 from bot.core import exemptions as ex
 from bot.core import keys
 from bot.core.cycle import (
@@ -25,9 +26,17 @@ from bot.core.cycle import (
     plan_reallocations,
 )
 from bot.core.notices import failed_send_notices
-from bot.core.plans import ClosePlan, FinalPlan, LatePlan, MailPlan, OutcomePlan, SkipPlan
+from bot.core.plans import (
+    ClosePlan,
+    FinalPlan,
+    LatePlan,
+    MailPlan,
+    OutcomePlan,
+    Record,
+    SkipPlan,
+)
 from bot.core.problems import plan_problem_report
-from bot.core.records import Month, Problem
+from bot.core.records import Auditor, Completion, Month, Problem
 from bot.faults import checkpoint
 from bot.inbox import InboxReport, follow_up_questions, process_inbox
 from bot.inputs.in_force import MonthSheets, read_month, roster_in_force
@@ -39,7 +48,7 @@ from bot.purge import PurgeReport, purge
 from bot.reporting.digests import weekly_digests
 from bot.reporting.history_grades import store_parsed_grades
 from bot.reporting.teams_card import post_digest_card
-from bot.store import exemption_requests, repo
+from bot.store import child_actions, exemption_requests, repo
 from bot.store.fit import fit
 from bot.store.leader import leadership
 from bot.store.schema import Status, outbox
@@ -156,9 +165,11 @@ def _plan(
     if roster.problems:
         problems["roster"] = roster.problems
     plans: list[Planned] = []
+    completed: dict[Month, dict[str, Completion]] = {}
     for month in months:
         sheets = read_month(settings, month, roster.auditors, app.parsed_sheets)
         _merge(problems, sheets)
+        completed[month] = sheets.completions
         facts = month_facts(
             connection,
             month,
@@ -172,6 +183,7 @@ def _plan(
         plans += plan_month(facts, local, app.rules)
         plans += plan_not_allocated(facts, local, app.rules)
         plans += plan_reallocations(facts, local, app.rules)
+    plans += _child_actions(app, connection, roster.auditors, completed, records, local, now)
     saved, clash = find_month_sheet(settings.allocations, next_month)
     if saved is not None or clash:
         # Next month's sheet, if already saved, is checked early so problems are fixed in time.
@@ -201,6 +213,48 @@ def _plan(
     if is_due(local.date(), local, settings.schedule.send_time):
         plans += ex.plan_timers(waiting, records, local.date(), app.exemption_rules, settled)
     return plans
+
+
+def _child_actions(
+    app: App,
+    connection: Connection,
+    roster: dict[str, Auditor],
+    completed: dict[Month, dict[str, Completion]],
+    records: dict[str, Record],
+    local: datetime,
+    now: datetime,
+) -> list[MailPlan]:
+    """Open an action for each audit that asks for one and is not yet known, then plan what
+    is due for every action not done: told at once, chased, the director told."""
+    rules = app.action_rules
+    for month, completions in completed.items():
+        wanted = act.needing_action(completions.values())
+        if not wanted:
+            continue
+        known = child_actions.known_cases(connection, month)
+        for completion in wanted:
+            if completion.case_ref.upper() in known:
+                continue
+            token = child_actions.new_token(month)
+            action = act.new_action(completion, month, token, roster, rules, local)
+            if child_actions.open_action(connection, action):
+                repo.add_event(
+                    connection,
+                    now,
+                    "child_action_opened",
+                    month=month,
+                    subject=action.case_ref,
+                    grade=action.grade_label,
+                    concern=action.concern,
+                    head=action.holder.head_email,
+                    case_team=action.holder.case_team,
+                    reference=token,
+                )
+    waiting = child_actions.all_actions(connection, open_only=True)
+    older = {a.month for a in waiting} - set(completed)
+    known_records = {**repo.load_records(connection, older), **records} if older else records
+    scheduled = is_due(local.date(), local, app.settings.schedule.send_time)
+    return act.plan_actions(waiting, known_records, local.date(), rules, scheduled)
 
 
 def _reminded(plans: list[Planned]) -> dict[str, Month]:

@@ -138,13 +138,19 @@ class World:
         return path
 
     def write_completions(
-        self, month: str, rows: list[tuple[str, ...]], modified: str | None = None
+        self,
+        month: str,
+        rows: list[tuple[str, ...]],
+        modified: str | None = None,
+        extra: tuple[str, ...] = (),
     ) -> Path:
         """The month's completions export; ``modified`` (a local time) is when the audit tool
         made it, as the file's modification time: the bot reads an export modified after the
-        deadline as covering it. Without it the file is as new as the test run."""
+        deadline as covering it. Without it the file is as new as the test run. ``extra`` names
+        optional columns after the grade (case_team, action_needed)."""
         path = self.root / "completions" / f"{month}.csv"
-        _write_csv(path, [["case_ref", "auditor_email", "submitted_on", "grade"], *map(list, rows)])
+        header = ["case_ref", "auditor_email", "submitted_on", "grade", *extra]
+        _write_csv(path, [header, *map(list, rows)])
         if modified is not None:
             stamp = datetime.fromisoformat(modified).replace(tzinfo=LONDON).timestamp()
             os.utime(path, (stamp, stamp))

@@ -437,6 +437,45 @@ def person(ctx: click.Context, email: str, as_json: bool, out: Path | None) -> N
         console.print(table)
 
 
+@main.command()
+@click.option("--open", "open_only", is_flag=True, help="Only actions not yet done.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per action, one per line.")
+@click.option("--at", "at", metavar="TIME", help="Local time to count ages to.")
+@click.pass_context
+def actions(ctx: click.Context, open_only: bool, as_json: bool, at: str | None) -> None:
+    """Actions for children: state, who holds them, owner and age in working days."""
+    from bot.commands.actions_view import list_actions
+
+    settings = _settings(ctx)
+    today = _parse_at(at, settings).astimezone(settings.tz).date()
+    app = App.open(settings)
+    try:
+        rows = list_actions(app, today, open_only)
+    finally:
+        app.close()
+    if as_json:
+        for row in rows:
+            print(json.dumps(row, default=str))
+        return
+    table = Table(title="Actions for children" + (" still open" if open_only else ""))
+    table.add_column("Case", no_wrap=True)
+    for column in ("Month", "Grade", "Head of Service", "Case team", "State", "Owner", "Age"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row["case_ref"],
+            row["month"],
+            row["grade"] + (", concern" if row["concern"] else ""),
+            row["head_of_service"],
+            row["case_team"] or "not known",
+            row["state"],
+            row["owner"] or "",
+            str(row["age_working_days"]),
+        )
+    console.print(table)
+    console.print(f"{len(rows)} action{'s' if len(rows) != 1 else ''}", highlight=False)
+
+
 @main.command("verify-trail")
 @click.pass_context
 def verify_trail(ctx: click.Context) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from bot.core.actions import ActionReply, ActionState, ChildAction, read_reply
 from bot.core.exemptions import Request, State
 from bot.core.questions import Question, answer_in, offered_for
 from bot.core.questions import State as QuestionState
@@ -40,6 +41,8 @@ class Action(enum.StrEnum):
     NO_ACTION = "no_action"  # thanks, a note for information: nothing to do or answer
     # An exemption asked for, or decided, once the month's close is final: refused, with why.
     MONTH_FINAL = "month_final"
+    # The Head of Service holding a child's case says the action is done, or names an owner.
+    CHILD_ACTION = "child_action"
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,49 @@ class Interpretation:
     offered: tuple[Intent, ...] = ()
     question: Question | None = None
     chosen: Intent | None = None
+    # CHILD_ACTION (and a FORWARD about one): the action, and what its answer says.
+    child_action: ChildAction | None = None
+    action_reply: ActionReply | None = None
+
+
+def interpret_action_reply(
+    analysis: Analysis, action: ChildAction, parties: Parties, today: date
+) -> Interpretation:
+    """A reply on an action's thread. Only the Head of Service it waits for can close it, and
+    only with words read plainly as done, or as an owner and a date; anything else from
+    them, or from the QA team or the director, goes to a person at the QA team."""
+    sender = analysis.sender
+    if sender == parties.mailbox:
+        return Interpretation(Action.IGNORE, "the bot's own mail")
+    if analysis.malformed:
+        return Interpretation(Action.QUARANTINE, f"unreadable message: {analysis.malformed}")
+    if sender is None:
+        return Interpretation(Action.QUARANTINE, "no sender address")
+    if parties.require_internal and analysis.auth_internal is not True:
+        return Interpretation(Action.QUARANTINE, "sender not authenticated inside the organisation")
+    if sender != action.holder.head_email:
+        if sender in (parties.qa_team, parties.director) or _is_head(sender, parties):
+            why = f"an answer on the action for case {action.case_ref} from {sender}"
+            return Interpretation(Action.FORWARD, why, month=action.month, child_action=action)
+        why = f"{sender} answered the action for case {action.case_ref}, which waits for " + (
+            action.holder.head_email
+        )
+        return Interpretation(Action.QUARANTINE, why, month=action.month, child_action=action)
+    if action.state is ActionState.DONE:
+        why = f"an answer on the action for case {action.case_ref}, already done"
+        return Interpretation(Action.FORWARD, why, month=action.month, child_action=action)
+    reply = read_reply(analysis.body, today)
+    if not reply.understood:
+        why = f"an answer on the action for case {action.case_ref} not read as done"
+        return Interpretation(Action.FORWARD, why, month=action.month, child_action=action)
+    what = "done" if reply.done else "owner and date named"
+    return Interpretation(
+        Action.CHILD_ACTION,
+        f"action for case {action.case_ref}: {what}",
+        month=action.month,
+        child_action=action,
+        action_reply=reply,
+    )
 
 
 def interpret(

@@ -51,6 +51,7 @@ class Kind(enum.Enum):
     CONNECTION_CHECK = "connection-check"
     QUESTION = "question"
     NAMES_REMINDER = "names-reminder"
+    CHILD_ACTION = "child-action"
     FOREIGN = "foreign"  # no known shape: an old key, or one not ours
 
     @property
@@ -85,6 +86,7 @@ _TEMPLATES: dict[Kind, str] = {
     Kind.CONNECTION_CHECK: "connection-check/{at:" + _STAMP + "}/{nonce}",
     Kind.QUESTION: "question/{ref}/{suffix}",
     Kind.NAMES_REMINDER: "names-reminder/{email}",
+    Kind.CHILD_ACTION: "child-action/{month}/{suffix}/{case}",
     Kind.FOREIGN: "{text}",
 }
 
@@ -114,6 +116,7 @@ class OutboxKey:
     at: datetime | None = None  # a connection check's time, to the second
     nonce: str | None = None
     text: str | None = None  # a foreign key, whole
+    case: str | None = None  # a case reference (it may hold "/")
 
     def __str__(self) -> str:
         parts = {name: getattr(self, name) for name in _NAMES[self.kind]}
@@ -183,6 +186,12 @@ def question_key(token: str, suffix: str) -> str:
 def names_reminder_key(sender: str) -> str:
     """The one kind word to a sender who named a child: once, ever."""
     return _render(Kind.NAMES_REMINDER, email=sender)
+
+
+def child_action_key(month: Month, case_ref: str, suffix: str) -> str:
+    """A mail about the action for the child whose case ``case_ref`` was audited in
+    ``month``: ``notify``, ``chase``, ``escalate``, ``done``."""
+    return _render(Kind.CHILD_ACTION, month=month, suffix=suffix, case=case_ref)
 
 
 def digest_director_key(day: date) -> str:
@@ -273,6 +282,7 @@ _PARTS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "about": (r".+", str),
     "at": (r"[0-9]{8}T[0-9]{6}", lambda s: datetime.strptime(s, _STAMP)),  # noqa: DTZ007
     "nonce": (r"[^/]+", str),
+    "case": (r".+", str),
     "text": (r".*", str),
 }
 _READ = {name: read for name, (_, read) in _PARTS.items()}

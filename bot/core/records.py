@@ -103,6 +103,8 @@ class Completion:
     auditor_email: str  # lower-cased
     submitted_on: date
     grade: Grade | None = None
+    case_team: str | None = None  # the team holding the child's case, if the sheet says
+    action_needed: bool = False  # a concern for the child, whatever the grade
 
 
 @dataclass(frozen=True)

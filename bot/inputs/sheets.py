@@ -65,7 +65,11 @@ _ACTIVE = {"yes": True, "y": True, "true": True, "1": True,
 _ROSTER_REQUIRED = ("name", "email", "team", "head_of_service_email")
 _ROSTER_COLUMNS = (*_ROSTER_REQUIRED, "head_of_service", "role", "active")
 _ALLOCATION_COLUMNS = ("auditor_email", "case_ref", "audit_type")
-_COMPLETION_COLUMNS = ("case_ref", "auditor_email", "submitted_on", "grade")
+# case_team (the team holding the child's case) and action_needed (yes for a concern for the
+# child, whatever the grade) are optional.
+_COMPLETION_COLUMNS = (
+    "case_ref", "auditor_email", "submitted_on", "grade", "case_team", "action_needed"
+)  # fmt: skip
 
 _T = TypeVar("_T")
 
@@ -277,16 +281,18 @@ def read_completions(
     days: dict[str, date | None] = {}  # an export repeats the same few dates thousands of times
     for row in table:
         number, cells, tainted = row
-        case_ref, typed_email, submitted_text, grade_text = cells
+        case_ref, typed_email, submitted_text, grade_text, case_team, needed_text = cells
         email = typed_email.lower()
         if submitted_text not in days:
             days[submitted_text] = _parse_day(submitted_text)
         submitted_on = days[submitted_text]
         grade = _GRADES.get(_canonical(grade_text)) if grade_text else None
+        needed = _ACTIVE.get(needed_text.strip().lower()) if needed_text else False
         if (
             tainted
             or submitted_on is None
             or (grade is None and grade_text)
+            or needed is None
             or not case_ref_pattern.fullmatch(case_ref)
             # Not checked against the roster: people leave, and the audit tool is the authority.
             or not _is_email(email)
@@ -296,10 +302,20 @@ def read_completions(
             check.email("auditor_email", typed_email)
             submitted_on = check.day("submitted_on", submitted_text)
             grade = check.choice("grade", grade_text, _GRADES, None, "a grade")
+            needed = check.choice(
+                "action_needed",
+                needed_text.strip().lower(),
+                _ACTIVE,
+                False,
+                "yes or no",
+                "yes or no",
+            )
             if check.found or submitted_on is None:
                 problems.extend(check.found)
                 continue
-        completion = Completion(case_ref, email, submitted_on, grade)
+        completion = Completion(
+            case_ref, email, submitted_on, grade, case_team.strip() or None, bool(needed)
+        )
         key = case_ref.upper()
         if key not in kept:
             kept[key] = (len(completions), number)

@@ -271,3 +271,31 @@ grade_summaries = Table(
     Column("case_ref_pattern", Text, primary_key=True),  # which rows counted as valid
     Column("summary", Text, nullable=False),  # compact JSON
 )
+
+child_actions = Table(
+    # An action for a child: an audit graded inadequate, or flagged action_needed, told to the
+    # Head of Service holding the case and tracked until they say it is done.
+    "child_actions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("month", String(7), nullable=False),
+    Column("case_ref", String(60), nullable=False),
+    Column("token", String(60), nullable=False, unique=True),
+    Column("grade", String(30)),
+    Column("concern", Boolean, nullable=False),
+    Column("auditor_email", String(320), nullable=False),
+    Column("auditor_name", String(200), nullable=False),
+    Column("named_team", String(200)),  # the case team as the sheet gave it
+    Column("case_team", String(200)),  # the team whose Head of Service was told; None: unknown
+    Column("head_email", String(320), nullable=False, index=True),
+    Column("head_name", String(200), nullable=False),
+    Column("cc", JSON, nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("state", String(12), nullable=False, index=True),  # open | assigned | done
+    Column("owner", String(200)),
+    Column("due", Date),
+    Column("words", Text),
+    Column("closed_at", UTCDateTime),
+    UniqueConstraint("month", "case_ref"),
+)

@@ -63,7 +63,7 @@ OUTSIDER = "mallory@elsewhere.example"
 _RANDOM = [
     (
         re.compile(
-            r"\b((?:AUD-\d{4}-\d{2})|(?:ASK-\d{4}-\d{2})|(?:EXM-\d{4}-\d{2}-\d{3}))-[A-Z2-9]{8}\b"
+            r"\b((?:AUD-\d{4}-\d{2})|(?:ASK-\d{4}-\d{2})|(?:ACT-\d{4}-\d{2})|(?:EXM-\d{4}-\d{2}-\d{3}))-[A-Z2-9]{8}\b"
         ),
         r"\1-TOKEN",
     ),
@@ -246,6 +246,13 @@ def _replies(month: Month, day: date) -> None:
             "Can I be exempted this month? I have been signed off for three weeks from today.",
         )
         month.at(day, "10:00")
+        # Kim's inadequate audit of CR-3001, escalated yesterday: Omar says it is done.
+        world.reply(
+            month.mail("child-action/2021-05/escalate/CR-3001"),
+            OMAR,
+            "done - placement review held on 24th, plan updated",
+        )
+        month.at(day, "10:30")
     elif day == date(2021, 6, 2):
         # A corrected export after the figures are final: Sam's second audit was in on time.
         world.write_completions(

@@ -82,7 +82,8 @@ def test_rows_dated_31_may_first_seen_on_2_june_are_counted_not_late(world: Worl
         modified="2021-06-02T07:00",
     )  # fmt: skip
     world.tick("2021-06-02T09:30")
-    assert [m.key for m in world.new_mail()] == []  # while provisional: no correction mail
+    # While provisional: no correction mail (Alex's inadequate audit is an action for the child).
+    assert [m.key for m in world.new_mail()] == ["child-action/2021-05/notify/CR-2001"]
     assert _states(world, "2021-06-02T12:00") == (
         {SAM_EMAIL: "complete", ALEX_EMAIL: "late", KIM_EMAIL: "complete"},
         "final",

@@ -84,6 +84,11 @@ def test_may_2021_sends_exactly_the_expected_mail_on_each_day(world: World) -> N
             (f"reminder/2021-05/stage-10/{SAM_EMAIL}", (SAM_EMAIL,), no_cc),
         ],
         date(2021, 5, 17): _digests(20),
+        # Kim's audit graded inadequate, the case team not given: her Head of Service and the
+        # QA team are told at once, chased after 3 working days, the director told after 5.
+        date(2021, 5, 20): [("child-action/2021-05/notify/CR-3001", (OMAR,), (QA,))],
+        date(2021, 5, 25): [("child-action/2021-05/chase/CR-3001", (OMAR,), (QA,))],
+        date(2021, 5, 27): [("child-action/2021-05/escalate/CR-3001", (DIRECTOR,), (OMAR, QA))],
         date(2021, 5, 21): [
             (f"reminder/2021-05/stage-5/{ALEX_EMAIL}", (ALEX_EMAIL,), no_cc),
             (f"reminder/2021-05/stage-5/{KIM_EMAIL}", (KIM_EMAIL,), no_cc),

@@ -1,5 +1,6 @@
 """The reference token the bot puts in its subjects, e.g. ``[EXM-2021-05-017-K7M3Q9XA]``:
-AUD for an auditor's month, EXM for an exemption request, ASK for a question back."""
+AUD for an auditor's month, EXM for an exemption request, ASK for a question back,
+ACT for an action for a child."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 
 # ASCII matters: with IGNORECASE alone the Kelvin sign would match "K".
 REFERENCE_PATTERN: re.Pattern[str] = re.compile(
-    r"\b(?:AUD|EXM|ASK)-\d{4}-(?:0[1-9]|1[0-2])(?:-\d{3})?-[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{8}\b",
+    r"\b(?:AUD|EXM|ASK|ACT)-\d{4}-(?:0[1-9]|1[0-2])(?:-\d{3})?-[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{8}\b",
     re.IGNORECASE | re.ASCII,
 )
 

@@ -53,6 +53,11 @@ CASES = [
         OutboxKey(Kind.EXEMPT_BUT_ALLOCATED, month=MAY, email=JO),
     ),
     (
+        keys.child_action_key(MAY, "CR/1001", "notify"),
+        "child-action/2021-05/notify/CR/1001",
+        OutboxKey(Kind.CHILD_ACTION, month=MAY, suffix="notify", case="CR/1001"),
+    ),
+    (
         keys.missing_sheet_key(MAY),
         "missing-sheet/allocations/2021-05",
         OutboxKey(Kind.MISSING_SHEET, month=MAY),
