@@ -248,7 +248,6 @@ def _child_actions(
                     concern=action.concern,
                     head=action.holder.head_email,
                     case_team=action.holder.case_team,
-                    reference=token,
                 )
     waiting = child_actions.all_actions(connection, open_only=True)
     older = {a.month for a in waiting} - set(completed)

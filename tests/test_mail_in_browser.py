@@ -169,12 +169,13 @@ def mails(tmp_path_factory: pytest.TempPathFactory) -> dict[str, EmailMessage]:
     result = runner.invoke(main, ["demo", "--workspace", str(chain), "--pause-on", "2021-05-20"])
     assert result.exit_code == 0, result.output
     config = ["--config", str(chain / "config.yaml")]
-    for who, words in (
-        ("Rachel Morgan", "I have a final hearing all next week. Please can I be exempt?"),
-        ("Priya Sharma", "I support this."),
-        ("Helen Whitmore", "Approved."),
+    for who, words, about in (
+        ("Rachel Morgan", "I have a final hearing all next week. Please can I be exempt?", []),
+        ("Priya Sharma", "I support this.", ["--about", "EXM-2021-05-001"]),
+        ("Helen Whitmore", "Approved.", ["--about", "EXM-2021-05-001"]),
     ):
-        assert runner.invoke(main, [*config, "reply", "--from", who, words]).exit_code == 0
+        written = runner.invoke(main, [*config, "reply", "--from", who, *about, words])
+        assert written.exit_code == 0, written.output
         assert runner.invoke(main, [*config, "tick"]).exit_code == 0
     return _one_of_each_kind(chain) | _one_of_each_kind(month)
 

@@ -240,16 +240,17 @@ def demo(workspace: Path, pause_on: str | None) -> None:
     "--from", "who", required=True, metavar="WHO", help="A name or address in the roster."
 )
 @click.option("--subject", help="Write a new mail with this subject instead of a reply.")
+@click.option("--about", metavar="REF", help="Answer the latest mail naming REF, e.g. a request.")
 @click.argument("text")
 @click.pass_context
-def reply(ctx: click.Context, who: str, text: str, subject: str | None) -> None:
+def reply(ctx: click.Context, who: str, text: str, subject: str | None, about: str | None) -> None:
     """Write a reply into the local inbox as WHO, answering the latest mail they received;
     the next tick reads it. For the demo and rehearsals: nothing is sent anywhere."""
     from bot.commands.reply_as import ReplyNotWrittenError, write_reply
 
     settings = _settings(ctx)
     try:
-        path, written = write_reply(settings, who, text, _parse_at(None, settings), subject)
+        path, written = write_reply(settings, who, text, _parse_at(None, settings), subject, about)
     except ReplyNotWrittenError as exc:
         console.print(f"Not written: {exc}.", highlight=False)
         sys.exit(1)

@@ -410,7 +410,11 @@ def paused_commands(run: str, config: str) -> list[str]:
     }
     commands = [f"{at} status --month {data.MONTH}"]
     for who, text in words.items():
-        commands += [f"{at} reply --from {shlex.quote(who)} {shlex.quote(text)}", f"{at} tick"]
+        # The Head of Service and the director answer the request itself, by its reference:
+        # the first of the month, since the demo's month has none before it.
+        about = "" if who == auditor.name else f" --about {data.MONTH_FIRST_REQUEST}"
+        reply = f"{at} reply --from {shlex.quote(who)}{about} {shlex.quote(text)}"
+        commands += [reply, f"{at} tick"]
     return commands
 
 

@@ -22,6 +22,7 @@ from bot.core.records import Month
 from bot.mail.message import KEY_HEADER
 
 MONTH = Month(2021, 5)
+MONTH_FIRST_REQUEST = "EXM-2021-05-001"  # the first exemption request made in the demo
 FIRST_DAY = date(2021, 5, 1)
 LAST_DAY = date(2021, 6, 2)  # the close on Tue 1 June, and the day after it
 

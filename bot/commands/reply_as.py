@@ -61,10 +61,16 @@ def find_person(settings: Settings, who: str) -> Person:
 
 
 def write_reply(
-    settings: Settings, who: str, text: str, now: datetime, subject: str | None = None
+    settings: Settings,
+    who: str,
+    text: str,
+    now: datetime,
+    subject: str | None = None,
+    about: str | None = None,
 ) -> tuple[Path, str]:
     """Put ``who``'s reply to the latest mail they received into the local inbox (or a new
-    mail with ``subject`` if they have received none); the file and the subject used."""
+    mail with ``subject`` if they have received none); with ``about``, the latest whose
+    subject names it (a request's reference). The file and the subject used."""
     mail = settings.mail
     if not isinstance(mail, LocalMail):
         raise ReplyNotWrittenError(
@@ -72,7 +78,9 @@ def write_reply(
             "Microsoft 365, so reply from a mail client instead"
         )
     person = find_person(settings, who)
-    original = latest_mail_to(mail.outbox, person.email)
+    original = latest_mail_to(mail.outbox, person.email, about)
+    if about is not None and original is None:
+        raise ReplyNotWrittenError(f"{person.name} has received no mail about {about}")
     message = EmailMessage()
     message["From"] = email.utils.formataddr((person.name, person.email))
     message["To"] = settings.mailbox
@@ -89,14 +97,17 @@ def write_reply(
     return _deliver(mail.inbox, message.as_bytes()), str(message["Subject"])
 
 
-def latest_mail_to(outbox: Path, address: str) -> EmailMessage | None:
-    """The most recent message in the outbox maildir sent to ``address`` (To or Cc)."""
+def latest_mail_to(outbox: Path, address: str, about: str | None = None) -> EmailMessage | None:
+    """The most recent message in the outbox maildir sent to ``address`` (To or Cc), and
+    with ``about`` in its subject if given."""
     latest: tuple[datetime, str, EmailMessage] | None = None
     for folder in ("new", "cur"):
         for path in (outbox / folder).glob("*"):
             parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
             assert isinstance(parsed, EmailMessage)
             if address.lower() not in _recipients(parsed):
+                continue
+            if about is not None and about.upper() not in str(parsed["Subject"]).upper():
                 continue
             sent = parsed["Date"].datetime
             if latest is None or (sent, path.name) > latest[:2]:
