@@ -125,6 +125,10 @@ def generate(root: Path, auditors: int, store: str | None = None, seed: int = 20
         name = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
         heads.append((f"hos.{number + 1:02d}@{DOMAIN}", name))
     head_of_team = {team: heads[index // 3] for index, team in enumerate(teams)}
+    # Numbered addresses are a letter or two apart: the QA team has confirmed them as meant.
+    confirmed = ", ".join(email for email, _ in heads)
+    with (root / "config.yaml").open("a", encoding="utf-8") as config:
+        config.write(f"confirmed_heads_of_service: [{confirmed}]\n")
 
     roster = [["name", "email", "team", "head_of_service_email", "head_of_service", "role"]]
     allocations = [["auditor_email", "case_ref", "audit_type"]]

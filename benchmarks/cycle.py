@@ -44,8 +44,9 @@ class Scenario:
     target_s: float | None = None
     expect: str = ""  # "allocations", "idle", "reminders", "digests"
     # Kinds of mail that may also go (any number): the weekly digests fall on allocation day
-    # in May 2021, as Monday 3 May is a bank holiday.
-    also: tuple[str, ...] = ()
+    # in May 2021, as Monday 3 May is a bank holiday; and the council's inadequate audits
+    # (12% of grades) open actions for children, told, chased and escalated as they come.
+    also: tuple[str, ...] = ("child-action",)
     headline: bool = True  # one of the three the brief asks for (the others are context)
     # Phases the target leaves out: the allocation day's digests go after its own mail.
     judged_without: tuple[str, ...] = ()
@@ -54,7 +55,7 @@ class Scenario:
 def scenarios(idle_repeat: int) -> list[Scenario]:
     return [
         Scenario("allocation", "allocation day", "2021-05-04T09:30", date(2021, 5, 4),
-                 target_s=10.0, expect="allocations", also=("digest",),
+                 target_s=10.0, expect="allocations", also=("digest", "child-action"),
                  judged_without=("digests",)),
         Scenario("idle", "idle, day after", "2021-05-05T09:30", date(2021, 5, 5),
                  repeat=idle_repeat, target_s=0.5, expect="idle"),
