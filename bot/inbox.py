@@ -76,7 +76,7 @@ def process_inbox(
     if not items:
         return report
     with app.engine.begin() as connection:
-        parties = _parties(app, connection, now)  # once per tick, not once per message
+        parties = parties_for(app, connection, now)  # once per tick, not once per message
     for index, item in enumerate(items):
         if budget.spent():
             report.left += len(items) - index
@@ -286,7 +286,8 @@ def _suspected_forgery(
     return "Quarantine"
 
 
-def _parties(app: App, connection: Connection, now: datetime) -> Parties:
+def parties_for(app: App, connection: Connection, now: datetime) -> Parties:
+    """Who is who at ``now``: the roster in force, the director, the QA team, delegates."""
     settings = app.settings
     roster = roster_in_force(settings, connection, now, app.parsed_sheets)
     return Parties(
@@ -694,7 +695,7 @@ def _answered(
     )
     raw = stored_questions.asked_about(connection, question)
     first = analyse(raw, today=local.date())
-    parties = _parties(app, connection, now)
+    parties = parties_for(app, connection, now)
     original, analysis = _interpret(connection, parties, raw, first, local, chosen)
     message_ref = _message_ref(received.message_key_of(connection, question.inbound_id))
     return _act(
@@ -732,57 +733,3 @@ def _on_behalf(
         connection, now, step.event, month=request.month, subject=request.ref, **step.detail
     )
     return [*step.mails, ex.mail_for_request_on_behalf(step.moved, rules)]
-
-
-def follow_up_questions(app: App, now: datetime, local: datetime, record_mail: RecordMail) -> None:
-    """Questions not answered: asked once more after two working days, then the QA team
-    is given the message to read after as many again. Only on working days."""
-    if not cal.is_working_day(local.date()):
-        return
-    settings = app.settings
-    with app.engine.begin() as connection:
-        due = qb.follow_ups(stored_questions.waiting(connection), local.date())
-        parties = _parties(app, connection, now) if due else None
-        for step in due:
-            assert parties is not None
-            question = step.question
-            if isinstance(step, qb.AskAgain):
-                if not stored_questions.asked_again(connection, question, local.date()):
-                    continue
-                raw = stored_questions.asked_about(connection, question)
-                words = _shown_words(raw, local, question, parties)
-                plan = qb.ask(question, words, settings.mailbox, settings.council, again=True)
-                repo.add_event(
-                    connection,
-                    now,
-                    "question_asked_again",
-                    month=question.month,
-                    subject=question.token,
-                )
-            else:
-                if not stored_questions.settle(connection, question, qb.State.UNANSWERED):
-                    continue
-                raw = stored_questions.asked_about(connection, question)
-                plan = qb.pass_on(
-                    question,
-                    _shown_words(raw, local, question, parties),
-                    settings.qa_team.email,
-                    settings.council,
-                )
-                repo.add_event(
-                    connection,
-                    now,
-                    "question_unanswered",
-                    month=question.month,
-                    subject=question.token,
-                )
-            record_mail(connection, [plan])
-
-
-def _shown_words(raw: bytes, local: datetime, question: qb.Question, parties: Parties) -> str:
-    """The message's new text as it may be quoted: with children's names masked."""
-    analysis = analyse(
-        raw, today=local.date(), role=question.role, roster=parties.roster, staff=parties.staff
-    )
-    reading = analysis.reading
-    return reading.masked if reading is not None else analysis.body

@@ -38,13 +38,14 @@ from bot.core.plans import (
 from bot.core.problems import plan_problem_report
 from bot.core.records import Auditor, Completion, Month, Problem
 from bot.faults import checkpoint
-from bot.inbox import InboxReport, follow_up_questions, process_inbox
+from bot.inbox import InboxReport, process_inbox
 from bot.inputs.in_force import MonthSheets, read_month, roster_in_force
 from bot.inputs.sheets import find_month_sheet
 from bot.mail.message import new_message_id
 from bot.month_facts import month_facts
 from bot.outbox import DrainReport, drain
 from bot.purge import PurgeReport, purge
+from bot.question_follow_ups import follow_up_questions
 from bot.reporting.digests import weekly_digests
 from bot.reporting.history_grades import store_parsed_grades
 from bot.reporting.teams_card import post_digest_card
