@@ -353,6 +353,25 @@ def test_a_duplicate_email_is_reported_on_the_later_row_which_is_dropped(write: 
     assert sheet.auditors == {"bob@example.org": BOB, "alice@example.org": ALICE}
 
 
+def test_every_repeat_names_the_row_the_address_was_first_given_on(write: Write) -> None:
+    rows = [
+        ROSTER_HEADER,
+        ["Bob Brown", "bob@example.org", "South", "hos@example.org"],  # row 2
+        ["Bob Again", "bob@example.org", "South", "hos@example.org"],  # 3: repeats row 2
+        ["Alice Adams", "alice@example.org", "North", "hos@example.org"],  # 4, after a repeat
+        ["Dee Dunn", "dee@example.org", "North", "not an address"],  # 5: a problem of its own
+        ["Alice Again", "ALICE@example.org", "North", "hos@example.org"],  # 6: repeats row 4
+        ["Dee Dunn", "dee@example.org", "North", "hos@example.org"],  # 7: repeats row 5
+        ["Bob Third", "bob@example.org", "South", "hos@example.org"],  # 8: repeats row 2
+    ]
+    sheet = read_roster(write("roster", rows))
+    repeats = [p for p in sheet.problems if p.column == "email"]
+    assert [(p.row, p.message.rsplit(" ", 1)[-1]) for p in repeats] == [
+        (3, "2"), (6, "4"), (7, "5"), (8, "2")
+    ]  # fmt: skip
+    assert list(sheet.auditors) == ["bob@example.org", "alice@example.org"]
+
+
 def test_each_empty_required_roster_field_is_reported(write: Write) -> None:
     rows = [
         ROSTER_HEADER,

@@ -7,16 +7,19 @@ import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from bot.app import App
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.records import Auditor, Month
 from bot.core.replies.model import Role
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 console = Console(soft_wrap=True)  # one problem per line, greppable, even in a pipe
 
@@ -27,6 +30,14 @@ def _settings(ctx: click.Context) -> Settings:
     except ConfigError as exc:
         console.print(f"[red]Config error[/red]\n{exc}", markup=True, highlight=False)
         sys.exit(1)  # the input is wrong, as for sheets; 2 is click's "the command is wrong"
+
+
+def _open_app(settings: Settings) -> App:
+    # Imported here: the store and the mail transports are not needed by `check`, which
+    # should read a big roster in as little memory as it can.
+    from bot.app import App
+
+    return App.open(settings)
 
 
 def _parse_at(value: str | None, settings: Settings) -> datetime:
@@ -88,7 +99,7 @@ def tick(ctx: click.Context, at: str | None, force: bool) -> None:
 
     settings = _settings(ctx)
     moment = _parse_at(at, settings)
-    app = App.open(settings)
+    app = _open_app(settings)
     try:
         with app.engine.connect() as connection:
             last = last_tick(connection)
@@ -134,7 +145,7 @@ def run(ctx: click.Context) -> None:
         )
         sys.exit(1)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    app = App.open(settings)
+    app = _open_app(settings)
     try:
         run_forever(app)
     finally:
@@ -182,7 +193,7 @@ def status(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
         )
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--month") from None
-    app = App.open(settings)
+    app = _open_app(settings)
     try:
         states, totals, close = month_status_and_close(app, month, now)
     finally:
@@ -365,7 +376,7 @@ def requests(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
         month = Month.parse(month_text) if month_text else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--month") from None
-    app = App.open(settings)
+    app = _open_app(settings)
     try:
         rows = list_requests(app, month)
         questions = waiting_questions(app, month)
@@ -419,7 +430,7 @@ def person(ctx: click.Context, email: str, as_json: bool, out: Path | None) -> N
     """Everything held about one member of staff, for a subject access request."""
     from bot.commands.person_view import PARTS, gather, to_json, write
 
-    app = App.open(_settings(ctx))
+    app = _open_app(_settings(ctx))
     try:
         document = gather(app, email)
     finally:
@@ -449,7 +460,7 @@ def actions(ctx: click.Context, open_only: bool, as_json: bool, at: str | None) 
 
     settings = _settings(ctx)
     today = _parse_at(at, settings).astimezone(settings.tz).date()
-    app = App.open(settings)
+    app = _open_app(settings)
     try:
         rows = list_actions(app, today, open_only)
     finally:
@@ -483,7 +494,7 @@ def verify_trail(ctx: click.Context) -> None:
     """Recompute the audit trail's hash chain; name the first broken event, exit 1 if any."""
     from bot.store.trail import verify
 
-    app = App.open(_settings(ctx))
+    app = _open_app(_settings(ctx))
     try:
         with app.engine.connect() as connection:
             count, head, broken = verify(connection)
@@ -519,7 +530,7 @@ def trail(ctx: click.Context, month_text: str | None, as_csv: bool) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--month") from None
     settings = _settings(ctx)
-    app = App.open(settings)
+    app = _open_app(settings)
     try:
         with app.engine.connect() as connection:
             writer = None
@@ -582,7 +593,7 @@ def digest(ctx: click.Context, at: str | None, to_file: Path | None) -> None:
     from bot.reporting.history_grades import store_parsed_grades
 
     settings = _settings(ctx)
-    app = App.open(settings)
+    app = _open_app(settings)
     try:
         now = _parse_at(at, settings)
         as_of = at is not None  # looking back (or ahead): as it was at that time
@@ -621,7 +632,7 @@ def report(ctx: click.Context, month_text: str, out: Path) -> None:
         month = Month.parse(month_text)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--month") from None
-    app = App.open(settings)
+    app = _open_app(settings)
     try:
         paths = write_month_report(app, month, out, _parse_at(None, settings))
     finally:

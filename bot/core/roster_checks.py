@@ -6,8 +6,8 @@ Pure: the rows as read in, problems to confirm out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 NEAR = 2  # letters: an address this close to another is taken for a slip of the keyboard
 
@@ -50,65 +50,102 @@ def letters_apart(a: str, b: str, limit: int = NEAR) -> int:
 
 
 def heads_to_confirm(
-    rows: Sequence[HeadRow], confirmed: frozenset[str] = frozenset()
+    rows: Iterable[HeadRow], confirmed: frozenset[str] = frozenset()
 ) -> list[ToConfirm]:
     """Heads of Service to confirm: an address a letter or two away from another one (the
     rarer of the two is named, at its first row), and an address given under two names.
     An address in ``confirmed`` (config.yaml) has been looked at: it is not named again."""
-    by_email: dict[str, list[HeadRow]] = {}
+    seen = HeadsSeen()
     for row in rows:
-        by_email.setdefault(row.email, []).append(row)
-    found: list[ToConfirm] = []
-    emails = sorted(by_email)
-    for i, first in enumerate(emails):
-        for second in emails[i + 1 :]:
-            if letters_apart(first, second) > NEAR:
-                continue
-            rare, common = sorted((first, second), key=lambda e: (len(by_email[e]), e))
-            if rare in confirmed:
-                continue
-            found.append(
-                ToConfirm(
-                    by_email[rare][0].row,
-                    "head_of_service_email",
-                    f"'{rare}' ({_rows(by_email[rare])}) and '{common}' "
-                    f"({_rows(by_email[common])}) differ only by a letter or two: correct the "
-                    "address if they are the same Head of Service, or confirm they are two "
-                    "people",
+        seen.add(row)
+    return seen.to_confirm(confirmed)
+
+
+_SHOWN = 5  # rows named in a message; the rest are counted
+
+
+@dataclass
+class _Rows:
+    """Where something was seen: its first few rows and how many in all. A big roster
+    repeats each Head of Service thousands of times; a message names only the first few."""
+
+    first: list[int] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, row: int) -> None:
+        if len(self.first) < _SHOWN:
+            self.first.append(row)
+        self.count += 1
+
+    def __str__(self) -> str:
+        if self.count == 1:
+            return f"row {self.first[0]}"
+        shown = [str(r) for r in self.first[:_SHOWN]]
+        if self.count > _SHOWN:
+            shown.append(f"{self.count - _SHOWN} more")
+        return "rows " + ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+@dataclass
+class _Address:
+    rows: _Rows = field(default_factory=_Rows)
+    # The names given for it, told apart ignoring case and spacing: plain -> (as first
+    # typed, where).
+    names: dict[str, tuple[str, _Rows]] = field(default_factory=dict)
+
+
+class HeadsSeen:
+    """Each Head of Service address a roster gives, gathered row by row as it is read, in
+    memory that grows with the number of Heads of Service, not of rows."""
+
+    def __init__(self) -> None:
+        self._addresses: dict[str, _Address] = {}
+
+    def add(self, row: HeadRow) -> None:
+        address = self._addresses.get(row.email)
+        if address is None:
+            address = self._addresses[row.email] = _Address()
+        address.rows.add(row.row)
+        if row.name:
+            plain = " ".join(row.name.lower().split())
+            named = address.names.get(plain)
+            if named is None:
+                named = address.names[plain] = (row.name, _Rows())
+            named[1].add(row.row)
+
+    def to_confirm(self, confirmed: frozenset[str] = frozenset()) -> list[ToConfirm]:
+        by_email = self._addresses
+        found: list[ToConfirm] = []
+        emails = sorted(by_email)
+        for i, first in enumerate(emails):
+            for second in emails[i + 1 :]:
+                if letters_apart(first, second) > NEAR:
+                    continue
+                rare, common = sorted((first, second), key=lambda e: (by_email[e].rows.count, e))
+                if rare in confirmed:
+                    continue
+                found.append(
+                    ToConfirm(
+                        by_email[rare].rows.first[0],
+                        "head_of_service_email",
+                        f"'{rare}' ({by_email[rare].rows}) and '{common}' "
+                        f"({by_email[common].rows}) differ only by a letter or two: correct "
+                        "the address if they are the same Head of Service, or confirm they "
+                        "are two people",
+                    )
                 )
-            )
-    for email in emails:
-        if email in confirmed:
-            continue
-        named = _names(by_email[email])
-        if len(named) > 1:
-            shown = "; ".join(f"'{name}' ({_rows(theirs)})" for name, theirs in named.items())
-            found.append(
-                ToConfirm(
-                    next(iter(named.values()))[0].row,
-                    "head_of_service",
-                    f"'{email}' is given under {len(named)} names: {shown}. "
-                    "Use one name, or correct the address",
+        for email in emails:
+            if email in confirmed:
+                continue
+            named = list(by_email[email].names.values())
+            if len(named) > 1:
+                shown = "; ".join(f"'{name}' ({rows})" for name, rows in named)
+                found.append(
+                    ToConfirm(
+                        named[0][1].first[0],
+                        "head_of_service",
+                        f"'{email}' is given under {len(named)} names: {shown}. "
+                        "Use one name, or correct the address",
+                    )
                 )
-            )
-    return sorted(found, key=lambda c: (c.row, c.column, c.message))
-
-
-def _names(rows: Sequence[HeadRow]) -> dict[str, list[HeadRow]]:
-    """The names given for one address, told apart ignoring case and spacing."""
-    named: dict[str, list[HeadRow]] = {}
-    seen: dict[str, str] = {}
-    for row in rows:
-        if not row.name:
-            continue
-        plain = " ".join(row.name.lower().split())
-        named.setdefault(seen.setdefault(plain, row.name), []).append(row)
-    return named
-
-
-def _rows(rows: Sequence[HeadRow]) -> str:
-    numbers = [str(r.row) for r in rows]
-    if len(numbers) == 1:
-        return f"row {numbers[0]}"
-    shown = numbers if len(numbers) <= 5 else [*numbers[:5], f"{len(numbers) - 5} more"]
-    return "rows " + ", ".join(shown[:-1]) + " and " + shown[-1]
+        return sorted(found, key=lambda c: (c.row, c.column, c.message))

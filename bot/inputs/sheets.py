@@ -8,6 +8,7 @@ is an everyday event, and the caller decides what to do with a sheet that has pr
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -25,7 +26,7 @@ from bot.core.records import (
     Problem,
     Role,
 )
-from bot.core.roster_checks import HeadRow, heads_to_confirm
+from bot.core.roster_checks import HeadRow, HeadsSeen
 from bot.inputs.sheet_io import Row, normalise_name, read_table
 
 __all__ = [
@@ -81,7 +82,8 @@ def _is_email(text: str) -> bool:
     return len(text) <= 254 and _email_shaped(text)  # 254: the longest address SMTP allows
 
 
-@lru_cache(maxsize=65536)  # sheets name the same people over and over
+@lru_cache(maxsize=1024)  # sheets name the same people over and over (a big roster names
+# each person once: a bigger cache would only hold them all)
 def _email_shaped(text: str) -> bool:
     return _EMAIL.fullmatch(text) is not None
 
@@ -134,6 +136,40 @@ def find_month_sheet(folder: Path, month: Month) -> tuple[Path | None, list[Prob
 # rows are read at every tick, and almost every row is right.
 
 
+class _FirstRows:
+    """The row each address was first given on, to name it when a later row repeats it.
+
+    A good row's address is already a key of ``auditors``, kept in the order read, so only
+    its row number is kept here, in an array in that same order: four bytes a row rather
+    than a second dict entry and a number object, which is most of what a roster of half a
+    million rows would otherwise add. The lookup from address to row is built only if a
+    repeat is found."""
+
+    def __init__(self, auditors: dict[str, Auditor]) -> None:
+        self._auditors = auditors
+        self._rows = array("L")  # the row of each auditor, in the order of ``auditors``
+        self._elsewhere: dict[str, int] = {}  # addresses first seen on rows with problems
+        self._looked_up: dict[str, int] | None = None
+
+    def __contains__(self, email: str) -> bool:
+        return email in self._auditors or email in self._elsewhere
+
+    def add_auditor(self, email: str, row: int) -> None:
+        self._rows.append(row)
+        if self._looked_up is not None:
+            self._looked_up[email] = row
+
+    def add_elsewhere(self, email: str, row: int) -> None:
+        self._elsewhere[email] = row
+
+    def row_of(self, email: str) -> int:
+        if email in self._elsewhere:
+            return self._elsewhere[email]
+        if self._looked_up is None:
+            self._looked_up = dict(zip(self._auditors, self._rows, strict=True))
+        return self._looked_up[email]
+
+
 def read_roster(path: Path, confirmed: frozenset[str] = frozenset()) -> RosterSheet:
     path = Path(path)
     file = str(path)
@@ -141,8 +177,8 @@ def read_roster(path: Path, confirmed: frozenset[str] = frozenset()) -> RosterSh
     problems = table.problems
     auditors: dict[str, Auditor] = {}
     shared: dict[str, str] = {}
-    first_row: dict[str, int] = {}  # email -> the row it first appeared on
-    heads: list[HeadRow] = []
+    first_row = _FirstRows(auditors)
+    heads = HeadsSeen()
     for row in table:
         number, cells, tainted = row
         name, typed_email, team, typed_boss, boss, role_text, active_text = cells
@@ -170,19 +206,19 @@ def read_roster(path: Path, confirmed: frozenset[str] = frozenset()) -> RosterSh
                 "active", active_text, _ACTIVE, True, "a yes/no value", "yes or no"
             )
             if email_ok and email in first_row:
-                earlier = first_row[email]
+                earlier = first_row.row_of(email)
                 message = f"{_quote(typed_email)} is already in the roster on row {earlier}"
                 check.add("email", message)
             elif email_ok:
-                first_row[email] = number  # a later row for this person is still a duplicate
+                first_row.add_elsewhere(email, number)  # a later row is still a duplicate
             if check.found:
                 problems.extend(check.found)
                 continue
-        first_row[email] = number
         # Teams and Heads of Service repeat on every row: one copy of each, not one a row.
         team, boss_email, boss = (shared.setdefault(v, v) for v in (team, boss_email, boss))
         auditors[email] = Auditor(name, email, team, boss_email, boss, role, active)
-        heads.append(HeadRow(number, boss_email, boss))
+        first_row.add_auditor(email, number)
+        heads.add(HeadRow(number, boss_email, boss))
     if table.unreadable:
         return RosterSheet({}, [table.unreadable])
     if not problems and not any(a.active for a in auditors.values()):
@@ -192,7 +228,7 @@ def read_roster(path: Path, confirmed: frozenset[str] = frozenset()) -> RosterSh
             "row marked inactive)"
         )
         problems.append(Problem(file, message))
-    found = heads_to_confirm(heads, confirmed)
+    found = heads.to_confirm(confirmed)
     to_confirm = [Problem(file, c.message, c.row, c.column) for c in found]
     return RosterSheet(auditors, problems, to_confirm)
 
