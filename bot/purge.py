@@ -1,6 +1,7 @@
 """Retention at each tick: what people wrote goes once its period is over, from the store and
-from the mail folders, and the purge itself is an event in the trail. Once a local day; every
-other tick reads one value and stops."""
+from the mail folders, and the purge itself is an event in the trail; so do the trail's own
+events once ``trail_years`` have passed, the chain still checked from a recorded anchor. Once
+a local day; every other tick reads one value and stops."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime
 
 from bot.app import App
 from bot.core.retention import cutoffs, purge_due
-from bot.store import retention
+from bot.store import retention, trail
 from bot.store.trail import append_event
 
 
@@ -17,6 +18,7 @@ from bot.store.trail import append_event
 class PurgeReport:
     counts: dict[str, int]
     files: int  # mail files deleted or cut down in the transport's folders
+    trail_events: int = 0  # the trail's events older than trail_years, deleted
 
 
 def purge(app: App, now: datetime) -> PurgeReport | None:
@@ -30,6 +32,12 @@ def purge(app: App, now: datetime) -> PurgeReport | None:
     cut = cutoffs(local, rules.rules)
     files = 0
     with app.engine.begin() as connection:
+        pruned = trail.prune(
+            connection,
+            now,
+            cut.trail,
+            {"rule": "trail_years", "trail_years": rules.trail_years},
+        )
         purged = retention.purge(connection, cut, now)
         # The folders first: a crash before the commit leaves the rows to be found again.
         forget_filed = getattr(app.transport, "forget_filed", None)
@@ -59,6 +67,6 @@ def purge(app: App, now: datetime) -> PurgeReport | None:
                 },
             )
         retention.mark_purged_on(connection, today)
-    if purged.anything:
+    if purged.anything or pruned is not None:
         retention.reclaim(app.engine)
-    return PurgeReport(purged.counts(), files)
+    return PurgeReport(purged.counts(), files, pruned.events if pruned is not None else 0)
