@@ -30,7 +30,6 @@ def purge(app: App, now: datetime) -> PurgeReport | None:
         if not purge_due(retention.last_purged_on(reading), today):
             return None
     cut = cutoffs(local, rules.rules)
-    files = 0
     with app.engine.begin() as connection:
         pruned = trail.prune(
             connection,
@@ -40,12 +39,9 @@ def purge(app: App, now: datetime) -> PurgeReport | None:
         )
         purged = retention.purge(connection, cut, now)
         # The folders first: a crash before the commit leaves the rows to be found again.
-        forget_filed = getattr(app.transport, "forget_filed", None)
-        if forget_filed is not None:
-            files += forget_filed(retention.purged_digests(connection) | purged.raw_digests)
-        forget_sent = getattr(app.transport, "forget_sent", None)
-        if forget_sent is not None and purged.sent_keys:
-            files += forget_sent(purged.sent_keys)
+        files = forget_files(
+            app, retention.purged_digests(connection) | purged.raw_digests, purged.sent_keys
+        )
         if purged.anything or files:
             append_event(
                 connection,
@@ -70,3 +66,17 @@ def purge(app: App, now: datetime) -> PurgeReport | None:
     if purged.anything or pruned is not None:
         retention.reclaim(app.engine)
     return PurgeReport(purged.counts(), files, pruned.events if pruned is not None else 0)
+
+
+def forget_files(app: App, digests: set[str], sent_keys: list[str]) -> int:
+    """Delete from the transport's folders the filed messages with these digests and cut
+    the sent mail under these keys down to its headers, where the transport keeps them;
+    how many files went or were cut."""
+    files = 0
+    forget_filed = getattr(app.transport, "forget_filed", None)
+    if forget_filed is not None and digests:
+        files += forget_filed(digests)
+    forget_sent = getattr(app.transport, "forget_sent", None)
+    if forget_sent is not None and sent_keys:
+        files += forget_sent(sent_keys)
+    return files

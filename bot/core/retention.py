@@ -67,3 +67,33 @@ def words_due(written_at: datetime | None, cut: Cutoffs) -> bool:
 def purge_due(last_purged_on: date | None, today: date) -> bool:
     """Once a local day is enough: every other tick that day finds nothing to do."""
     return last_purged_on is None or today > last_purged_on
+
+
+# What an erasure on request leaves, and why: said to the QA team before they confirm it.
+KEPT_ON_ERASURE: tuple[tuple[str, str], ...] = (
+    (
+        "exemption requests' decisions: reason category, flags, dates, state, who asked and "
+        "who decided",
+        "they are the record of a decision the director made",
+    ),
+    (
+        "the audit trail: who did or decided what, and when (never what anyone wrote)",
+        "it is the evidence of the process, kept trail_years; its chain must stay whole",
+    ),
+    (
+        "allocations, completions, each month's outcome and the roster entries",
+        "the monthly QA report counts them",
+    ),
+    (
+        "the sent mail's keys, addresses, subjects and dates",
+        "so that no mail is ever sent twice",
+    ),
+    (
+        "a SHA-256 digest of each deleted message",
+        "so that a copy found later in a mail folder is recognised and deleted too",
+    ),
+    (
+        "mail not yet sent, and mail from them still being acted on",
+        "until it has gone or been filed; the daily purge takes it after its period",
+    ),
+)
