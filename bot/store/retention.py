@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Text, and_, cast, delete, or_, select, update
+from sqlalchemy import Connection, Engine, Text, and_, cast, delete, func, or_, select, update
 
 from bot.core.keys import exemption_key, inbound_key, message_ref
 from bot.core.retention import Cutoffs, raw_rule, words_due
@@ -68,6 +68,16 @@ def last_purged_on(connection: Connection) -> date | None:
         select(transport_state.c.value).where(transport_state.c.key == LAST_PURGED)
     )
     return date.fromisoformat(value) if value else None
+
+
+def oldest_raw(connection: Connection) -> dict[str, datetime]:
+    """The oldest raw message still held, by status (processed, quarantined)."""
+    rows = connection.execute(
+        select(inbound.c.status, func.min(inbound.c.received_at))
+        .where(inbound.c.purged_at.is_(None), inbound.c.status.in_(("processed", "quarantined")))
+        .group_by(inbound.c.status)
+    ).all()
+    return {status: oldest for status, oldest in rows if oldest is not None}
 
 
 def mark_purged_on(connection: Connection, today: date) -> None:

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import select, update
 
 from bot.commands.cli import main
+from bot.commands.doctor import diagnose
 from bot.store.schema import events, exemptions, inbound
 from tests.scenario.held_bytes import found_in_files, in_postgres
 from tests.world import DIRECTOR, HANA, LONDON, SAM, Landed, World
@@ -112,3 +113,25 @@ def test_nothing_is_purged_twice_in_a_day(world: World) -> None:
     first = world.tick("2021-05-04T10:30")
     assert first.purged is None
     assert world.tick("2021-05-05T09:30").purged is not None
+
+
+def test_doctor_says_how_old_the_oldest_raw_mail_is_and_whether_the_purge_runs(
+    world: World,
+) -> None:
+    _request_decided(world)
+    world.close()
+
+    def said(day: int) -> dict[str, str]:
+        checked = diagnose(world.config, datetime(2021, 5, day, 15, 0, tzinfo=LONDON))
+        return {f.what: f.level for f in checked if "raw" in f.what or "retention" in f.what}
+
+    today = said(6)
+    assert today == {
+        "the oldest raw processed message held arrived 06 May 2021 (0 days ago); kept "
+        "raw_mail_months (12)": "ok",
+        "the oldest raw quarantined message held arrived 06 May 2021 (0 days ago); kept "
+        "quarantine_months (3)": "ok",
+        "retention: the purge last ran on Thu 06 May 2021": "ok",
+    }
+    later = said(12)  # no tick since the 6th
+    assert later["retention: no tick since 06 May 2021 12:00, so nothing is purged"] == "warn"
