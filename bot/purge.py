@@ -40,7 +40,10 @@ def purge(app: App, now: datetime) -> PurgeReport | None:
         purged = retention.purge(connection, cut, now)
         # The folders first: a crash before the commit leaves the rows to be found again.
         files = forget_files(
-            app, retention.purged_digests(connection) | purged.raw_digests, purged.sent_keys
+            app,
+            retention.purged_digests(connection) | purged.raw_digests,
+            purged.raw_keys,
+            purged.sent_keys,
         )
         if purged.anything or files:
             append_event(
@@ -68,14 +71,19 @@ def purge(app: App, now: datetime) -> PurgeReport | None:
     return PurgeReport(purged.counts(), files, pruned.events if pruned is not None else 0)
 
 
-def forget_files(app: App, digests: set[str], sent_keys: list[str]) -> int:
-    """Delete from the transport's folders the filed messages with these digests and cut
-    the sent mail under these keys down to its headers, where the transport keeps them;
-    how many files went or were cut."""
+def forget_files(app: App, digests: set[str], message_ids: set[str], sent_keys: list[str]) -> int:
+    """Delete from the transport's Processed and Quarantine folders the messages whose raw
+    bytes went from the store, and cut the sent mail under ``sent_keys`` down to its headers
+    where the transport keeps it; how many went or were cut. The local maildir knows a
+    message by its bytes' digest (every digest ever deleted: a copy put back goes too);
+    Microsoft 365 by its Message-ID (those deleted now)."""
     files = 0
     forget_filed = getattr(app.transport, "forget_filed", None)
     if forget_filed is not None and digests:
         files += forget_filed(digests)
+    forget_filed_messages = getattr(app.transport, "forget_filed_messages", None)
+    if forget_filed_messages is not None and message_ids:
+        files += forget_filed_messages(sorted(message_ids))
     forget_sent = getattr(app.transport, "forget_sent", None)
     if forget_sent is not None and sent_keys:
         files += forget_sent(sent_keys)

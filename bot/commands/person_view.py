@@ -141,7 +141,7 @@ def erase(app: App, email: str, now: datetime) -> tuple[Purged, int]:
     with app.engine.begin() as connection:
         erased = retention.erase_person(connection, email, now)
         # The folders first: a crash before the commit leaves the rows to be found again.
-        files = forget_files(app, erased.raw_digests, erased.sent_keys)
+        files = forget_files(app, erased.raw_digests, erased.raw_keys, erased.sent_keys)
         append_event(
             connection,
             now,

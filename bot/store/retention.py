@@ -41,6 +41,7 @@ class Purged:
     note_words: int = 0
     mail_bodies: int = 0  # sent mail's bodies (raw_mail_months)
     raw_digests: set[str] = field(default_factory=set)  # SHA-256 of each raw message deleted
+    raw_keys: set[str] = field(default_factory=set)  # and its Message-ID (or digest)
     sent_keys: list[str] = field(default_factory=list)  # outbox keys whose bodies went
 
     @property
@@ -101,7 +102,13 @@ def purge(connection: Connection, cut: Cutoffs, now: datetime) -> Purged:
 
 def _purge_raw(connection: Connection, cut: Cutoffs, now: datetime, purged: Purged) -> None:
     candidates = connection.execute(
-        select(inbound.c.id, inbound.c.received_at, inbound.c.status, inbound.c.raw).where(
+        select(
+            inbound.c.id,
+            inbound.c.received_at,
+            inbound.c.status,
+            inbound.c.raw,
+            inbound.c.message_key,
+        ).where(
             inbound.c.purged_at.is_(None),
             (
                 and_(inbound.c.status == "processed", inbound.c.received_at < cut.raw_mail)
@@ -123,6 +130,7 @@ def _forget_raw(connection: Connection, row: Any, now: datetime, purged: Purged)
         .values(raw=b"", subject="", raw_sha256=digest, purged_at=now)
     )
     purged.raw_digests.add(digest)
+    purged.raw_keys.add(row.message_key)
     if row.status == "quarantined":
         purged.quarantine += 1
     else:
