@@ -423,6 +423,9 @@ def person(
     """Everything held about one member of staff, for a subject access request."""
     from bot.commands.person_view import PARTS, gather, to_json, write
 
+    if erase and as_json:
+        # The erasure speaks to the person running it; JSON on the same output would break.
+        raise click.UsageError("--erase does not go with --json: write the export with --out")
     settings = _settings(ctx)
     app = App.open(settings)
     try:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Text, and_, cast, delete, func, or_, select, update
 
-from bot.core.keys import exemption_key, inbound_key, message_ref
+from bot.core.keys import exemption_key, inbound_key, message_ref, question_key
 from bot.core.retention import Cutoffs, raw_rule, words_due
 from bot.store.exemption_requests import request_ref
 from bot.store.person import address_like, addressed
@@ -22,6 +22,7 @@ from bot.store.schema import (
     inbound,
     notes,
     outbox,
+    questions,
     threads,
     transport_state,
 )
@@ -254,8 +255,12 @@ def erase_person(connection: Connection, email: str, now: datetime) -> Purged:
     purged.note_words = connection.execute(
         update(notes).where(notes.c.auditor_email == email, notes.c.words != "").values(words="")
     ).rowcount
-    prefixes = [inbound_key(message_ref(row.message_key), "") for row in theirs] + [
-        exemption_key(request_ref(r.month, r.number), "") for r in requests
+    asked = connection.scalars(select(questions.c.token).where(questions.c.sender == email))
+    prefixes = [
+        *(inbound_key(message_ref(row.message_key), "") for row in theirs),
+        *(exemption_key(request_ref(r.month, r.number), "") for r in requests),
+        # A question not answered goes to the QA team with their message quoted.
+        *(question_key(token, "") for token in asked),
     ]
     _empty_bodies(connection, _mail_quoting(connection, email, prefixes), purged)
     return purged

@@ -18,6 +18,7 @@ SAM_EMAIL, ALEX_EMAIL = SAM[1], ALEX[1]
 SAM_AT_RISK = "walnut trampoline"
 SAM_ASKS = "quince lighthouse"
 SAM_STRAY = "saffron gondola"
+SAM_UNCLEAR = "tamarind zeppelin"
 ALEX_AT_RISK = "porcupine semaphore"
 
 
@@ -61,6 +62,11 @@ def _a_month_of_both(world: World) -> None:
     to_director = _by_key(world.new_mail())["exemption/EXM-2021-05-001/to-director"]
     world.reply(to_director, DIRECTOR, "Approved.")
     world.tick("2021-05-06T13:00")
+    # A reply that could mean more than one thing, never answered: the question back goes
+    # to the QA team in the end, quoting it.
+    world.reply(sams, SAM_EMAIL, f"Sorted - {SAM_UNCLEAR}")
+    for day in ("2021-05-07", "2021-05-11", "2021-05-13"):
+        world.tick(f"{day}T10:00")
     world.tick("2021-06-02T09:30")  # the close: each month's outcome
 
 
@@ -68,9 +74,10 @@ def test_erasing_one_auditor_deletes_their_words_everywhere_and_keeps_the_decisi
     world: World,
 ) -> None:
     _a_month_of_both(world)
-    for phrase in (SAM_AT_RISK, SAM_ASKS, SAM_STRAY, ALEX_AT_RISK):
+    for phrase in (SAM_AT_RISK, SAM_ASKS, SAM_STRAY, SAM_UNCLEAR, ALEX_AT_RISK):
         assert held(world, phrase), phrase
     assert world.filed("Quarantine") == 1
+    assert any(m.key.endswith("/unanswered") and SAM_UNCLEAR in m.text for m in world.all_mail())
 
     result = _run(world, "person", SAM_EMAIL, "--erase", "--yes")
     assert result.exit_code == 0, result.output
@@ -79,7 +86,7 @@ def test_erasing_one_auditor_deletes_their_words_everywhere_and_keeps_the_decisi
     assert "the monthly QA report counts them" in said
     assert "recorded in the audit trail (person_erased)" in said
 
-    for phrase in (SAM_AT_RISK, SAM_ASKS, SAM_STRAY):
+    for phrase in (SAM_AT_RISK, SAM_ASKS, SAM_STRAY, SAM_UNCLEAR):
         assert found_in_files(world, phrase) == [], phrase
         assert not held(world, phrase), phrase
     # Alex's words are Alex's: untouched, in the store and the Processed folder.
@@ -97,9 +104,8 @@ def test_erasing_one_auditor_deletes_their_words_everywhere_and_keeps_the_decisi
     assert request.head_words  # Hana's words are Hana's
     assert kept_notes[SAM_EMAIL] == "" and ALEX_AT_RISK in kept_notes[ALEX_EMAIL]
     assert closed[SAM_EMAIL] == "exempted" and closed[ALEX_EMAIL]
-    assert (
-        erased.subject == SAM_EMAIL and erased.detail["raw_mail"] == 4
-    )  # two of Sam's, two replies quoting Sam
+    assert erased.subject == SAM_EMAIL
+    assert erased.detail["raw_mail"] == 5  # three of Sam's, two replies quoting Sam
     assert erased.detail["quarantine"] == 1 and erased.detail["note_words"] == 1
     assert _run(world, "verify-trail").exit_code == 0
 
@@ -119,3 +125,8 @@ def test_erasing_asks_first_and_a_no_erases_nothing(world: World) -> None:
         assert held(world, phrase), phrase
     with world.open().engine.connect() as connection:
         assert not connection.execute(select(events).where(events.c.kind == "person_erased")).all()
+
+
+def test_erasing_does_not_mix_with_json_on_the_same_output(world: World) -> None:
+    result = _run(world, "person", SAM_EMAIL, "--erase", "--json")
+    assert result.exit_code == 2 and "--erase does not go with --json" in result.output
