@@ -102,3 +102,19 @@ def test_the_purge_deletes_filed_mail_from_the_mailbox_for_good(tmp_path, standi
     assert standin.sent()
     deletes = [s for s in standin.graph_requests() if s.path.endswith("/permanentDelete")]
     assert [s.status for s in deletes] == [204, 204]
+
+
+def test_an_erasure_deletes_their_filed_mail_from_the_mailbox_too(tmp_path, standin) -> None:
+    world = _graph_world(tmp_path, standin)
+    world.write_allocations("2021-05", [(SAM[1], "CR-1001", "case_audit")])
+    assert _run(world, "tick", "--at", "2021-05-04T09:30").exit_code == 0
+    (allocation,) = [m for m in standin.sent() if "allocation/" in str(m["X-Audit-Bot-Key"])]
+    standin.deliver(
+        build_reply(parse_landed(allocation.as_bytes()), SAM[1], "All done, submitted today.")
+    )
+    standin.deliver(build_new("stranger@elsewhere.example", "Hello", "Please buy my voucher."))
+    assert _run(world, "tick", "--at", "2021-05-06T10:00").exit_code == 0
+    erased = _run(world, "person", SAM[1], "--erase", "--yes")
+    assert erased.exit_code == 0, erased.output
+    assert standin.mailbox.in_folder("Processed") == []
+    assert len(standin.mailbox.in_folder("Quarantine")) == 1  # the stranger's is not Sam's
