@@ -66,9 +66,9 @@ def purge(app: App, now: datetime) -> PurgeReport | None:
                 },
             )
         retention.mark_purged_on(connection, today)
-    if purged.anything or pruned is not None:
+    if purged.anything or pruned:
         retention.reclaim(app.engine)
-    return PurgeReport(purged.counts(), files, pruned.events if pruned is not None else 0)
+    return PurgeReport(purged.counts(), files, pruned)
 
 
 def forget_files(app: App, digests: set[str], message_ids: set[str], sent_keys: list[str]) -> int:

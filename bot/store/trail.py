@@ -141,18 +141,10 @@ def anchor(connection: Connection) -> str:
     return str(detail["anchor"]) if detail else GENESIS
 
 
-@dataclass(frozen=True)
-class Pruned:
-    events: int
-    oldest_kept_at: datetime | None
-
-
-def prune(
-    connection: Connection, now: datetime, before: datetime, rule: dict[str, Any]
-) -> Pruned | None:
+def prune(connection: Connection, now: datetime, before: datetime, rule: dict[str, Any]) -> int:
     """Delete the oldest events, those before ``before`` up to the first that is not, and
     record it as an event saying how many, which span, by which ``rule``, and the anchor the
-    oldest kept event follows. None when nothing is old enough."""
+    oldest kept event follows. How many went: 0 (and no event) when none was old enough."""
     head_hash = _head(connection)  # on PostgreSQL, takes the trail's lock first
     first_kept = connection.scalar(select(func.min(events.c.id)).where(events.c.at >= before))
     # Only a run of the oldest: an event written later with an earlier time (a tick forced
@@ -162,12 +154,10 @@ def prune(
         select(func.count(), func.min(events.c.at), func.max(events.c.at)).where(old)
     ).one()
     if not span[0]:
-        return None
+        return 0
     kept = None
     if first_kept is not None:
-        kept = connection.execute(
-            select(events.c.prev_hash, events.c.at).where(events.c.id == first_kept)
-        ).one()
+        kept = connection.scalar(select(events.c.prev_hash).where(events.c.id == first_kept))
     connection.execute(delete(events).where(old))
     append_event(
         connection,
@@ -182,10 +172,10 @@ def prune(
             "before": before.astimezone(UTC).isoformat(),
             **rule,
             # Nothing kept: this event is the oldest, and follows the old head.
-            "anchor": kept.prev_hash if kept is not None else head_hash,
+            "anchor": kept if kept is not None else head_hash,
         },
     )
-    return Pruned(span[0], kept.at if kept is not None else None)
+    return int(span[0])
 
 
 def head(connection: Connection, until: datetime | None = None) -> tuple[int, str]:
