@@ -518,12 +518,13 @@ def actions(ctx: click.Context, open_only: bool, as_json: bool, at: str | None) 
 @click.pass_context
 def verify_trail(ctx: click.Context) -> None:
     """Recompute the audit trail's hash chain; name the first broken event, exit 1 if any."""
-    from bot.store.trail import verify
+    from bot.store.trail import GENESIS, anchor, verify
 
     app = App.open(_settings(ctx))
     try:
         with app.engine.connect() as connection:
             count, head, broken = verify(connection)
+            start = anchor(connection)
     finally:
         app.close()
     if broken is not None:
@@ -533,7 +534,10 @@ def verify_trail(ctx: click.Context) -> None:
             highlight=False,
         )
         sys.exit(1)
-    console.print(f"[green]✓[/green] {count} events, chain intact; head {head}", highlight=False)
+    since = "" if start == GENESIS else f" from the anchor the last pruning recorded, {start}"
+    console.print(
+        f"[green]✓[/green] {count} events, chain intact{since}; head {head}", highlight=False
+    )
 
 
 @main.command()
