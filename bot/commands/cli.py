@@ -425,28 +425,65 @@ def requests(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder for person-<address>.json and person-<address>.html.",
 )
+@click.option("--erase", is_flag=True, help="Delete what they wrote now, ahead of its period.")
+@click.option("--yes", is_flag=True, help="With --erase: do not ask for confirmation.")
 @click.pass_context
-def person(ctx: click.Context, email: str, as_json: bool, out: Path | None) -> None:
+def person(
+    ctx: click.Context, email: str, as_json: bool, out: Path | None, erase: bool, yes: bool
+) -> None:
     """Everything held about one member of staff, for a subject access request."""
     from bot.commands.person_view import PARTS, gather, to_json, write
 
-    app = _open_app(_settings(ctx))
+    if erase and as_json:
+        # The erasure speaks to the person running it; JSON on the same output would break.
+        raise click.UsageError("--erase does not go with --json: write the export with --out")
+    settings = _settings(ctx)
+    app = _open_app(settings)
     try:
         document = gather(app, email)
+        if out is not None:
+            for path in write(document, out):
+                console.print(f"wrote {path}", highlight=False)
+        if as_json:
+            print(to_json(document))
+        elif out is None and not erase:
+            table = Table(title=f"Held about {document['email']}")
+            table.add_column("What")
+            table.add_column("Records", justify="right")
+            for part, title in PARTS.items():
+                table.add_row(title, str(len(document["parts"][part])))
+            console.print(table)
+        if erase:
+            _erase_person(app, document["email"], _parse_at(None, settings), yes)
     finally:
         app.close()
-    if out is not None:
-        for path in write(document, out):
-            console.print(f"wrote {path}", highlight=False)
-    if as_json:
-        print(to_json(document))
-    elif out is None:
-        table = Table(title=f"Held about {document['email']}")
-        table.add_column("What")
-        table.add_column("Records", justify="right")
-        for part, title in PARTS.items():
-            table.add_row(title, str(len(document["parts"][part])))
-        console.print(table)
+
+
+def _erase_person(app: App, email: str, now: datetime, yes: bool) -> None:
+    from bot.commands.person_view import ERASED, erasable
+    from bot.commands.person_view import erase as erase_now
+    from bot.core.retention import KEPT_ON_ERASURE
+
+    counts = erasable(app, email, now)
+    console.print(f"Erasing what {email} wrote deletes now:", highlight=False)
+    for part, what in ERASED.items():
+        console.print(f"  {counts[part]:>5}  {what}", highlight=False)
+    console.print("It keeps, because:", highlight=False)
+    for kept, why in KEPT_ON_ERASURE:
+        console.print(f"  - {kept}: {why}", highlight=False)
+    if not any(counts.values()):
+        console.print("Nothing of theirs is left to erase.", highlight=False)
+        return
+    if not yes and not click.confirm("Erase it now? This cannot be undone", default=False):
+        console.print("Nothing was erased.", highlight=False)
+        return
+    erased, files = erase_now(app, email, now)
+    total = sum(erased.counts().values())
+    console.print(
+        f"Erased {total} record{'s' if total != 1 else ''} and {files} mail "
+        f"file{'s' if files != 1 else ''}; recorded in the audit trail (person_erased).",
+        highlight=False,
+    )
 
 
 @main.command()
@@ -492,12 +529,13 @@ def actions(ctx: click.Context, open_only: bool, as_json: bool, at: str | None) 
 @click.pass_context
 def verify_trail(ctx: click.Context) -> None:
     """Recompute the audit trail's hash chain; name the first broken event, exit 1 if any."""
-    from bot.store.trail import verify
+    from bot.store.trail import GENESIS, anchor, verify
 
     app = _open_app(_settings(ctx))
     try:
         with app.engine.connect() as connection:
             count, head, broken = verify(connection)
+            start = anchor(connection)
     finally:
         app.close()
     if broken is not None:
@@ -507,7 +545,10 @@ def verify_trail(ctx: click.Context) -> None:
             highlight=False,
         )
         sys.exit(1)
-    console.print(f"[green]✓[/green] {count} events, chain intact; head {head}", highlight=False)
+    since = "" if start == GENESIS else f" from the anchor the last pruning recorded, {start}"
+    console.print(
+        f"[green]✓[/green] {count} events, chain intact{since}; head {head}", highlight=False
+    )
 
 
 @main.command()

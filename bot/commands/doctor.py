@@ -15,7 +15,9 @@ from sqlalchemy.engine import make_url
 from bot.commands.checks import check_inputs
 from bot.config import ConfigError, LocalMail, Settings, load_settings
 from bot.core import calendar as cal
+from bot.core.retention import retention_health
 from bot.render import BUILTIN_TEMPLATES
+from bot.store import repo, retention
 from bot.store.migrate import current_and_head
 
 MIN_FREE_BYTES = 500 * 1024 * 1024
@@ -41,6 +43,10 @@ def diagnose(config: Path, now: datetime) -> list[Finding]:
             findings.append(
                 Finding("fail", check.__name__.strip("_"), f"{type(exc).__name__}: {exc}")
             )
+    try:
+        findings += _retention(settings, now)
+    except Exception as exc:  # as above: a finding, not a crash
+        findings.append(Finding("fail", "retention", f"{type(exc).__name__}: {exc}"))
     findings += _clock(settings, now)
     return findings
 
@@ -98,6 +104,27 @@ def _store(settings: Settings) -> list[Finding]:
     else:
         findings.append(Finding("ok", f"store {safe_url} is reachable and migrated ({head})"))
     return findings
+
+
+def _retention(settings: Settings, now: datetime) -> list[Finding]:
+    """How old the oldest raw mail held is, against its period, and whether the daily purge
+    runs while ticks do."""
+    url = make_url(settings.store)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        return []  # said above: the first tick creates it
+    engine = create_engine(settings.store)
+    try:
+        if current_and_head(engine)[0] is None:
+            return []
+        with engine.connect() as connection:
+            oldest = retention.oldest_raw(connection)
+            purged_on = retention.last_purged_on(connection)
+            ticked = repo.last_tick(connection)
+    finally:
+        engine.dispose()
+    local = now.astimezone(settings.tz)
+    health = retention_health(local, settings.retention.rules, oldest, purged_on, ticked)
+    return [Finding(h.level, h.what, h.fix) for h in health]
 
 
 def _transport(settings: Settings) -> list[Finding]:

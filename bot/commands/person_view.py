@@ -1,9 +1,11 @@
 """`auditbot person EMAIL`: everything held about one member of staff, for the QA team to
-review and send in answer to a subject access request."""
+review and send in answer to a subject access request; with ``--erase``, what they wrote
+deleted ahead of its retention period, and what must stay said plainly."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,10 @@ from jinja2 import Environment
 from bot.app import App
 from bot.core.records import Month
 from bot.inputs.in_force import auditors_from_rows, read_month
-from bot.store import person, repo
+from bot.purge import forget_files
+from bot.store import person, repo, retention
+from bot.store.retention import Purged
+from bot.store.trail import append_event
 
 # What each part holds, in the order the export shows them.
 PARTS = {
@@ -106,3 +111,45 @@ def write(document: dict[str, Any], out: Path) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         path.chmod(0o600)
     return paths
+
+
+# What an erasure deletes, in the words the QA team reads before confirming it.
+ERASED = {
+    "raw_mail": "messages from them, and replies in their threads that quote them, as "
+    "received (the store and the Processed folder)",
+    "quarantine": "messages from them that were quarantined (the store and the folder)",
+    "request_words": "exemption requests whose words they wrote",
+    "note_words": "notes in their words (at risk, done, out of office)",
+    "mail_bodies": "bodies of mail sent to or about them, or quoting their words",
+}
+
+
+def erasable(app: App, email: str, now: datetime) -> dict[str, int]:
+    """What ``erase`` would delete now, counted without deleting anything."""
+    with app.engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            return retention.erase_person(connection, email, now).counts()
+        finally:
+            transaction.rollback()
+
+
+def erase(app: App, email: str, now: datetime) -> tuple[Purged, int]:
+    """Delete what ``email`` wrote, ahead of its period, as one transaction recorded in the
+    trail (``person_erased``); what it deleted, and how many mail files went or were cut."""
+    email = email.strip().lower()
+    with app.engine.begin() as connection:
+        erased = retention.erase_person(connection, email, now)
+        # The folders first: a crash before the commit leaves the rows to be found again.
+        files = forget_files(app, erased.raw_digests, erased.raw_keys, erased.sent_keys)
+        append_event(
+            connection,
+            now,
+            "person_erased",
+            month=None,
+            subject=email,
+            detail={**erased.counts(), "files": files, "rule": "on request"},
+        )
+    if erased.anything:
+        retention.reclaim(app.engine)
+    return erased, files

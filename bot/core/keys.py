@@ -208,6 +208,12 @@ def problems_key(source: str, problems: list[str]) -> str:
     return _render(Kind.PROBLEMS, source=source, digest=short_digest(problems))
 
 
+def message_ref(message_key: str) -> str:
+    """The short reference of an inbound message (its Message-ID, or the digest that
+    stands for one) that the keys of the mail answering it carry."""
+    return hashlib.sha256(message_key.encode()).hexdigest()[:16]
+
+
 def inbound_key(message_ref: str, suffix: str) -> str:
     """A mail answering an inbound message (``message_ref``, from its Message-ID)."""
     return _render(Kind.INBOUND, ref=message_ref, suffix=suffix)

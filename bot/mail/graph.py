@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -270,6 +270,39 @@ class GraphTransport:
         )
         values = page.get("value", [])
         return str(values[0]["id"]) if values else None
+
+    # -- retention -------------------------------------------------------------------------
+
+    def forget_filed_messages(self, message_ids: Iterable[str]) -> int:
+        """Delete for good, from the Processed and Quarantine folders, each message with one
+        of these Message-IDs (its retention period is over, or its sender asked); how many
+        went. permanentDelete, not DELETE: that would leave a copy in Deleted Items."""
+        folders = {
+            self._folders.get(n) or self._find_folder(n) for n in ("Processed", "Quarantine")
+        }
+        folders.discard(None)
+        gone = 0
+        for message_id in message_ids:
+            page = self.http.get_json(
+                f"{self.user_path}/messages",
+                {
+                    "$filter": f"internetMessageId eq {_odata_string(message_id)}",
+                    "$select": "id,parentFolderId",
+                },
+            )
+            for entry in page.get("value", []):
+                if entry.get("parentFolderId") not in folders:
+                    continue  # the inbox's own copy, or a person's: not the bot's to delete
+                try:
+                    self.http.request(
+                        "POST", f"{self._message(entry['id'])}/permanentDelete", ok=(204,)
+                    )
+                except GraphError as exc:
+                    if exc.status != 404:  # gone already: another instance, or a person
+                        raise
+                    continue
+                gone += 1
+        return gone
 
     # -- out of office ---------------------------------------------------------------------
 

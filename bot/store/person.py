@@ -29,9 +29,16 @@ def _names(email: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w.+-])" + re.escape(email) + r"(?![\w-]|\.[\w-])", re.IGNORECASE)
 
 
-def _like(email: str) -> str:
+def address_like(email: str) -> str:
+    """A LIKE pattern (escape ``\\``) for text holding ``email``; then check the address with
+    :func:`addressed`, as a longer address holds it too."""
     escaped = email.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def addressed(row: Any, email: str) -> bool:
+    """Whether an outbox row went to, copied or is about ``email`` (the whole address)."""
+    return row.about == email or email in [a.lower() for a in [*row.to_addrs, *row.cc_addrs]]
 
 
 def _plain(value: Any) -> Any:
@@ -49,7 +56,7 @@ def _row(row: Any, *skip: str) -> dict[str, Any]:
 def records_of(connection: Connection, email: str) -> dict[str, list[dict[str, Any]]]:
     email = email.strip().lower()
     names = _names(email)
-    like = _like(email)
+    like = address_like(email)
     held: dict[str, list[dict[str, Any]]] = {}
 
     held["roster"] = [
@@ -98,11 +105,7 @@ def records_of(connection: Connection, email: str) -> dict[str, list[dict[str, A
         )
         .order_by(outbox.c.planned_at, outbox.c.key)
     )
-    held["mail_sent"] = [
-        _row(row)
-        for row in sent
-        if row.about == email or email in [a.lower() for a in [*row.to_addrs, *row.cc_addrs]]
-    ]
+    held["mail_sent"] = [_row(row) for row in sent if addressed(row, email)]
     requests = connection.execute(
         select(exemptions)
         .where(or_(exemptions.c.auditor_email == email, exemptions.c.head_email == email))

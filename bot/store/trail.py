@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select
 
 from bot.core.records import Month
 from bot.store import locks
@@ -18,6 +18,9 @@ from bot.store.locks import advisory
 from bot.store.schema import events
 
 GENESIS = "0" * 64
+# The event that records a pruning of the trail's oldest events. Its ``anchor`` is the hash
+# the oldest kept event follows: the chain is checked from there.
+PRUNED = "trail_pruned"
 
 
 def event_hash(
@@ -49,7 +52,9 @@ def _head(connection: Connection) -> str:
     if connection.dialect.name == "postgresql":
         # Two instances appending at once would fork the chain; take turns until commit.
         connection.execute(advisory("pg_advisory_xact_lock"), {"id": locks.TRAIL})
-    return head(connection)[1]
+    value = head(connection)[1]
+    connection.info["trail_head"] = (transaction, value)
+    return value
 
 
 def append_event(
@@ -105,8 +110,9 @@ class Break:
 
 
 def verify(connection: Connection) -> tuple[int, str, Break | None]:
-    """Recompute the chain: (events checked, head hash, the first break if any)."""
-    prev = GENESIS
+    """Recompute the chain: (events checked, head hash, the first break if any). After a
+    pruning, the oldest kept event must follow the anchor the newest pruning recorded."""
+    prev = anchor(connection)
     count = 0
     for row in connection.execute(select(events).order_by(events.c.id)).yield_per(5000):
         count += 1
@@ -124,6 +130,52 @@ def verify(connection: Connection) -> tuple[int, str, Break | None]:
             )
         prev = row.hash
     return count, prev, None
+
+
+def anchor(connection: Connection) -> str:
+    """The hash the oldest event held follows: the genesis, or what the newest pruning
+    recorded. (That event is itself in the chain: an edited anchor breaks its hash.)"""
+    detail = connection.scalar(
+        select(events.c.detail).where(events.c.kind == PRUNED).order_by(events.c.id.desc()).limit(1)
+    )
+    return str(detail["anchor"]) if detail else GENESIS
+
+
+def prune(connection: Connection, now: datetime, before: datetime, rule: dict[str, Any]) -> int:
+    """Delete the oldest events, those before ``before`` up to the first that is not, and
+    record it as an event saying how many, which span, by which ``rule``, and the anchor the
+    oldest kept event follows. How many went: 0 (and no event) when none was old enough."""
+    head_hash = _head(connection)  # on PostgreSQL, takes the trail's lock first
+    first_kept = connection.scalar(select(func.min(events.c.id)).where(events.c.at >= before))
+    # Only a run of the oldest: an event written later with an earlier time (a tick forced
+    # back) waits for those before it, so what is kept stays one unbroken chain.
+    old = events.c.id < first_kept if first_kept is not None else events.c.id.is_not(None)
+    span = connection.execute(
+        select(func.count(), func.min(events.c.at), func.max(events.c.at)).where(old)
+    ).one()
+    if not span[0]:
+        return 0
+    kept = None
+    if first_kept is not None:
+        kept = connection.scalar(select(events.c.prev_hash).where(events.c.id == first_kept))
+    connection.execute(delete(events).where(old))
+    append_event(
+        connection,
+        now,
+        PRUNED,
+        month=None,
+        subject=None,
+        detail={
+            "events": span[0],
+            "from": span[1].astimezone(UTC).isoformat(),
+            "to": span[2].astimezone(UTC).isoformat(),
+            "before": before.astimezone(UTC).isoformat(),
+            **rule,
+            # Nothing kept: this event is the oldest, and follows the old head.
+            "anchor": kept if kept is not None else head_hash,
+        },
+    )
+    return int(span[0])
 
 
 def head(connection: Connection, until: datetime | None = None) -> tuple[int, str]:

@@ -47,6 +47,7 @@ _EXT_FILTER = re.compile(
     r" and ep/value eq '((?:[^']|'')*)'\)"
 )
 _NAME_FILTER = re.compile(r"displayName eq '((?:[^']|'')*)'")
+_MESSAGE_ID_FILTER = re.compile(r"internetMessageId eq '((?:[^']|'')*)'")
 _FOLDER = r"mailFolders(?:\('(?P<wk>[^']+)'\)|/(?P<fid>[^/]+))"
 
 
@@ -325,6 +326,7 @@ class GraphStandIn(IdentityEndpoints):
             (r"messages", "GET", self._list_messages),
             (r"messages/(?P<mid>[^/]+)/\$value", "GET", self._mime),
             (r"messages/(?P<mid>[^/]+)/move", "POST", self._move),
+            (r"messages/(?P<mid>[^/]+)/permanentDelete", "POST", self._permanent_delete),
             (r"messages/(?P<mid>[^/]+)", "PATCH", self._patch),
             (r"mailFolders", "GET", self._list_folders),
             (r"mailFolders", "POST", self._create_folder),
@@ -364,6 +366,13 @@ class GraphStandIn(IdentityEndpoints):
             found = list(self.mailbox.messages.values())
         elif m := _EXT_FILTER.fullmatch(where):
             found = self.mailbox.find_by_property(_unquote(m.group(1)), _unquote(m.group(2)))
+        elif m := _MESSAGE_ID_FILTER.fullmatch(where):
+            wanted = _unquote(m.group(1))
+            found = [
+                message
+                for message in list(self.mailbox.messages.values())
+                if message.as_json()["internetMessageId"] == wanted
+            ]
         else:
             return graph_error(
                 400,
@@ -391,6 +400,14 @@ class GraphStandIn(IdentityEndpoints):
                 404, "ErrorItemNotFound", "The specified object was not found in the store."
             )
         return Reply(201, moved.as_json())
+
+    def _permanent_delete(self, mid, **_) -> Reply:
+        # Gone for good: not to Deleted Items, as a plain DELETE would leave it.
+        if self.mailbox.delete(mid) is None:
+            return graph_error(
+                404, "ErrorItemNotFound", "The specified object was not found in the store."
+            )
+        return Reply(204)
 
     def _patch(self, mid, payload, **_) -> Reply:
         message = self.mailbox.messages.get(mid)

@@ -139,6 +139,13 @@ class Mailbox:
                 self.inbox_log.append(("added", moved.id))
             return moved
 
+    def delete(self, message_id: str) -> StoredMessage | None:
+        with self.lock:
+            message = self.messages.pop(message_id, None)
+            if message is not None and self.folders[message.folder_id].well_known == "inbox":
+                self.inbox_log.append(("removed", message_id))
+            return message
+
     def find_by_property(self, property_id: str, value: str) -> list[StoredMessage]:
         with self.lock:
             # The property's name is matched exactly, its value case-insensitively (as Graph).

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.commands.cli import main
 from bot.store.schema import notes
 from tests.graph.standin import GraphStandIn
-from tests.world import SAM, World
+from tests.world import SAM, World, build_new, build_reply, parse_landed
 
 
 def _graph_world(tmp_path: Path, standin: GraphStandIn) -> World:
@@ -76,3 +76,45 @@ def test_on_reminder_days_mailtips_tell_the_copied_head_of_service(tmp_path, sta
         kinds = connection.execute(select(notes.c.auditor_email, notes.c.kind)).all()
     world.close()
     assert kinds == [(SAM[1], "out_of_office"), (SAM[1], "out_of_office")]
+
+
+def test_the_purge_deletes_filed_mail_from_the_mailbox_for_good(tmp_path, standin) -> None:
+    world = _graph_world(tmp_path, standin)
+    world.write_allocations("2021-05", [(SAM[1], "CR-1001", "case_audit")])
+    assert _run(world, "tick", "--at", "2021-05-04T09:30").exit_code == 0
+    (allocation,) = [m for m in standin.sent() if "allocation/" in str(m["X-Audit-Bot-Key"])]
+    standin.deliver(
+        build_reply(parse_landed(allocation.as_bytes()), SAM[1], "All done, submitted today.")
+    )
+    standin.deliver(build_new("stranger@elsewhere.example", "Hello", "Please buy my voucher."))
+    assert _run(world, "tick", "--at", "2021-05-06T10:00").exit_code == 0
+    filed = {name: len(standin.mailbox.in_folder(name)) for name in ("Processed", "Quarantine")}
+    assert filed == {"Processed": 1, "Quarantine": 1}
+
+    # Three months on the quarantined message goes; a year on the processed one too.
+    assert _run(world, "tick", "--at", "2021-08-09T09:30").exit_code == 0
+    assert standin.mailbox.in_folder("Quarantine") == []
+    assert len(standin.mailbox.in_folder("Processed")) == 1
+    assert _run(world, "tick", "--at", "2022-05-09T09:30").exit_code == 0
+    assert standin.mailbox.in_folder("Processed") == []
+    # For good: nothing left in Deleted Items either, and the sent mail is Exchange's to keep.
+    assert standin.mailbox.in_folder("deleteditems") == []
+    assert standin.sent()
+    deletes = [s for s in standin.graph_requests() if s.path.endswith("/permanentDelete")]
+    assert [s.status for s in deletes] == [204, 204]
+
+
+def test_an_erasure_deletes_their_filed_mail_from_the_mailbox_too(tmp_path, standin) -> None:
+    world = _graph_world(tmp_path, standin)
+    world.write_allocations("2021-05", [(SAM[1], "CR-1001", "case_audit")])
+    assert _run(world, "tick", "--at", "2021-05-04T09:30").exit_code == 0
+    (allocation,) = [m for m in standin.sent() if "allocation/" in str(m["X-Audit-Bot-Key"])]
+    standin.deliver(
+        build_reply(parse_landed(allocation.as_bytes()), SAM[1], "All done, submitted today.")
+    )
+    standin.deliver(build_new("stranger@elsewhere.example", "Hello", "Please buy my voucher."))
+    assert _run(world, "tick", "--at", "2021-05-06T10:00").exit_code == 0
+    erased = _run(world, "person", SAM[1], "--erase", "--yes")
+    assert erased.exit_code == 0, erased.output
+    assert standin.mailbox.in_folder("Processed") == []
+    assert len(standin.mailbox.in_folder("Quarantine")) == 1  # the stranger's is not Sam's

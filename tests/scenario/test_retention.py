@@ -5,14 +5,14 @@ its decision needs."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from click.testing import CliRunner
 from sqlalchemy import select, update
-from sqlalchemy.engine import make_url
 
 from bot.commands.cli import main
+from bot.commands.doctor import diagnose
 from bot.store.schema import events, exemptions, inbound
+from tests.scenario.held_bytes import found_in_files, in_postgres
 from tests.world import DIRECTOR, HANA, LONDON, SAM, Landed, World
 
 SAM_EMAIL = SAM[1]
@@ -45,32 +45,6 @@ def _request_decided(world: World) -> None:
     world.tick("2021-05-06T12:00")
 
 
-def _found(world: World, phrase: str) -> list[str]:
-    """Every file of the store and the mail folders holding ``phrase``, byte for byte."""
-    needle = phrase.encode()
-    places: list[Path] = [world.root / "mail"]
-    url = make_url(world.store)
-    if url.get_backend_name() == "sqlite":
-        places.append(Path(str(url.database)).parent)
-    hits = []
-    for place in places:
-        for path in place.rglob("*"):
-            if path.is_file() and needle in path.read_bytes():
-                hits.append(str(path.relative_to(world.root.parent)))
-    return hits
-
-
-def _in_postgres(world: World, phrase: str) -> bool:
-    with world.open().engine.connect() as connection:
-        rows = connection.execute(select(inbound.c.raw, inbound.c.subject)).all()
-        words = connection.execute(
-            select(exemptions.c.words, exemptions.c.head_words, exemptions.c.director_words)
-        ).all()
-        trail = connection.execute(select(events.c.detail, events.c.subject)).all()
-    text = repr(rows) + repr(words) + repr(trail)
-    return phrase in text or phrase.encode() in b"".join(r.raw for r in rows)
-
-
 def _tick_weekly(world: World, first: date, last: date) -> None:
     day = first
     while day <= last:
@@ -86,7 +60,7 @@ def _verify(world: World) -> str:
 
 def test_a_year_later_what_was_written_is_gone_and_the_trail_verifies(world: World) -> None:
     _request_decided(world)
-    assert _found(world, PHRASE) or _in_postgres(world, PHRASE)
+    assert found_in_files(world, PHRASE) or in_postgres(world, PHRASE)
     _verify(world)
 
     # Three months on: the stranger's quarantined mail has gone, Sam's request has not.
@@ -104,8 +78,8 @@ def test_a_year_later_what_was_written_is_gone_and_the_trail_verifies(world: Wor
     # A year on, everything Sam and Hana wrote has gone too.
     _tick_weekly(world, date(2021, 8, 19), date(2022, 5, 26))
     for phrase in (PHRASE, HEAD_PHRASE, STRANGER_PHRASE):
-        assert _found(world, phrase) == [], phrase
-        assert not _in_postgres(world, phrase), phrase
+        assert found_in_files(world, phrase) == [], phrase
+        assert not in_postgres(world, phrase), phrase
     assert world.filed("Processed") == 0
 
     # The request keeps what its decision needs.
@@ -139,3 +113,25 @@ def test_nothing_is_purged_twice_in_a_day(world: World) -> None:
     first = world.tick("2021-05-04T10:30")
     assert first.purged is None
     assert world.tick("2021-05-05T09:30").purged is not None
+
+
+def test_doctor_says_how_old_the_oldest_raw_mail_is_and_whether_the_purge_runs(
+    world: World,
+) -> None:
+    _request_decided(world)
+    world.close()
+
+    def said(day: int) -> dict[str, str]:
+        checked = diagnose(world.config, datetime(2021, 5, day, 15, 0, tzinfo=LONDON))
+        return {f.what: f.level for f in checked if "raw" in f.what or "retention" in f.what}
+
+    today = said(6)
+    assert today == {
+        "the oldest raw processed message held arrived 06 May 2021 (0 days ago); kept "
+        "raw_mail_months (12)": "ok",
+        "the oldest raw quarantined message held arrived 06 May 2021 (0 days ago); kept "
+        "quarantine_months (3)": "ok",
+        "retention: the purge last ran on Thu 06 May 2021": "ok",
+    }
+    later = said(12)  # no tick since the 6th
+    assert later["retention: no tick since 06 May 2021 12:00, so nothing is purged"] == "warn"

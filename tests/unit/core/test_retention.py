@@ -16,6 +16,7 @@ from bot.core.retention import (
     months_before,
     purge_due,
     raw_rule,
+    retention_health,
     words_due,
 )
 
@@ -89,3 +90,64 @@ def test_once_a_day(last: date | None, today: date, due: bool) -> None:
 def test_needs_an_aware_moment() -> None:
     with pytest.raises(ValueError):
         cutoffs(datetime(2022, 6, 1, 9, 30), RULES)
+
+
+CHECKED_AT = at("2022-06-15T10:00")
+
+
+@pytest.mark.parametrize(
+    ("oldest", "purged_on", "ticked", "expected"),
+    [
+        # Nothing held, nothing run yet: a new deployment.
+        ({}, None, None, [("ok", "no raw mail held"), ("ok", "no tick has run yet")]),
+        # A year's mail, purged this morning: all well.
+        (
+            {"processed": at("2021-06-16T09:00"), "quarantined": at("2022-03-20T09:00")},
+            date(2022, 6, 15),
+            at("2022-06-15T09:55"),
+            [
+                ("ok", "processed message held arrived 16 Jun 2021 (364 days ago); kept raw_mail"),
+                ("ok", "quarantined message held arrived 20 Mar 2022"),
+                ("ok", "the purge last ran on Wed 15 Jun 2022"),
+            ],
+        ),
+        # Mail past its period while ticks run and no purge since a week: behind.
+        (
+            {"processed": at("2021-05-01T09:00"), "quarantined": at("2022-02-01T09:00")},
+            date(2022, 6, 8),
+            at("2022-06-15T09:55"),
+            [
+                ("warn", "01 May 2021 (410 days ago), past raw_mail_months (12)"),
+                ("warn", "01 Feb 2022 (134 days ago), past quarantine_months (3)"),
+                ("warn", "ticks run but no purge has run since 08 Jun 2022"),
+            ],
+        ),
+        # Within the slack: the purge ran yesterday, a message a day past its period.
+        (
+            {"processed": at("2021-06-14T09:00")},
+            date(2022, 6, 14),
+            at("2022-06-15T09:55"),
+            [("ok", "kept raw_mail_months (12)"), ("ok", "last ran on Tue 14 Jun 2022")],
+        ),
+        # Ticks run, the purge never has.
+        ({}, None, at("2022-06-15T09:55"), [("ok", "no raw"), ("warn", "no purge has run ever")]),
+        # No tick for three days: nothing is purged.
+        (
+            {},
+            date(2022, 6, 12),
+            at("2022-06-12T09:30"),
+            [("ok", "no raw"), ("warn", "no tick since 12 Jun 2022 09:30, so nothing is purged")],
+        ),
+    ],
+)
+def test_retention_health_says_how_old_the_oldest_raw_mail_is_and_whether_the_purge_runs(
+    oldest: dict[str, datetime],
+    purged_on: date | None,
+    ticked: datetime | None,
+    expected: list[tuple[str, str]],
+) -> None:
+    found = retention_health(CHECKED_AT, RetentionRules(), oldest, purged_on, ticked)
+    assert len(found) == len(expected), found
+    for health, (level, words) in zip(found, expected, strict=True):
+        assert health.level == level and words in health.what, health
+        assert (health.fix != "") == (level == "warn"), health
