@@ -63,7 +63,7 @@ _ACTIVE = {"yes": True, "y": True, "true": True, "1": True,
            "no": False, "n": False, "false": False, "0": False}  # fmt: skip
 
 _ROSTER_REQUIRED = ("name", "email", "team", "head_of_service_email")
-_ROSTER_COLUMNS = (*_ROSTER_REQUIRED, "head_of_service", "role", "active")
+_ROSTER_COLUMNS = (*_ROSTER_REQUIRED, "head_of_service", "role", "active", "service")
 _ALLOCATION_COLUMNS = ("auditor_email", "case_ref", "audit_type")
 # case_team (the team holding the child's case) and action_needed (yes for a concern for the
 # child, whatever the grade) are optional.
@@ -145,7 +145,7 @@ def read_roster(path: Path, confirmed: frozenset[str] = frozenset()) -> RosterSh
     heads: list[HeadRow] = []
     for row in table:
         number, cells, tainted = row
-        name, typed_email, team, typed_boss, boss, role_text, active_text = cells
+        name, typed_email, team, typed_boss, boss, role_text, active_text, service = cells
         email, boss_email = typed_email.lower(), typed_boss.lower()
         role = _ROLES.get(_canonical(role_text)) if role_text else Role.AUDITOR
         active = _ACTIVE.get(_canonical(active_text)) if active_text else True
@@ -180,8 +180,10 @@ def read_roster(path: Path, confirmed: frozenset[str] = frozenset()) -> RosterSh
                 continue
         first_row[email] = number
         # Teams and Heads of Service repeat on every row: one copy of each, not one a row.
-        team, boss_email, boss = (shared.setdefault(v, v) for v in (team, boss_email, boss))
-        auditors[email] = Auditor(name, email, team, boss_email, boss, role, active)
+        team, boss_email, boss, service = (
+            shared.setdefault(v, v) for v in (team, boss_email, boss, service)
+        )
+        auditors[email] = Auditor(name, email, team, boss_email, boss, role, active, service)
         heads.append(HeadRow(number, boss_email, boss))
     if table.unreadable:
         return RosterSheet({}, [table.unreadable])

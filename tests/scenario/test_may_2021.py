@@ -37,6 +37,7 @@ def _digests(week: int) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
             (f"digest/2021-W{week}/director", (DIRECTOR,), ()),
             (f"digest/2021-W{week}/head/{HANA}", (HANA,), ()),
             (f"digest/2021-W{week}/head/{OMAR}", (OMAR,), ()),
+            (f"digest/2021-W{week}/qa", (QA,), ()),  # the QA team's copy
         ]
     )
 
