@@ -310,6 +310,21 @@ def test_the_roster_may_name_each_teams_service(write: Write) -> None:
     assert team_services(sheet.auditors) == {"South": "Children's Services", "North": "North"}
 
 
+def test_a_team_given_two_services_is_to_confirm_and_the_roster_stays_in_force(
+    write: Write,
+) -> None:
+    rows = [
+        ["Name", "Email", "Team", "Head of Service Email", "Service"],
+        ["Bob Brown", "bob@example.org", "South", "hos@example.org", "Children's Services"],
+        ["Cat Cole", "cat@example.org", "South", "hos@example.org", "Childrens Services"],
+    ]
+    sheet = read_roster(write("roster", rows))
+    assert sheet.problems == [] and len(sheet.auditors) == 2
+    (found,) = sheet.to_confirm
+    assert (found.row, found.column) == (3, "service")
+    assert "team 'South' is given under 2 services" in found.message
+
+
 @pytest.mark.parametrize(
     ("text", "active"),
     [("yes", True), ("Y", True), ("TRUE", True), ("1", True), ("", True),

@@ -1,5 +1,6 @@
 """What a roster can get wrong that no single row shows: a Head of Service's address typed
-two ways, or given two names, and a roster with nobody left to audit.
+two ways, or given two names, a team given under two services, and a roster with nobody left
+to audit.
 
 Pure: the rows as read in, problems to confirm out.
 """
@@ -94,6 +95,45 @@ def heads_to_confirm(
     return sorted(found, key=lambda c: (c.row, c.column, c.message))
 
 
+@dataclass(frozen=True)
+class TeamRow:
+    """One roster row's team and the service it names (rows naming none are left out)."""
+
+    row: int
+    team: str
+    service: str
+
+
+def services_to_confirm(rows: Sequence[TeamRow]) -> list[ToConfirm]:
+    """Teams given under two services or more (told apart ignoring case and spacing): the
+    digests count each team under one service, the first its rows name, so the roster
+    should say which, at the first row of each service after the first."""
+    by_team: dict[str, list[TeamRow]] = {}
+    for row in rows:
+        by_team.setdefault(row.team, []).append(row)
+    found: list[ToConfirm] = []
+    for team, theirs in sorted(by_team.items()):
+        named: dict[str, list[TeamRow]] = {}
+        seen: dict[str, str] = {}
+        for row in theirs:
+            plain = " ".join(row.service.lower().split())
+            named.setdefault(seen.setdefault(plain, row.service), []).append(row)
+        if len(named) < 2:
+            continue
+        shown = "; ".join(f"'{service}' ({_rows(r)})" for service, r in named.items())
+        counted = next(iter(named))
+        for later in list(named.values())[1:]:
+            found.append(
+                ToConfirm(
+                    later[0].row,
+                    "service",
+                    f"team '{team}' is given under {len(named)} services: {shown}. The digests "
+                    f"count it under '{counted}': use one service for the team",
+                )
+            )
+    return found
+
+
 def _names(rows: Sequence[HeadRow]) -> dict[str, list[HeadRow]]:
     """The names given for one address, told apart ignoring case and spacing."""
     named: dict[str, list[HeadRow]] = {}
@@ -106,7 +146,7 @@ def _names(rows: Sequence[HeadRow]) -> dict[str, list[HeadRow]]:
     return named
 
 
-def _rows(rows: Sequence[HeadRow]) -> str:
+def _rows(rows: Sequence[HeadRow] | Sequence[TeamRow]) -> str:
     numbers = [str(r.row) for r in rows]
     if len(numbers) == 1:
         return f"row {numbers[0]}"

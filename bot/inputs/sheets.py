@@ -25,7 +25,7 @@ from bot.core.records import (
     Problem,
     Role,
 )
-from bot.core.roster_checks import HeadRow, heads_to_confirm
+from bot.core.roster_checks import HeadRow, TeamRow, heads_to_confirm, services_to_confirm
 from bot.inputs.sheet_io import Row, normalise_name, read_table
 
 __all__ = [
@@ -143,6 +143,7 @@ def read_roster(path: Path, confirmed: frozenset[str] = frozenset()) -> RosterSh
     shared: dict[str, str] = {}
     first_row: dict[str, int] = {}  # email -> the row it first appeared on
     heads: list[HeadRow] = []
+    teams: list[TeamRow] = []
     for row in table:
         number, cells, tainted = row
         name, typed_email, team, typed_boss, boss, role_text, active_text, service = cells
@@ -185,6 +186,8 @@ def read_roster(path: Path, confirmed: frozenset[str] = frozenset()) -> RosterSh
         )
         auditors[email] = Auditor(name, email, team, boss_email, boss, role, active, service)
         heads.append(HeadRow(number, boss_email, boss))
+        if service:
+            teams.append(TeamRow(number, team, service))
     if table.unreadable:
         return RosterSheet({}, [table.unreadable])
     if not problems and not any(a.active for a in auditors.values()):
@@ -194,7 +197,10 @@ def read_roster(path: Path, confirmed: frozenset[str] = frozenset()) -> RosterSh
             "row marked inactive)"
         )
         problems.append(Problem(file, message))
-    found = heads_to_confirm(heads, confirmed)
+    found = sorted(
+        heads_to_confirm(heads, confirmed) + services_to_confirm(teams),
+        key=lambda c: (c.row, c.column, c.message),
+    )
     to_confirm = [Problem(file, c.message, c.row, c.column) for c in found]
     return RosterSheet(auditors, problems, to_confirm)
 
