@@ -226,6 +226,13 @@ class Digest:
         """Requests waiting for the director's decision, the longest waiting first."""
         return tuple(p for p in self.pending if not p.with_head)
 
+    @property
+    def for_head(self) -> tuple[Pending, ...]:
+        """In a Head of Service's digest: the requests waiting for their answer."""
+        return tuple(
+            p for p in self.pending if p.with_head and p.request.head_email == self.head_email
+        )
+
 
 def build_digest(
     current: MonthFacts,

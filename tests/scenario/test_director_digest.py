@@ -110,3 +110,29 @@ def test_a_button_forwarded_to_someone_else_decides_nothing(waiting: World) -> N
     world.tick("2021-05-10T10:00")
     assert "exemption/EXM-2021-05-001/outcome" not in {m.key for m in world.new_mail()}
     assert world.filed("Quarantine") == 1
+
+
+def test_a_head_of_service_answers_from_their_digest_in_one_click(world: World) -> None:
+    world.enable_digests()
+    world.write_allocations("2021-05", [(SAM_EMAIL, "CR-1001", "case_audit")])
+    world.tick("2021-05-04T09:30")
+    allocation = next(m for m in world.new_mail() if m.key == f"allocation/2021-05/{SAM_EMAIL}")
+    world.reply(allocation, SAM_EMAIL, "I'm on sick leave for three weeks, can I be exempted?")
+    world.tick("2021-05-07T10:00")
+    world.new_mail()
+    # Monday: Hana has not answered; her digest starts with it, the director's does not.
+    world.tick("2021-05-10T09:30")
+    landed = {m.key: m for m in world.new_mail()}
+    hana = landed[f"digest/2021-W19/head/{HANA}"]
+    assert hana.subject.startswith(
+        "Your service's audits, week of Mon 10 May: 1 for your answer; May 2021"
+    )
+    text = " ".join(hana.text.split())
+    assert text.index("WAITING FOR YOUR ANSWER (1)") < text.index("COMPLETION: MAY 2021")
+    assert "FOR YOUR DECISION" not in landed["digest/2021-W19/director"].text
+    buttons = _buttons(hana)
+    assert sorted(buttons) == ["Do not support EXM-2021-05-001", "Support EXM-2021-05-001"]
+    world.deliver(_click(buttons["Support EXM-2021-05-001"], HANA))
+    world.tick("2021-05-10T10:00")
+    decided = {m.key: m for m in world.new_mail()}
+    assert decided["exemption/EXM-2021-05-001/to-director"].to == (DIRECTOR,)
