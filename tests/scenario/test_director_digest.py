@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from datetime import date
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
@@ -136,3 +137,33 @@ def test_a_head_of_service_answers_from_their_digest_in_one_click(world: World) 
     world.tick("2021-05-10T10:00")
     decided = {m.key: m for m in world.new_mail()}
     assert decided["exemption/EXM-2021-05-001/to-director"].to == (DIRECTOR,)
+
+
+def test_a_head_of_service_address_typed_two_ways_does_not_split_the_digest(
+    world: World,
+) -> None:
+    khan, kahn = "omar.khan@council.example", "omar.kahn@council.example"
+    world.enable_digests()
+    world.write_roster(
+        [SAM, ALEX],
+        extra_rows=[
+            ["Kim Lee", KIM_EMAIL, "Early Help", khan, "Omar Khan"],
+            ["Pat Roe", "pat@council.example", "Early Help", kahn, "Omar Khan"],
+        ],
+    )
+    world.write_allocations(
+        "2021-05",
+        [(SAM_EMAIL, "CR-1001", "case_audit"), (KIM_EMAIL, "CR-3001", "case_audit"),
+         ("pat@council.example", "CR-4001", "case_audit")],
+    )  # fmt: skip
+    world.run_days(date(2021, 5, 4), date(2021, 5, 10))
+    digest = next(m for m in world.all_mail() if m.key == "digest/2021-W19/director")
+    lines = digest.text.splitlines()
+    # One Early Help, counting both of its auditors; no line labelled with Omar's name.
+    assert [line for line in lines if line.startswith("Early Help")] == [
+        "Early Help: 2 auditors allocated, 0 complete, 0 say done, 0 exempted, 2 outstanding: 0%"
+    ]
+    assert not [line for line in lines if line.startswith("Omar Khan")]
+    # The QA team has been asked to confirm the address all the same.
+    (confirm,) = [m for m in world.all_mail() if m.key.startswith("problems/")]
+    assert f"'{kahn}' (row 5) and '{khan}' (row 4)" in " ".join(confirm.text.split())
