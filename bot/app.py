@@ -57,6 +57,7 @@ class App:
             council=self.settings.council,
             export_grace=self.settings.close.export_grace_working_days,
             director=self.settings.director.email,
+            heads_up=schedule.heads_up_working_days,
         )
 
     @property

@@ -121,6 +121,9 @@ class Schedule(_Strict):
     tick_minutes: int = Field(default=5, ge=1, le=60)
     # A tick stops taking new work once this is spent and leaves the rest to the next tick.
     tick_budget_seconds: int = Field(default=240, ge=5)
+    # Working days before a month's allocation day that each active auditor hears when it
+    # comes and that exemption requests for that month should come now; null: no heads-up.
+    heads_up_working_days: int | None = Field(default=5, ge=1, le=15)
 
     @field_validator("send_time", mode="before")
     @classmethod

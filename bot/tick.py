@@ -20,7 +20,9 @@ from bot.core import exemptions as ex
 from bot.core import keys
 from bot.core.cycle import (
     Plan,
+    heads_up_due,
     is_due,
+    plan_heads_up,
     plan_month,
     plan_not_allocated,
     plan_reallocations,
@@ -185,6 +187,10 @@ def _plan(
         plans += plan_not_allocated(facts, local, app.rules)
         plans += plan_reallocations(facts, local, app.rules)
     plans += _child_actions(app, connection, roster.auditors, completed, records, local, now)
+    if heads_up_due(next_month, local, app.rules):
+        # Before next month starts: when its audits go out, and to ask now if exempt.
+        exempted = exemption_requests.exempted(connection, next_month)
+        plans += plan_heads_up(next_month, roster.auditors, records, exempted, local, app.rules)
     saved, clash = find_month_sheet(settings.allocations, next_month)
     if saved is not None or clash:
         # Next month's sheet, if already saved, is checked early so problems are fixed in time.

@@ -169,15 +169,37 @@ def mails(tmp_path_factory: pytest.TempPathFactory) -> dict[str, EmailMessage]:
     result = runner.invoke(main, ["demo", "--workspace", str(chain), "--pause-on", "2021-05-20"])
     assert result.exit_code == 0, result.output
     config = ["--config", str(chain / "config.yaml")]
-    for who, words, about in (
-        ("Rachel Morgan", "I have a final hearing all next week. Please can I be exempt?", []),
-        ("Priya Sharma", "I support this.", ["--about", "EXM-2021-05-001"]),
-        ("Helen Whitmore", "Approved.", ["--about", "EXM-2021-05-001"]),
+    # The request waits for the director over the weekend: Monday's digest opens with it.
+    for who, words, about, at in (
+        ("Rachel Morgan", "I have a final hearing all next week. Please can I be exempt?", [], []),
+        ("Priya Sharma", "I support this.", ["--about", "EXM-2021-05-001"], []),
+        (None, "", [], ["--at", "2021-05-24T09:30"]),
+        (
+            "Helen Whitmore",
+            "Approved.",
+            ["--about", "EXM-2021-05-001"],
+            ["--at", "2021-05-24T10:00"],
+        ),
     ):
-        written = runner.invoke(main, [*config, "reply", "--from", who, *about, words])
-        assert written.exit_code == 0, written.output
-        assert runner.invoke(main, [*config, "tick"]).exit_code == 0
-    return _one_of_each_kind(chain) | _one_of_each_kind(month)
+        if who is not None:
+            written = runner.invoke(main, [*config, "reply", "--from", who, *about, words])
+            assert written.exit_code == 0, written.output
+        ticked = runner.invoke(main, [*config, "tick", *at])
+        assert ticked.exit_code == 0, ticked.output
+    found = _one_of_each_kind(chain) | _one_of_each_kind(month)
+    # The director's digest with a decision waiting for her: the one worth a picture.
+    found["digest/director"] = _with_key(chain, "digest/2021-W21/director")
+    return found
+
+
+def _with_key(workspace: Path, key: str) -> EmailMessage:
+    new = workspace / "mail" / "outbox" / "new"
+    for path in sorted(new.iterdir()):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if str(message[KEY_HEADER]) == key:
+            assert isinstance(message, EmailMessage)
+            return message
+    raise AssertionError(f"no mail {key} in {workspace}")
 
 
 def test_a_month_sends_the_kinds_of_mail_looked_at_here(mails: dict[str, EmailMessage]) -> None:

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from bot.core.completion import team_services
 from bot.core.records import (
     Allocation,
     Auditor,
@@ -293,6 +294,35 @@ def test_the_optional_roster_columns_may_be_left_out(write: Write) -> None:
     sheet = read_roster(write("roster", rows))
     assert sheet.problems == []
     assert sheet.auditors == {"bob@example.org": BOB}
+
+
+def test_the_roster_may_name_each_teams_service(write: Write) -> None:
+    rows = [
+        ["Name", "Email", "Team", "Head of Service Email", "Service"],
+        ["Bob Brown", "bob@example.org", "South", "hos@example.org", "Children's Services"],
+        ["Cat Cole", "cat@example.org", "North", "hos@example.org", ""],
+    ]
+    sheet = read_roster(write("roster", rows))
+    assert sheet.problems == []
+    bob, cat = sheet.auditors["bob@example.org"], sheet.auditors["cat@example.org"]
+    assert (bob.service, cat.service) == ("Children's Services", "")
+    # The digests count by service; a team without one stands as its own.
+    assert team_services(sheet.auditors) == {"South": "Children's Services", "North": "North"}
+
+
+def test_a_team_given_two_services_is_to_confirm_and_the_roster_stays_in_force(
+    write: Write,
+) -> None:
+    rows = [
+        ["Name", "Email", "Team", "Head of Service Email", "Service"],
+        ["Bob Brown", "bob@example.org", "South", "hos@example.org", "Children's Services"],
+        ["Cat Cole", "cat@example.org", "South", "hos@example.org", "Childrens Services"],
+    ]
+    sheet = read_roster(write("roster", rows))
+    assert sheet.problems == [] and len(sheet.auditors) == 2
+    (found,) = sheet.to_confirm
+    assert (found.row, found.column) == (3, "service")
+    assert "team 'South' is given under 2 services" in found.message
 
 
 @pytest.mark.parametrize(

@@ -627,8 +627,14 @@ def check_connection_command(ctx: click.Context, send_test_to: str | None) -> No
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write a self-contained HTML page instead of printing the text.",
 )
+@click.option(
+    "--qa-copy",
+    "qa_copy",
+    is_flag=True,
+    help="The QA team's copy: with the audit trail's newest hash.",
+)
 @click.pass_context
-def digest(ctx: click.Context, at: str | None, to_file: Path | None) -> None:
+def digest(ctx: click.Context, at: str | None, to_file: Path | None, qa_copy: bool) -> None:
     """The director's weekly digest on demand, for a preview or a meeting. Never sent."""
     from bot.reporting.digests import director_digest, render_digest_html
     from bot.reporting.history_grades import store_parsed_grades
@@ -640,11 +646,11 @@ def digest(ctx: click.Context, at: str | None, to_file: Path | None) -> None:
         as_of = at is not None  # looking back (or ahead): as it was at that time
         with app.engine.connect() as connection:
             if to_file is not None:
-                page = render_digest_html(app, connection, now, as_of=as_of)
+                page = render_digest_html(app, connection, now, as_of=as_of, qa_copy=qa_copy)
                 to_file.write_text(page, encoding="utf-8")
                 console.print(f"wrote {to_file}", highlight=False)
             else:
-                plan = director_digest(app, connection, now, as_of=as_of)
+                plan = director_digest(app, connection, now, as_of=as_of, qa_copy=qa_copy)
                 context = {**plan.context, "reference": None}
                 text = app.renderer.render(plan.template, context).text
                 console.print(text, highlight=False, markup=False)

@@ -222,6 +222,43 @@ def services(
     )
 
 
+def team_services(roster: Mapping[str, Auditor]) -> dict[str, str]:
+    """Each team's service: as the roster's ``service`` column names it (the first row that
+    names one), else the team itself, so that a roster without the column counts by team."""
+    named: dict[str, str] = {}
+    for auditor in roster.values():
+        if auditor.service:
+            named.setdefault(auditor.team, auditor.service)
+    return {a.team: named.get(a.team, a.team) for a in roster.values()}
+
+
+def by_service(
+    rows: list[AuditorMonth],
+    roster: Mapping[str, Auditor],
+    head: str | None = None,
+    *,
+    teams_of: Mapping[str, Mapping[str, str]] | None = None,
+) -> tuple[tuple[Group, tuple[Group, ...]], ...]:
+    """Each service by name with its teams under it (of ``head``'s service, or everyone's).
+
+    Grouped by what the roster calls the teams, never by a Head of Service's address: an
+    address typed two ways (``omar.kahn@`` on one row) cannot split a service in two. A
+    team the roster gives no service stands as its own."""
+    service_of = team_services(roster)
+    teams: dict[str, list[Group]] = {}
+    for team in by_team(rows, roster, head, teams_of=teams_of):
+        teams.setdefault(service_of.get(team.key, team.key), []).append(team)
+    members: dict[str, list[AuditorMonth]] = {}
+    for row in rows:
+        members.setdefault(service_of.get(row.team, row.team), []).append(row)
+    found = []
+    for service, groups in sorted(teams.items(), key=lambda item: item[0].lower()):
+        heads = ", ".join(sorted({g.head for g in groups if g.head}))
+        group = Group(service, service, heads, tally(members.get(service, ())))
+        found.append((group, tuple(groups)))
+    return tuple(found)
+
+
 _ATTENTION = {s: n for n, s in enumerate(Standing)}
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from bot.core import calendar as cal
+from bot.core.actions import ActionState, ChildAction
 from bot.core.completion import (
     TREND_MONTHS,
     AuditTally,
@@ -22,6 +23,7 @@ from bot.core.completion import (
     audit_tally,
     by_attention,
     by_head,
+    by_service,
     by_team,
     completion_trend,
     heads_with_auditors,
@@ -58,6 +60,7 @@ from bot.core.records import Month
 
 __all__ = [
     "TREND_MONTHS",
+    "ActionRow",
     "AuditorMonth",
     "ClosedMonth",
     "Digest",
@@ -72,6 +75,7 @@ __all__ = [
     "build_digest",
     "by_attention",
     "by_head",
+    "by_service",
     "by_team",
     "completion_trend",
     "digest_day",
@@ -127,6 +131,8 @@ class HistoryInputs:
     trail_event: int = 0
     # Last month, in the first digest on or after its close: shown beside the new one.
     closed: MonthFacts | None = None
+    # Actions for children not yet done, of every month: times local.
+    actions: tuple[ChildAction, ...] = ()
 
 
 def shows_closed_month(day: date, month: Month, weekday: int = 0) -> bool:
@@ -147,6 +153,32 @@ class ClosedMonth:
     deadline: date
     tally: Tally
     final: bool
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """An action for a child not yet done, with its age as the chasing counts it."""
+
+    action: ChildAction
+    age: int  # working days since the Head of Service was told
+
+    @property
+    def waiting(self) -> bool:
+        """Nobody has answered yet: neither done nor an owner named."""
+        return self.action.state is ActionState.OPEN
+
+
+def open_actions(
+    actions: Iterable[ChildAction], today: date, head: str | None = None
+) -> tuple[ActionRow, ...]:
+    """Actions not done (of ``head``, the Head of Service holding them, or everyone's),
+    the oldest first."""
+    rows = [
+        ActionRow(a, a.age(today))
+        for a in actions
+        if a.state is not ActionState.DONE and (head is None or a.holder.head_email == head)
+    ]
+    return tuple(sorted(rows, key=lambda r: (-r.age, r.action.month, r.action.case_ref)))
 
 
 @dataclass(frozen=True)
@@ -171,9 +203,8 @@ class Digest:
     head_name: str | None
     overall: Tally
     audits: AuditTally  # the same auditors' audits, counted one by one
-    heads: tuple[Group, ...]  # only in the director's digest
     teams: tuple[Group, ...]
-    services: tuple[tuple[Group, tuple[Group, ...]], ...]  # each Head of Service, their teams
+    services: tuple[tuple[Group, tuple[Group, ...]], ...]  # each service by name, its teams
     auditors: tuple[AuditorMonth, ...]  # outstanding first, by name; only in a Head's digest
     held_back: tuple[str, ...]
     not_allocated: int  # active in the roster, no row in the month's sheet
@@ -188,6 +219,19 @@ class Digest:
     trail_head: str
     trail_event: int
     closed_month: ClosedMonth | None = None
+    actions: tuple[ActionRow, ...] = ()  # for children, not yet done
+
+    @property
+    def for_director(self) -> tuple[Pending, ...]:
+        """Requests waiting for the director's decision, the longest waiting first."""
+        return tuple(p for p in self.pending if not p.with_head)
+
+    @property
+    def for_head(self) -> tuple[Pending, ...]:
+        """In a Head of Service's digest: the requests waiting for their answer."""
+        return tuple(
+            p for p in self.pending if p.with_head and p.request.head_email == self.head_email
+        )
 
 
 def build_digest(
@@ -224,7 +268,7 @@ def build_digest(
         left_out = sum(a.email in mine for a in not_allocated(current))
     overall = tally(rows)
     teams_of = team_heads(roster)
-    nested = services(rows, roster, head, overall, teams_of=teams_of)
+    nested = by_service(rows, roster, head, teams_of=teams_of)
     theirs = (
         history.requests
         if mine is None
@@ -256,7 +300,6 @@ def build_digest(
         head_name=names.get(head, head) if head else None,
         overall=overall,
         audits=audit_tally(rows),
-        heads=tuple(g for g, _ in nested) if head is None else (),
         teams=tuple(by_team(rows, roster, head, teams_of=teams_of)),
         services=nested,
         auditors=tuple(sorted(rows, key=by_attention)) if head is not None else (),
@@ -273,6 +316,7 @@ def build_digest(
         trail_head=history.trail_head,
         trail_event=history.trail_event,
         closed_month=_closed_month(history.closed, head),
+        actions=open_actions(history.actions, today, head),
     )
 
 

@@ -42,6 +42,8 @@ class Kind(enum.Enum):
     EXEMPTION = "exemption"
     DIGEST_DIRECTOR = "digest-director"
     DIGEST_HEAD = "digest-head"
+    DIGEST_QA = "digest-qa"
+    HEADS_UP = "heads-up"
     PROBLEMS = "problems"
     INBOUND = "inbound"
     WILL_ANSWER = "will-answer"
@@ -77,6 +79,8 @@ _TEMPLATES: dict[Kind, str] = {
     Kind.EXEMPTION: "exemption/{ref}/{suffix}",
     Kind.DIGEST_DIRECTOR: "digest/{week}/director",
     Kind.DIGEST_HEAD: "digest/{week}/head/{email}",
+    Kind.DIGEST_QA: "digest/{week}/qa",
+    Kind.HEADS_UP: "heads-up/{month}/{email}",
     Kind.PROBLEMS: "problems/{source}/{digest}",
     Kind.INBOUND: "inbound/{ref}/{suffix}",
     Kind.WILL_ANSWER: "will-answer/{email}/{day}",
@@ -201,6 +205,16 @@ def digest_director_key(day: date) -> str:
 
 def digest_head_key(day: date, head: str) -> str:
     return _render(Kind.DIGEST_HEAD, week=week_id(day), email=head)
+
+
+def digest_qa_key(day: date) -> str:
+    """The QA team's copy of the director's digest (with the trail's head): once a week."""
+    return _render(Kind.DIGEST_QA, week=week_id(day))
+
+
+def heads_up_key(month: Month, email: str) -> str:
+    """The notice before ``month``'s allocation day: once per auditor and month."""
+    return _render(Kind.HEADS_UP, month=month, email=email)
 
 
 def problems_key(source: str, problems: list[str]) -> str:

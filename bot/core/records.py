@@ -88,6 +88,7 @@ class Auditor:
     head_of_service: str = ""  # a name, may be empty
     role: Role = Role.AUDITOR
     active: bool = True
+    service: str = ""  # the service the team belongs to, if the roster says (else the team)
 
 
 @dataclass(frozen=True)

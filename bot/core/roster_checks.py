@@ -1,5 +1,6 @@
 """What a roster can get wrong that no single row shows: a Head of Service's address typed
-two ways, or given two names, and a roster with nobody left to audit.
+two ways, or given two names, a team given under two services, and a roster with nobody left
+to audit.
 
 Pure: the rows as read in, problems to confirm out.
 """
@@ -19,6 +20,15 @@ class HeadRow:
     row: int
     email: str
     name: str  # may be empty
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    """One roster row's team and the service it names (rows naming none are left out)."""
+
+    row: int
+    team: str
+    service: str
 
 
 @dataclass(frozen=True)
@@ -55,10 +65,20 @@ def heads_to_confirm(
     """Heads of Service to confirm: an address a letter or two away from another one (the
     rarer of the two is named, at its first row), and an address given under two names.
     An address in ``confirmed`` (config.yaml) has been looked at: it is not named again."""
-    seen = HeadsSeen()
+    seen = RosterSeen()
     for row in rows:
-        seen.add(row)
-    return seen.to_confirm(confirmed)
+        seen.add_head(row)
+    return seen.heads_to_confirm(confirmed)
+
+
+def services_to_confirm(rows: Iterable[TeamRow]) -> list[ToConfirm]:
+    """Teams given under two services or more (told apart ignoring case and spacing): the
+    digests count each team under one service, the first its rows name, so the roster
+    should say which, at the first row of each service after the first."""
+    seen = RosterSeen()
+    for row in rows:
+        seen.add_team(row)
+    return seen.services_to_confirm()
 
 
 _SHOWN = 5  # rows named in a message; the rest are counted
@@ -66,8 +86,8 @@ _SHOWN = 5  # rows named in a message; the rest are counted
 
 @dataclass
 class _Rows:
-    """Where something was seen: its first few rows and how many in all. A big roster
-    repeats each Head of Service thousands of times; a message names only the first few."""
+    """Where something was given: its first few rows and how many in all. A big roster
+    repeats each Head of Service and team thousands of times; a message names a few."""
 
     first: list[int] = field(default_factory=list)
     count: int = 0
@@ -80,41 +100,50 @@ class _Rows:
     def __str__(self) -> str:
         if self.count == 1:
             return f"row {self.first[0]}"
-        shown = [str(r) for r in self.first[:_SHOWN]]
+        shown = [str(r) for r in self.first]
         if self.count > _SHOWN:
             shown.append(f"{self.count - _SHOWN} more")
         return "rows " + ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
 @dataclass
-class _Address:
+class _Given:
+    """One address or team: where it was given, and the values given with it (names,
+    services), told apart ignoring case and spacing: plain -> (as first typed, where)."""
+
     rows: _Rows = field(default_factory=_Rows)
-    # The names given for it, told apart ignoring case and spacing: plain -> (as first
-    # typed, where).
-    names: dict[str, tuple[str, _Rows]] = field(default_factory=dict)
+    values: dict[str, tuple[str, _Rows]] = field(default_factory=dict)
+
+    def add(self, row: int, value: str) -> None:
+        self.rows.add(row)
+        if value:
+            plain = " ".join(value.lower().split())
+            given = self.values.get(plain)
+            if given is None:
+                given = self.values[plain] = (value, _Rows())
+            given[1].add(row)
 
 
-class HeadsSeen:
-    """Each Head of Service address a roster gives, gathered row by row as it is read, in
-    memory that grows with the number of Heads of Service, not of rows."""
+class RosterSeen:
+    """The Heads of Service and teams a roster gives, gathered row by row as it is read, in
+    memory that grows with the number of Heads of Service and teams, not of rows."""
 
     def __init__(self) -> None:
-        self._addresses: dict[str, _Address] = {}
+        self._heads: dict[str, _Given] = {}
+        self._teams: dict[str, _Given] = {}
 
-    def add(self, row: HeadRow) -> None:
-        address = self._addresses.get(row.email)
-        if address is None:
-            address = self._addresses[row.email] = _Address()
-        address.rows.add(row.row)
-        if row.name:
-            plain = " ".join(row.name.lower().split())
-            named = address.names.get(plain)
-            if named is None:
-                named = address.names[plain] = (row.name, _Rows())
-            named[1].add(row.row)
+    def add_head(self, row: HeadRow) -> None:
+        _given(self._heads, row.email).add(row.row, row.name)
+
+    def add_team(self, row: TeamRow) -> None:
+        _given(self._teams, row.team).add(row.row, row.service)
 
     def to_confirm(self, confirmed: frozenset[str] = frozenset()) -> list[ToConfirm]:
-        by_email = self._addresses
+        found = self.heads_to_confirm(confirmed) + self.services_to_confirm()
+        return sorted(found, key=lambda c: (c.row, c.column, c.message))
+
+    def heads_to_confirm(self, confirmed: frozenset[str] = frozenset()) -> list[ToConfirm]:
+        by_email = self._heads
         found: list[ToConfirm] = []
         emails = sorted(by_email)
         for i, first in enumerate(emails):
@@ -137,7 +166,7 @@ class HeadsSeen:
         for email in emails:
             if email in confirmed:
                 continue
-            named = list(by_email[email].names.values())
+            named = list(by_email[email].values.values())
             if len(named) > 1:
                 shown = "; ".join(f"'{name}' ({rows})" for name, rows in named)
                 found.append(
@@ -149,3 +178,29 @@ class HeadsSeen:
                     )
                 )
         return sorted(found, key=lambda c: (c.row, c.column, c.message))
+
+    def services_to_confirm(self) -> list[ToConfirm]:
+        found: list[ToConfirm] = []
+        for team, given in sorted(self._teams.items()):
+            named = list(given.values.values())
+            if len(named) < 2:
+                continue
+            shown = "; ".join(f"'{service}' ({rows})" for service, rows in named)
+            counted = named[0][0]
+            for _, later in named[1:]:
+                found.append(
+                    ToConfirm(
+                        later.first[0],
+                        "service",
+                        f"team '{team}' is given under {len(named)} services: {shown}. The "
+                        f"digests count it under '{counted}': use one service for the team",
+                    )
+                )
+        return found
+
+
+def _given(seen: dict[str, _Given], key: str) -> _Given:
+    given = seen.get(key)
+    if given is None:
+        given = seen[key] = _Given()
+    return given

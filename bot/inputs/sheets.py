@@ -26,7 +26,7 @@ from bot.core.records import (
     Problem,
     Role,
 )
-from bot.core.roster_checks import HeadRow, HeadsSeen
+from bot.core.roster_checks import HeadRow, RosterSeen, TeamRow
 from bot.inputs.sheet_io import Row, normalise_name, read_table
 
 __all__ = [
@@ -64,7 +64,7 @@ _ACTIVE = {"yes": True, "y": True, "true": True, "1": True,
            "no": False, "n": False, "false": False, "0": False}  # fmt: skip
 
 _ROSTER_REQUIRED = ("name", "email", "team", "head_of_service_email")
-_ROSTER_COLUMNS = (*_ROSTER_REQUIRED, "head_of_service", "role", "active")
+_ROSTER_COLUMNS = (*_ROSTER_REQUIRED, "head_of_service", "role", "active", "service")
 _ALLOCATION_COLUMNS = ("auditor_email", "case_ref", "audit_type")
 # case_team (the team holding the child's case) and action_needed (yes for a concern for the
 # child, whatever the grade) are optional.
@@ -178,10 +178,10 @@ def read_roster(path: Path, confirmed: frozenset[str] = frozenset()) -> RosterSh
     auditors: dict[str, Auditor] = {}
     shared: dict[str, str] = {}
     first_row = _FirstRows(auditors)
-    heads = HeadsSeen()
+    seen = RosterSeen()
     for row in table:
         number, cells, tainted = row
-        name, typed_email, team, typed_boss, boss, role_text, active_text = cells
+        name, typed_email, team, typed_boss, boss, role_text, active_text, service = cells
         email, boss_email = typed_email.lower(), typed_boss.lower()
         role = _ROLES.get(_canonical(role_text)) if role_text else Role.AUDITOR
         active = _ACTIVE.get(_canonical(active_text)) if active_text else True
@@ -215,10 +215,14 @@ def read_roster(path: Path, confirmed: frozenset[str] = frozenset()) -> RosterSh
                 problems.extend(check.found)
                 continue
         # Teams and Heads of Service repeat on every row: one copy of each, not one a row.
-        team, boss_email, boss = (shared.setdefault(v, v) for v in (team, boss_email, boss))
-        auditors[email] = Auditor(name, email, team, boss_email, boss, role, active)
+        team, boss_email, boss, service = (
+            shared.setdefault(v, v) for v in (team, boss_email, boss, service)
+        )
+        auditors[email] = Auditor(name, email, team, boss_email, boss, role, active, service)
         first_row.add_auditor(email, number)
-        heads.add(HeadRow(number, boss_email, boss))
+        seen.add_head(HeadRow(number, boss_email, boss))
+        if service:
+            seen.add_team(TeamRow(number, team, service))
     if table.unreadable:
         return RosterSheet({}, [table.unreadable])
     if not problems and not any(a.active for a in auditors.values()):
@@ -228,7 +232,7 @@ def read_roster(path: Path, confirmed: frozenset[str] = frozenset()) -> RosterSh
             "row marked inactive)"
         )
         problems.append(Problem(file, message))
-    found = heads.to_confirm(confirmed)
+    found = seen.to_confirm(confirmed)
     to_confirm = [Problem(file, c.message, c.row, c.column) for c in found]
     return RosterSheet(auditors, problems, to_confirm)
 

@@ -22,7 +22,7 @@ from bot.core.digest_figures import (
     RatePoint,
     digest_due,
 )
-from bot.core.keys import digest_director_key, digest_head_key
+from bot.core.keys import digest_director_key, digest_head_key, digest_qa_key
 from bot.core.plans import MailPlan
 from bot.core.quality import GradeMix, Targets
 from bot.core.records import Month
@@ -160,10 +160,20 @@ def grades_alt(points: Iterable[tuple[Month, GradeMix]], scope: str, targets: Ta
 
 
 def _context(
-    app: App, d: Digest, shown: list[Chart], inline: bool, *, as_of: bool = False
+    app: App,
+    d: Digest,
+    shown: list[Chart],
+    inline: bool,
+    *,
+    as_of: bool = False,
+    qa_copy: bool = False,
 ) -> dict[str, object]:
     return {
         "as_of": d.now if as_of else None,
+        # The QA team's copy of the director's digest: the same figures, no buttons to
+        # decide with, and the trail's head, which is theirs to check.
+        "qa_copy": qa_copy,
+        "mailbox": app.settings.mailbox,
         "d": d,
         "charts": {c.cid.rpartition("-")[2]: c.view(inline) for c in shown},
         "council": app.settings.council,
@@ -197,18 +207,29 @@ def _day(app: App, local: datetime) -> date:
     return due or core.digest_day(local.date(), app.settings.digest.weekday) or (local.date())
 
 
-def _director_plan(app: App, g: Gathered, as_of: bool = False) -> MailPlan:
+def _director_plans(
+    app: App, g: Gathered, as_of: bool = False, skip: Iterable[str] = ()
+) -> list[MailPlan]:
+    """The director's digest and the QA team's copy of it (not those in ``skip``)."""
     d = core.build_digest(g.current, g.history, g.local, day=_day(app, g.local))
     shown = digest_charts(d, "digest", app.charts, app.settings.targets.rules)
-    return MailPlan(
-        key=digest_director_key(d.day),
-        template="digest",
-        to=(app.settings.director.email,),
-        context=_context(app, d, shown, inline=True, as_of=as_of),
-        month=d.month,
-        detail=_detail(d),
-        images={c.cid: c.png for c in shown},
-    )
+    copies = [
+        (digest_director_key(d.day), app.settings.director.email, False),
+        (digest_qa_key(d.day), app.settings.qa_team.email, True),
+    ]
+    return [
+        MailPlan(
+            key=key,
+            template="digest",
+            to=(to,),
+            context=_context(app, d, shown, inline=True, as_of=as_of, qa_copy=qa_copy),
+            month=d.month,
+            detail=_detail(d),
+            images={c.cid: c.png for c in shown},
+        )
+        for key, to, qa_copy in copies
+        if key not in skip
+    ]
 
 
 def _head_plans(app: App, g: Gathered, skip: Iterable[str] = ()) -> list[MailPlan]:
@@ -239,11 +260,13 @@ def _head_plans(app: App, g: Gathered, skip: Iterable[str] = ()) -> list[MailPla
 
 
 def director_digest(
-    app: App, connection: Connection, now: datetime, *, as_of: bool = False
+    app: App, connection: Connection, now: datetime, *, as_of: bool = False, qa_copy: bool = False
 ) -> MailPlan:
-    """The director's digest for ``now``'s week (built whether or not it is due); with
-    ``as_of``, as it was at ``now`` (bot.reporting.gather says how far)."""
-    return _director_plan(app, gather(app, connection, now, as_of=as_of), as_of)
+    """The director's digest for ``now``'s week (built whether or not it is due), or with
+    ``qa_copy`` the QA team's copy; with ``as_of``, as it was at ``now``
+    (bot.reporting.gather says how far)."""
+    director, qa = _director_plans(app, gather(app, connection, now, as_of=as_of), as_of)
+    return qa if qa_copy else director
 
 
 def team_digests(app: App, connection: Connection, now: datetime) -> list[MailPlan]:
@@ -262,15 +285,14 @@ def weekly_digests(app: App, connection: Connection, now: datetime) -> list[Mail
     if day is None:
         return []
     roster = roster_in_force(settings, connection, now, app.parsed_sheets, remember=False).auditors
-    wanted = {digest_director_key(day)}
+    wanted = {digest_director_key(day), digest_qa_key(day)}
     if settings.digest.head_of_service_digests:
         wanted |= {digest_head_key(day, h) for h, _ in core.heads_with_auditors(roster)}
     recorded = repo.recorded_keys(connection, wanted)
     if wanted <= recorded:
         return []  # the usual case: every tick after the week's digests went
     g = gather(app, connection, now)
-    plans = [] if digest_director_key(day) in recorded else [_director_plan(app, g)]
-    return plans + _head_plans(app, g, skip=recorded)
+    return _director_plans(app, g, skip=recorded) + _head_plans(app, g, skip=recorded)
 
 
 def with_data_uris(html: str, images: Mapping[str, bytes]) -> str:
@@ -282,11 +304,12 @@ def with_data_uris(html: str, images: Mapping[str, bytes]) -> str:
 
 
 def render_digest_html(
-    app: App, connection: Connection, now: datetime, *, as_of: bool = False
+    app: App, connection: Connection, now: datetime, *, as_of: bool = False, qa_copy: bool = False
 ) -> str:
-    """The director's digest as one self-contained HTML page, charts as data: URIs."""
+    """The director's digest (or the QA team's copy) as one self-contained HTML page,
+    charts as data: URIs."""
     g = gather(app, connection, now, as_of=as_of)
     d = core.build_digest(g.current, g.history, g.local, day=_day(app, g.local))
     shown = digest_charts(d, "digest", app.charts, app.settings.targets.rules)
-    context = _context(app, d, shown, inline=False, as_of=as_of)
+    context = _context(app, d, shown, inline=False, as_of=as_of, qa_copy=qa_copy)
     return app.renderer.render("digest", context).html

@@ -16,7 +16,7 @@ from bot.core.records import Auditor, Month
 from bot.inputs.in_force import read_month, roster_in_force
 from bot.month_facts import month_facts
 from bot.reporting.history_grades import history_grades
-from bot.store import figures, repo, trail
+from bot.store import child_actions, figures, repo, trail
 
 # -- gathering -----------------------------------------------------------------------------
 
@@ -83,6 +83,11 @@ def gather(
                 connection, last, last_sheets, roster, last_records, True, last_final, settings.tz
             )
     trail_event, trail_head = trail.head(connection, until)
+    actions = [
+        a
+        for a in child_actions.all_actions(connection, open_only=True)
+        if until is None or a.opened_at <= until
+    ]
     history = HistoryInputs(
         outcome_counts=figures.outcome_counts(connection, first, month),
         requests=figures.digest_requests(connection, first, local),
@@ -93,5 +98,6 @@ def gather(
         trail_head=trail_head,
         trail_event=trail_event,
         closed=just_closed,
+        actions=tuple(actions),
     )
     return Gathered(local, roster, current, history)

@@ -20,7 +20,12 @@ def test_digest_previews_without_sending_and_report_writes_both_files(tmp_path: 
     assert text.exit_code == 0, text.output
     assert "Dear Dana," in text.output
     assert "the week of Monday 10 May 2021" in " ".join(text.output.split())
-    assert "50% complete: 1 of 2 auditors" in text.output
+    assert "50% of auditors complete: 1 of 2 (the 1 exempted left out)" in text.output
+    assert "audit trail" not in text.output  # the trail's hash is in the QA team's copy
+    qa = runner.invoke(main, [*config, "digest", "--qa-copy", "--at", "2021-05-10T09:30"])
+    assert qa.exit_code == 0, qa.output
+    assert "This is the QA team's copy" in qa.output
+    assert "the newest event in the audit trail was number" in " ".join(qa.output.split())
     page = tmp_path / "digest.html"
     written = runner.invoke(
         main, [*config, "digest", "--at", "2021-05-10T09:30", "--to-file", str(page)]

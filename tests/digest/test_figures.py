@@ -6,6 +6,7 @@ the code under test.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -81,23 +82,51 @@ def test_completion_overall_with_the_days_left(director) -> None:
     assert (d.week, d.day) == ("2021-W20", date(2021, 5, 17))
 
 
-def test_completion_per_head_of_service_and_team(director) -> None:
+def test_completion_per_service_and_team(director) -> None:
     d = director
-    # Looked After Children is Priya's now: Alex and Dina count under her, not Hana.
-    assert [(g.label, *_tally(g)) for g in d.heads] == [
-        ("Hana Ahmed", 2, 2, 0, 0, 0, 100),
-        ("Omar Khan", 2, 0, 1, 1, 0, 0),  # Kim says done, Lee exempted: 0 of 1
-        ("Priya Shah", 2, 0, 0, 0, 2, 0),
+    # No service column in this roster: each team stands as its own service.
+    assert [(g.label, *_tally(g)) for g, _ in d.services] == [
+        ("Children in Need", 2, 2, 0, 0, 0, 100),
+        ("Early Help", 2, 0, 1, 1, 0, 0),  # Kim says done, Lee exempted: 0 of 1
+        ("Fostering", 0, 0, 0, 0, 0, None),  # a team with no allocations
+        ("Looked After Children", 2, 0, 0, 0, 2, 0),
     ]
+    assert all([t.label for t in teams] == [g.label] for g, teams in d.services)
     assert [(g.label, g.head, *_tally(g)) for g in d.teams] == [
         ("Children in Need", "Hana Ahmed", 2, 2, 0, 0, 0, 100),
         ("Early Help", "Omar Khan", 2, 0, 1, 1, 0, 0),
         ("Fostering", "Omar Khan", 0, 0, 0, 0, 0, None),  # a team with no allocations
         ("Looked After Children", "Priya Shah", 2, 0, 0, 0, 2, 0),
     ]
-    omar = {g.key: teams for g, teams in d.services}[OMAR]
-    assert [t.label for t in omar] == ["Early Help", "Fostering"]
     assert d.auditors == () and d.follow_ups == ()  # names only in a Head's digest
+
+
+def test_services_by_the_rosters_name_and_a_misspelt_head_counted_once() -> None:
+    # The roster names services; Lee's row has Omar's address typed one letter off.
+    def served(a, service):
+        return dataclasses.replace(a, service=service)
+
+    roster = {
+        a.email: served(a, "Children's Social Care" if a.team != "Early Help" else "")
+        for a in CURRENT.roster.values()
+    }
+    roster[LEE.email] = dataclasses.replace(
+        roster[LEE.email], head_of_service_email="omar.kahn@council.example"
+    )
+    current = dataclasses.replace(CURRENT, roster=roster)
+    d = build_digest(current, HISTORY, NOW, day=NOW.date())
+    shown = [(g.label, *_tally(g), [t.label for t in teams]) for g, teams in d.services]
+    assert shown == [
+        (
+            "Children's Social Care",
+            4, 2, 0, 0, 2, 50,
+            ["Children in Need", "Fostering", "Looked After Children"],
+        ),
+        # Kim under omar@, Lee under omar.kahn@: one team, one row, both counted.
+        ("Early Help", 2, 0, 1, 1, 0, 0, ["Early Help"]),
+    ]  # fmt: skip
+    labels = {g.label for g, _ in d.services} | {t.label for _, ts in d.services for t in ts}
+    assert not labels & {"Hana Ahmed", "Omar Khan", "Priya Shah"}
 
 
 def test_each_auditors_standing_names_what_is_missing(director) -> None:

@@ -19,7 +19,7 @@ PNG_1PX = bytes.fromhex(
 )
 
 
-def _context(d, prefix: str) -> dict:
+def _context(d, prefix: str, qa_copy: bool = False) -> dict:
     charts = {
         name: Chart(f"{prefix}-{name}", PNG_1PX, f"{name} chart").view(inline=True)
         for name in ("teams", "trend", "grades")
@@ -32,6 +32,8 @@ def _context(d, prefix: str) -> dict:
         "limit": 25 if d.head_email is None else 100_000,
         "targets": TargetSettings().rules,
         "as_of": None,
+        "qa_copy": qa_copy,
+        "mailbox": "audit-bot@council.example",
     }
 
 
@@ -48,21 +50,29 @@ def test_the_directors_digest_reads_as_worked_out(renderer: Renderer) -> None:
     d = build_digest(CURRENT, HISTORY, NOW, day=NOW.date())
     mail = renderer.render("digest", _context(d, "digest"))
     assert mail.subject == (
-        "Weekly audit digest, week of Mon 17 May: May 2021 40% complete, 9 working days left"
+        "Weekly audit digest, week of Mon 17 May: 1 for your decision; "
+        "May 2021 40% of auditors complete, 9 working days left"
     )
+    # What waits on her comes first, before any figure.
+    assert mail.text.index("FOR YOUR DECISION (1)") < mail.text.index("40% of auditors")
     text = _flat(mail.text)
     for line in (
-        "40% complete: 2 of 5 auditors (the 1 exempted left out).",
+        "- EXM-2021-05-003: Dina Morgan (Looked After Children) asks to be exempted from May "
+        "2021 audits: outside the policy's exceptional circumstances. Flagged: after "
+        "allocation, outside policy, no Head of Service response. With you for 5 working days.",
+        'To decide, reply to the request\'s own email starting "Approved." or "Declined.", or '
+        "use the buttons in the HTML version of this message.",
+        "40% of auditors complete: 2 of 5 (the 1 exempted left out); "
+        "4 of their 7 audits in.",
         "Deadline Monday 31 May 2021 (the last working day is Friday 28 May 2021): "
         "9 working days left after today.",
         "Everyone: 6 auditors allocated, 2 complete, 1 say done, 1 exempted, 2 outstanding: 40%",
         "Counts are of auditors, not audits.",
-        "- Fostering: nobody allocated",
+        "Fostering: nobody allocated",
         "- April 2021: 80% (4 of 5 auditors)",
         "- May 2021: 40% (2 of 5 auditors) so far",
-        "EXM-2021-05-003 Dina Morgan (Looked After Children), outside the policy's exceptional "
-        "circumstances: with you, for your decision, for 5 working days (9 in all)",
-        "EXM-2021-05-002 Alex Jones (Looked After Children), heavy statutory work: "
+        "Waiting for a Head of Service (1): "
+        "- EXM-2021-05-002 Alex Jones (Looked After Children), heavy statutory work: "
         "with Hana Ahmed (Head of Service) for 3 working days",
         "EXM-2021-05-004 Ben Okafor: not supported by Hana Ahmed, Fri 14 May 12:00",
         "EXM-2021-05-003 Dina Morgan: after allocation, outside policy, no Head of Service "
@@ -75,12 +85,31 @@ def test_the_directors_digest_reads_as_worked_out(renderer: Renderer) -> None:
         "Inadequate 14.3%*: NOT WITHIN the limit of less than 12%.",
         "* Small number: a share of fewer than 10 graded audits.",
         "1 audit submitted after the month's deadline is left out (late audits are not counted).",
-        "newest event in the audit trail was number 4321, with hash " + "ab" * 32,
     ):
         assert line in text, line
     assert "- February 2021: 0 graded; good or better -" in text
     # The director's digest is in numbers: auditors are named only where they asked or said.
     assert "Sam Patel" not in mail.text and "Kim Lee" not in mail.text
+    # Services and teams by name, never by a Head of Service's.
+    assert "Hana Ahmed:" not in mail.text and "Priya Shah:" not in mail.text
+    # The trail's hash is the QA team's to keep, not the director's to read.
+    assert "ab" * 32 not in mail.text + mail.html and "Tamper" not in mail.text
+
+
+def test_the_qa_teams_copy_has_the_trails_hash_and_no_buttons(renderer: Renderer) -> None:
+    d = build_digest(CURRENT, HISTORY, NOW, day=NOW.date())
+    mail = renderer.render("digest", _context(d, "digest", qa_copy=True))
+    assert mail.subject == (
+        "QA team's copy: Weekly audit digest, week of Mon 17 May: 1 for Dana's decision; "
+        "May 2021 40% of auditors complete, 9 working days left"
+    )
+    text = _flat(mail.text)
+    assert text.startswith("This is the QA team's copy of this week's digest for Dana Director")
+    assert "WAITING FOR DANA DIRECTOR'S DECISION (1)" in text
+    assert "With Dana for 5 working days." in text
+    assert "newest event in the audit trail was number 4321, with hash " + "ab" * 32 in text
+    assert "ab" * 32 in mail.html
+    assert "mailto:" not in mail.html and "Dear Dana" not in mail.text
 
 
 def test_the_html_part_shows_the_same_with_charts_and_alt_text(renderer: Renderer) -> None:
@@ -88,11 +117,15 @@ def test_the_html_part_shows_the_same_with_charts_and_alt_text(renderer: Rendere
     html = renderer.render("digest", _context(d, "digest")).html
     for name in ("teams", "trend", "grades"):
         assert f'<img src="cid:digest-{name}" alt="{name} chart" width="592" height="592"' in html
-    assert "<strong>40% complete</strong>: 2 of 5 auditors" in html
+    assert "<strong>40% of auditors complete</strong>: 2 of 5 (the 1 exempted left out)" in html
     assert re.search(r"Fostering <span[^>]*>\(nobody allocated\)</span>", html)
     assert '57.1%<sup title="small number: fewer than 10 graded audits">*</sup>' in html
-    assert "EXM-2021-05-003" in html and "the director" in html
-    assert "ab" * 32 in html
+    # One click to decide: a reply to us carrying the request's token and one word.
+    subject = "Re%3A%20Exemption%20request%20EXM-2021-05-003%20%5BEXM-2021-05-003-K7M3Q9XA%5D"
+    for word in ("Approved.", "Declined."):
+        href = f"mailto:audit-bot@council.example?subject={subject}&amp;body={word}"
+        assert href in html, word
+    assert ">Approve EXM-2021-05-003</a>" in html and ">Decline EXM-2021-05-003</a>" in html
 
 
 def test_a_head_of_services_digest_names_their_auditors_and_follow_ups(renderer) -> None:

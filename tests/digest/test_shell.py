@@ -17,7 +17,7 @@ from bot.store import repo
 from bot.store.schema import Status, events, outbox
 from bot.store.trail import head
 from tests.digest.council import ALEX_EMAIL, KIM_EMAIL, MONDAY, SAM_EMAIL, SICK_NOTE, build
-from tests.world import DIRECTOR, HANA, LONDON, OMAR, World
+from tests.world import DIRECTOR, HANA, LONDON, OMAR, QA, World
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -54,7 +54,8 @@ def test_the_directors_digest_from_the_store_and_sheets(tmp_path: Path, store_ur
         assert all(png.startswith(PNG) for png in plan.images.values())
         subject, text, html = _render(world, plan)
         assert subject == (
-            "Weekly audit digest, week of Mon 10 May: May 2021 50% complete, 14 working days left"
+            "Weekly audit digest, week of Mon 10 May: May 2021 50% of auditors complete, "
+            "14 working days left"
         )
         flat = _flat(text)
         # Sam exempted, Kim complete, Alex outstanding: 1 of 2 not exempted.
@@ -67,7 +68,14 @@ def test_the_directors_digest_from_the_store_and_sheets(tmp_path: Path, store_ur
         assert "Kim Lee (Early Help): at risk of missing the deadline" in flat
         assert "Alex Jones (Looked After Children): out of office" in flat
         assert "April 2021: 2 graded; good or better 50.0%*" in flat
-        assert trail_head in text and trail_head in html
+        # The trail's head is in the QA team's copy only.
+        assert trail_head not in text + html
+        with app.engine.connect() as connection:
+            qa = shell.director_digest(app, connection, MONDAY, qa_copy=True)
+        assert (qa.key, qa.to, qa.images) == ("digest/2021-W19/qa", (QA,), plan.images)
+        _, qa_text, qa_html = _render(world, qa)
+        assert trail_head in qa_text and trail_head in qa_html
+        assert "Everyone: 3 auditors allocated, 1 complete" in _flat(qa_text)
         # Every inline chart is referenced, with alt text.
         for cid in plan.images:
             assert re.search(rf'<img src="cid:{cid}" alt="[^"]+"', html)
@@ -110,6 +118,7 @@ def test_weekly_digests_go_once_a_week_and_never_as_a_backlog(council: World) ->
             "digest/2021-W19/director",
             f"digest/2021-W19/head/{HANA}",
             f"digest/2021-W19/head/{OMAR}",
+            "digest/2021-W19/qa",
         ]
         _record(connection, plans, MONDAY)
         assert shell.weekly_digests(app, connection, MONDAY + timedelta(hours=3)) == []
@@ -121,6 +130,7 @@ def test_weekly_digests_go_once_a_week_and_never_as_a_backlog(council: World) ->
         "digest/2021-W20/director",
         f"digest/2021-W20/head/{HANA}",
         f"digest/2021-W20/head/{OMAR}",
+        "digest/2021-W20/qa",
     ]
 
 
@@ -147,7 +157,8 @@ def test_head_of_service_digests_can_be_switched_off(council: World) -> None:
     with app.engine.connect() as connection:
         assert shell.team_digests(app, connection, MONDAY) == []
         assert [p.key for p in shell.weekly_digests(app, connection, MONDAY)] == [
-            "digest/2021-W19/director"
+            "digest/2021-W19/director",
+            "digest/2021-W19/qa",
         ]
 
 

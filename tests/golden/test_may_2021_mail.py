@@ -6,7 +6,9 @@ stage (the final one on Friday 28 May, as the 31st is a bank holiday), the close
 digests, problems in a sheet, the missing sheet, the whole exemption chain (approved,
 declined, not supported, withdrawn, chased, escalated, already decided, not yet), at-risk
 and done notices, forwards, quarantine, a bounce, a send that fails for good, a suspected
-forgery and the loop breaker.
+forgery and the loop breaker. On Monday 24 May everyone active in the roster hears that June's
+audits go out on Tuesday 1 June (Dev too, though May's sheet left him out; not Kim, already
+exempted for June).
 
 Each file holds the plain-text part (subject and body) of every mail of one template, in the
 order they were planned. Random parts (reference tokens, digests of Message-IDs, the
@@ -441,8 +443,8 @@ def test_no_mail_speaks_of_the_bot_or_miscounts(may_sent: list[Sent]) -> None:
 def test_greetings_use_first_names(may_sent: list[Sent]) -> None:
     greetings = {line for m in may_sent for line in m.text.splitlines() if line.startswith("Dear ")}
     assert greetings == {
-        "Dear Alex,", "Dear Dana,", "Dear Hana,", "Dear Kim,", "Dear Lee,", "Dear Omar,",
-        "Dear Sam,",
+        "Dear Alex,", "Dear Dana,", "Dear Dev,", "Dear Hana,", "Dear Kim,", "Dear Lee,",
+        "Dear Omar,", "Dear Sam,",
     }  # fmt: skip
 
 

@@ -260,12 +260,14 @@ def test_the_close_day_digest_shows_the_closed_month_and_the_new_one_and_all_agr
     assert summary.to == (QA,) and summary.cc == (DIRECTOR,)
     digest = landed["digest/2021-W22/director"]
     assert digest.subject == (
-        "Weekly audit digest, week of Tue 1 Jun: June 2021 0% complete, May 2021 closed at 33% "
+        "Weekly audit digest, week of Tue 1 Jun: June 2021 0% of auditors complete, "
+        "May 2021 closed at 33% "
         "(provisional), 21 working days left"
     )
     text = " ".join(digest.text.split())
     assert (
-        "MAY 2021: CLOSED (PROVISIONAL) Everyone: 3 allocated, 1 complete in time, 0 exempted, "
+        "MAY 2021: CLOSED (PROVISIONAL) Everyone: 3 auditors allocated, 1 complete in time, "
+        "0 exempted, "
         "2 missed, 0 late (not counted): 33%" in text
     )
     assert "COMPLETION: JUNE 2021" in text
@@ -313,7 +315,7 @@ def test_digest_at_a_past_time_shows_the_month_as_it_was_then(world: World) -> N
         event, head = trail.head(connection, until=then)
     world.close()
     result = CliRunner().invoke(
-        main, ["--config", str(world.config), "digest", "--at", "2021-05-24T09:30"]
+        main, ["--config", str(world.config), "digest", "--qa-copy", "--at", "2021-05-24T09:30"]
     )
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())

@@ -93,10 +93,11 @@ def test_the_director_is_reminded_every_3_working_days_and_the_digest_shows_the_
     # Monday 17 May's digest: with the director for 8 working days, in red.
     digest = next(m for m in by_day[date(2021, 5, 17)] if m.key == "digest/2021-W20/director")
     assert (
-        "!! EXM-2021-05-001 Kim Lee (Early Help), heavy statutory work: with you, for your "
-        "decision, for 8 working days" in " ".join(digest.text.split())
+        "FOR YOUR DECISION (1) - EXM-2021-05-001: Kim Lee (Early Help) asks to be exempted "
+        "from May 2021 audits: heavy statutory work." in " ".join(digest.text.split())
     )
-    assert 'color:#b10e1e;font-weight:bold">8' in digest.html
+    assert "With you for 8 working days." in " ".join(digest.text.split())
+    assert 'color:#b10e1e">With you for 8 working days.' in digest.html
     # A decision stops the reminders.
     chase = next(m for m in by_day[date(2021, 5, 17)] if "director-chase" in m.key)
     world.reply(chase, DIRECTOR, "Approved.")

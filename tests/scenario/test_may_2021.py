@@ -37,6 +37,7 @@ def _digests(week: int) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
             (f"digest/2021-W{week}/director", (DIRECTOR,), ()),
             (f"digest/2021-W{week}/head/{HANA}", (HANA,), ()),
             (f"digest/2021-W{week}/head/{OMAR}", (OMAR,), ()),
+            (f"digest/2021-W{week}/qa", (QA,), ()),  # the QA team's copy
         ]
     )
 
@@ -93,7 +94,17 @@ def test_may_2021_sends_exactly_the_expected_mail_on_each_day(world: World) -> N
             (f"reminder/2021-05/stage-5/{ALEX_EMAIL}", (ALEX_EMAIL,), no_cc),
             (f"reminder/2021-05/stage-5/{KIM_EMAIL}", (KIM_EMAIL,), no_cc),
         ],
-        date(2021, 5, 24): _digests(21),
+        # Five working days before June's allocation day (Tuesday 1 June), everyone active
+        # hears when June's audits go out and that requests for June should come now.
+        date(2021, 5, 24): sorted(
+            [
+                *_digests(21),
+                *(
+                    (f"heads-up/2021-06/{e}", (e,), no_cc)
+                    for e in (ALEX_EMAIL, KIM_EMAIL, SAM_EMAIL)
+                ),
+            ]
+        ),
         date(2021, 5, 26): [
             (f"reminder/2021-05/stage-2/{ALEX_EMAIL}", (ALEX_EMAIL,), (HANA,)),
             (f"reminder/2021-05/stage-2/{KIM_EMAIL}", (KIM_EMAIL,), (OMAR,)),

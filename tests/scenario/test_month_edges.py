@@ -21,7 +21,16 @@ def test_march_2021_reminders_follow_local_time_across_the_clock_change(world: W
     # Clocks went forward on Sunday 28 March 2021; stage 2 falls on Monday the 29th.
     world.write_allocations("2021-03", [(SAM_EMAIL, "CR-7001", "case_audit")])
     by_day = world.run_days(date(2021, 3, 1), date(2021, 3, 28))
-    assert sorted(by_day) == [date(2021, 3, 1), date(2021, 3, 17), date(2021, 3, 24)]
+    # 1 April is April's allocation day (Good Friday the 2nd): its heads-up goes on the 25th.
+    assert sorted(by_day) == [
+        date(2021, 3, 1),
+        date(2021, 3, 17),
+        date(2021, 3, 24),
+        date(2021, 3, 25),
+    ]
+    assert _keys(by_day[date(2021, 3, 25)]) == [
+        f"heads-up/2021-04/{e}" for e in (ALEX_EMAIL, KIM_EMAIL, SAM_EMAIL)
+    ]
     # 08:30 UTC on the 29th is 09:30 BST: due. At 07:59 UTC (08:59 BST) it was not yet.
     assert world.tick(datetime(2021, 3, 29, 7, 59, tzinfo=UTC)).planned == []
     assert world.tick(datetime(2021, 3, 29, 8, 0, tzinfo=UTC)).planned == [
@@ -71,7 +80,9 @@ def test_after_ten_days_down_only_the_latest_stage_goes_and_older_ones_are_skipp
     world.new_mail()
     # Down from the 12th to the 26th: stages 10 and 5 were missed; stage 2 is due today.
     report = world.tick("2021-05-26T10:00")
+    # June's heads-up (due from the 24th) is still before June starts: it goes too.
     assert sorted(report.planned) == [
+        *(f"heads-up/2021-06/{e}" for e in (ALEX_EMAIL, KIM_EMAIL, SAM_EMAIL)),
         f"reminder/2021-05/stage-2/{ALEX_EMAIL}",
         f"reminder/2021-05/stage-2/{SAM_EMAIL}",
     ]
@@ -119,7 +130,10 @@ def test_no_reminder_on_the_day_an_allocation_goes_out(world: World) -> None:
             f"allocation/2021-05/{KIM_EMAIL}",
             f"reminder/2021-05/stage-5/{SAM_EMAIL}",
         ],
-        date(2021, 5, 24): [f"reminder/2021-05/stage-5/{KIM_EMAIL}"],
+        date(2021, 5, 24): [
+            *(f"heads-up/2021-06/{e}" for e in (ALEX_EMAIL, KIM_EMAIL, SAM_EMAIL)),
+            f"reminder/2021-05/stage-5/{KIM_EMAIL}",
+        ],
     }
 
 
@@ -210,8 +224,11 @@ def test_completions_before_on_and_after_the_deadline(world: World) -> None:
             ("CR-3001", KIM_EMAIL, "2021-05-01", "good"),  # after: not counted
         ],
     )
-    report = world.tick("2021-04-30T09:30")  # stage 0
-    assert report.planned == [f"reminder/2021-04/stage-0/{KIM_EMAIL}"]
+    report = world.tick("2021-04-30T09:30")  # stage 0, and May's heads-up (from the 26th)
+    assert report.planned == [
+        f"reminder/2021-04/stage-0/{KIM_EMAIL}",
+        *(f"heads-up/2021-05/{e}" for e in (ALEX_EMAIL, KIM_EMAIL, SAM_EMAIL)),
+    ]
     world.tick("2021-05-04T09:30")  # 3 May is a bank holiday: April closes on the 4th
     landed = {m.key: m for m in world.new_mail()}
     summary = landed["close/2021-04/qa"]

@@ -99,6 +99,16 @@ CASES = [
         OutboxKey(Kind.DIGEST_HEAD, week="2021-W20", email=HEAD),
     ),
     (
+        keys.digest_qa_key(MONDAY),
+        "digest/2021-W20/qa",
+        OutboxKey(Kind.DIGEST_QA, week="2021-W20"),
+    ),
+    (
+        keys.heads_up_key(Month(2021, 6), HEAD),
+        "heads-up/2021-06/hana@council.gov.uk",
+        OutboxKey(Kind.HEADS_UP, month=Month(2021, 6), email=HEAD),
+    ),
+    (
         keys.problems_key("allocations/2021-05.xlsx", ["row 3: no auditor"]),
         "problems/allocations/2021-05.xlsx/" + keys.short_digest(["row 3: no auditor"]),
         OutboxKey(

@@ -14,7 +14,13 @@ from bot.core.cycle import (
     standings,
 )
 from bot.core.plans import Record
-from bot.core.roster_checks import HeadRow, heads_to_confirm, letters_apart
+from bot.core.roster_checks import (
+    HeadRow,
+    TeamRow,
+    heads_to_confirm,
+    letters_apart,
+    services_to_confirm,
+)
 from tests.unit.core.personas import (
     ALEX,
     CYCLE,
@@ -212,3 +218,25 @@ def test_a_confirmed_address_is_named_no_more() -> None:
     ]
     assert len(heads_to_confirm(rows)) == 2
     assert heads_to_confirm(rows, frozenset({"omar.kahn@council.example"})) == []
+
+
+def test_a_team_under_two_services_is_named_at_the_second_services_first_row() -> None:
+    rows = [
+        TeamRow(2, "Early Help", "Early Help and Prevention"),
+        TeamRow(3, "Early Help", "early help  and prevention"),  # the same, typed loosely
+        TeamRow(4, "Fostering", "Children Looked After"),
+        TeamRow(5, "Early Help", "Family Support"),
+        TeamRow(6, "Early Help", "Family Support"),
+    ]
+    (found,) = services_to_confirm(rows)
+    assert (found.row, found.column) == (5, "service")
+    assert found.message == (
+        "team 'Early Help' is given under 2 services: 'Early Help and Prevention' (rows 2 and "
+        "3); 'Family Support' (rows 5 and 6). The digests count it under 'Early Help and "
+        "Prevention': use one service for the team"
+    )
+
+
+def test_teams_each_under_one_service_need_no_confirming() -> None:
+    rows = [TeamRow(2, "Early Help", "Prevention"), TeamRow(3, "Fostering", "Prevention")]
+    assert services_to_confirm(rows) == []
