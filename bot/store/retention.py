@@ -151,7 +151,7 @@ def _purge_mail_bodies(connection: Connection, cut: Cutoffs, purged: Purged) -> 
         connection.execute(
             update(outbox)
             .where(outbox.c.key.in_(batch))
-            .values(body_text="", body_html="", images={})
+            .values(body_text="", body_html="", images={}, attachments={})
         )
     purged.mail_bodies = len(keys)
     purged.sent_keys = keys

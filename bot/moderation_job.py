@@ -1,0 +1,100 @@
+"""The tick's moderation job: once a month is closed (or final, as configured), its audits
+are allocated to moderators, each moderator is told and reminded, and the month's report is
+mailed when moderation is complete or on its due day."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from bot.app import App
+from bot.core import moderation as mod
+from bot.core.cycle import is_due
+from bot.core.keys import report_key
+from bot.core.problems import plan_problem_report
+from bot.core.records import Month
+from bot.inbox import RecordMail
+from bot.inputs.in_force import read_month, roster_in_force
+from bot.moderation import read_round
+from bot.reporting.report import report_mail
+from bot.store import moderation as stored
+from bot.store import repo
+
+
+def run_moderation(app: App, now: datetime, local: datetime, record_mail: RecordMail) -> None:
+    """Level-triggered: what is due by ``now`` and not yet recorded, at the send time of a
+    working day. The allocation is stored once; mail and the report go once by their keys."""
+    settings = app.settings
+    today = local.date()
+    if not is_due(today, local, settings.schedule.send_time):
+        return
+    rules = app.moderation_rules
+    this_month = Month.of(today)
+    reports: list[tuple[Month, str]] = []
+    with app.engine.begin() as connection:
+        recent = {m for m in stored.started_months(connection) if m >= this_month.plus(-3)}
+        months = sorted(recent | {this_month.previous()})
+        closed = repo.closed_months(connection, months)
+        final = repo.final_months(connection, closed)
+        for month in months:
+            if month not in closed or (rules.starts == "final" and month not in final):
+                continue
+            if not stored.started(connection, month) and not _start(
+                app, connection, month, now, local
+            ):
+                continue
+            round_, problems = read_round(settings, connection, month)
+            if round_ is None:
+                continue
+            records = repo.load_records(connection, [month])
+            plans = mod.plan_moderation(round_, records, today, rules)
+            if problems:
+                source = settings.named(problems[0].file)
+                shown = [str(replace(p, file=settings.named(p.file))) for p in problems]
+                plans += plan_problem_report(source, shown, records, app.rules)
+            record_mail(connection, plans)
+            why = mod.report_due(round_, today)
+            if why is not None and report_key(month) not in records:
+                reports.append((month, why))
+    for month, why in reports:
+        # Made outside any transaction: drawing the report's charts takes a while.
+        plan = report_mail(app, month, now, why)
+        with app.engine.begin() as connection:
+            if report_key(month) in repo.load_records(connection, [month]):
+                continue  # another process got there first
+            repo.add_event(connection, now, "report_mailed", month=month, why=why)
+            record_mail(connection, [plan])
+
+
+def _start(app: App, connection: Connection, month: Month, now: datetime, local: datetime) -> bool:
+    """Allocate the month's moderation; False when there is nothing to allocate (no
+    moderator in the roster, or no audit submitted in time)."""
+    settings = app.settings
+    roster = roster_in_force(settings, connection, now, app.parsed_sheets, remember=False)
+    people = mod.moderators(roster.auditors)
+    if not people:
+        return False
+    sheets = read_month(settings, month, roster.auditors, app.parsed_sheets)
+    rules = app.moderation_rules
+    audits = mod.audits_to_moderate(month, sheets.completions.values(), roster.auditors)
+    chosen = mod.sample(audits, month, rules.sample, rules.min_per_auditor)
+    if not chosen:
+        return False
+    assignments = mod.allocate(chosen, people, month)
+    started_on = local.date()
+    due = mod.due_day(started_on, rules.due_working_days)
+    if stored.save_round(connection, month, assignments, started_on, due, now):
+        given = sum(1 for a in assignments if a.moderator is not None)
+        repo.add_event(
+            connection,
+            now,
+            "moderation_allocated",
+            month=month,
+            audits=len(assignments),
+            allocated=given,
+            moderators=len({a.moderator.email for a in assignments if a.moderator}),
+            due=due.isoformat(),
+        )
+    return True
