@@ -58,6 +58,8 @@ LEE_EMAIL = LEE[1]
 # In the roster, not in the sheet, and under a Head of Service's address typed one letter off.
 DEV = ("Dev Shah", "dev@council.example", "Early Help", "omarr@council.example", "Omar Khan")
 OUTSIDER = "mallory@elsewhere.example"
+# A moderator in a team none of May's audits come from: every audit in time is theirs.
+MO = ("Mo Reid", "mo@council.example", "Fostering", OMAR, "Omar Khan", "moderator")
 
 # Random parts of a mail, and what stands for them in the golden files.
 _RANDOM = [
@@ -260,6 +262,14 @@ def _replies(month: Month, day: date) -> None:
             [*COMPLETIONS[date(2021, 5, 27)], ("CR-1002", SAM_EMAIL, "2021-05-28", "good")],
         )
         month.at(day, "12:00")
+        # Mo moderates two of the three audits; the third is still out when the report goes.
+        folder = world.root / "moderations"
+        folder.mkdir(exist_ok=True)
+        (folder / "2021-05.csv").write_text(
+            "case_ref,moderator_email,moderated_grade,moderated_on\n"
+            "CR-1001,mo@council.example,good,2021-06-02\n"
+            "CR-3001,mo@council.example,requires improvement,2021-06-02\n"
+        )
     elif day == date(2021, 6, 3):
         world.write_in(
             KIM_EMAIL, "May audits", "Can I be exempt from my May audits? I was off sick."
@@ -373,8 +383,9 @@ def may_sent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Sent]]:
         world.config.read_text()
         + "inbox: {max_answers_per_day: 3}\n"
         + "audit_tool_url: https://audits.council.example/\n"
+        + "moderation: {due_working_days: 2}\n"
     )
-    world.write_roster([*PERSONAS, LEE, DEV])
+    world.write_roster([*PERSONAS, LEE, DEV, MO])
     try:
         _play_may(world)
         yield _sent(world)
@@ -441,8 +452,8 @@ def test_no_mail_speaks_of_the_bot_or_miscounts(may_sent: list[Sent]) -> None:
 def test_greetings_use_first_names(may_sent: list[Sent]) -> None:
     greetings = {line for m in may_sent for line in m.text.splitlines() if line.startswith("Dear ")}
     assert greetings == {
-        "Dear Alex,", "Dear Dana,", "Dear Hana,", "Dear Kim,", "Dear Lee,", "Dear Omar,",
-        "Dear Sam,",
+        "Dear Alex,", "Dear Dana,", "Dear Hana,", "Dear Kim,", "Dear Lee,", "Dear Mo,",
+        "Dear Omar,", "Dear Sam,",
     }  # fmt: skip
 
 

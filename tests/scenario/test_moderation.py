@@ -3,11 +3,9 @@ report mailed with the moderated grades: through the local transport on both sto
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -16,64 +14,24 @@ from sqlalchemy import select
 
 from bot.commands.cli import main
 from bot.store.schema import events, moderations
-from tests.world import ALEX, DIRECTOR, KIM, QA, SAM, Landed, World
-
-SAM_EMAIL, ALEX_EMAIL, KIM_EMAIL = SAM[1], ALEX[1], KIM[1]
-MO = ("Mo Reid", "mo@council.example", "Fostering", KIM[3], KIM[4], "moderator")
-DI = ("Di Evans", "di@council.example", "Leaving Care", SAM[3], SAM[4], "moderator")
-EXTRA = ("case_team", "action_needed")
-
-
-def _roster(world: World) -> None:
-    rows = [["name", "email", "team", "head_of_service_email", "head_of_service", "role"]]
-    rows += [[*p, "auditor"] for p in (SAM, ALEX, KIM)] + [list(MO), list(DI)]
-    with (world.root / "roster.csv").open("w", newline="") as handle:
-        csv.writer(handle).writerows(rows)
+from tests.scenario.moderation_world import (
+    DI,
+    MO,
+    may_with_moderators,
+    write_moderations,
+)
+from tests.world import DIRECTOR, QA, Landed, World
 
 
 @pytest.fixture
 def may(world: World) -> World:
-    _roster(world)
-    world.config.write_text(world.config.read_text() + "moderation: {due_working_days: 5}\n")
-    world.write_allocations(
-        "2021-05",
-        [
-            (SAM_EMAIL, "CR-1001", "case_audit"),
-            (SAM_EMAIL, "CR-1002", "case_audit"),
-            (ALEX_EMAIL, "CR-2001", "case_audit"),
-            (KIM_EMAIL, "CR-3001", "case_audit"),
-        ],
-    )
-    world.write_completions(
-        "2021-05",
-        [
-            ("CR-1001", SAM_EMAIL, "2021-05-12", "good", "Children in Need", ""),
-            ("CR-1002", SAM_EMAIL, "2021-05-20", "good", "Leaving Care", ""),
-            ("CR-2001", ALEX_EMAIL, "2021-05-21", "requires improvement", "", ""),
-            ("CR-3001", KIM_EMAIL, "2021-05-27", "outstanding", "Fostering", ""),
-        ],
-        modified="2021-05-28T18:00",
-        extra=EXTRA,
-    )
-    world.tick("2021-05-04T09:30")
-    world.new_mail()
-    return world
+    return may_with_moderators(world)
 
 
 def _given(world: World) -> dict[str, str | None]:
     with world.open().engine.connect() as connection:
         rows = connection.execute(select(moderations.c.case_ref, moderations.c.moderator_email))
         return dict(rows.all())
-
-
-def _write_moderations(world: World, rows: list[tuple[str, ...]]) -> Path:
-    folder = world.root / "moderations"
-    folder.mkdir(exist_ok=True)
-    path = folder / "2021-05.csv"
-    header = ["case_ref", "moderator_email", "moderated_grade", "moderated_on", "comment"]
-    with path.open("w", newline="") as handle:
-        csv.writer(handle).writerows([header, *map(list, rows)])
-    return path
 
 
 def _of(mails: list[Landed], kind: str) -> list[Landed]:
@@ -116,7 +74,7 @@ def test_moderation_sheet_problems_go_to_the_qa_team_with_file_row_and_column(ma
     may.tick("2021-06-01T09:30")
     may.new_mail()
     given = _given(may)
-    _write_moderations(
+    write_moderations(
         may,
         [
             ("CR-1002", MO[1], "excellent", "2021-06-02", ""),
@@ -140,7 +98,7 @@ def test_the_report_is_mailed_once_moderation_is_complete_with_the_moderated_gra
     may.new_mail()
     given = _given(may)
     # Sam's CR-1001 was graded good; the moderator finds it inadequate.
-    _write_moderations(
+    write_moderations(
         may,
         [
             ("CR-1001", str(given["CR-1001"]), "inadequate", "2021-06-02", ""),
@@ -150,7 +108,7 @@ def test_the_report_is_mailed_once_moderation_is_complete_with_the_moderated_gra
     )
     may.tick("2021-06-02T09:30")
     assert _of(may.new_mail(), "report") == []  # CR-3001 is not back yet
-    _write_moderations(
+    write_moderations(
         may,
         [
             ("CR-1001", str(given["CR-1001"]), "inadequate", "2021-06-02", ""),
@@ -205,7 +163,7 @@ def test_the_report_goes_on_the_due_day_naming_the_late_moderation(may: World) -
     may.new_mail()
     given = _given(may)
     mo_cases = sorted(c for c, who in given.items() if who == MO[1])
-    _write_moderations(
+    write_moderations(
         may, [(c, DI[1], "good", "2021-06-02", "") for c, who in given.items() if who == DI[1]]
     )
     by_day = may.run_days(date(2021, 6, 2), date(2021, 6, 8))
@@ -223,14 +181,14 @@ def test_the_report_goes_on_the_due_day_naming_the_late_moderation(may: World) -
     assert report in by_day[date(2021, 6, 8)]
     assert report.subject == "May 2021 quality assurance report: moderation outstanding"
     said = _said(report)
-    assert "was due on Tuesday 8 June 2021" in said
+    assert "was due on Tuesday 8 June 2021, so here is" in said
     assert f"Moderation not back by Tuesday 8 June 2021: - Mo Reid: {', '.join(mo_cases)}" in said
 
 
 def test_auditbot_moderation_shows_who_moderates_what_and_what_is_back(may: World) -> None:
     may.tick("2021-06-01T09:30")
     given = _given(may)
-    _write_moderations(may, [("CR-1002", MO[1], "requires improvement", "2021-06-02", "")])
+    write_moderations(may, [("CR-1002", MO[1], "requires improvement", "2021-06-02", "")])
     may.close()  # the command opens the store itself
     args = ["--config", str(may.config), "moderation", "--month", "2021-05"]
     result = CliRunner().invoke(main, [*args, "--json", "--at", "2021-06-08T10:00"])
