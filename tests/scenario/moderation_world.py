@@ -11,7 +11,7 @@ from tests.world import ALEX, KIM, SAM, World
 SAM_EMAIL, ALEX_EMAIL, KIM_EMAIL = SAM[1], ALEX[1], KIM[1]
 MO = ("Mo Reid", "mo@council.example", "Fostering", KIM[3], KIM[4], "moderator")
 DI = ("Di Evans", "di@council.example", "Leaving Care", SAM[3], SAM[4], "moderator")
-EXTRA = ("case_team", "action_needed")
+EXTRA = ("case_team", "action_needed", "themes")
 
 
 def may_with_moderators(world: World) -> World:
@@ -30,10 +30,26 @@ def may_with_moderators(world: World) -> World:
     world.write_completions(
         "2021-05",
         [
-            ("CR-1001", SAM_EMAIL, "2021-05-12", "good", "Children in Need", ""),
-            ("CR-1002", SAM_EMAIL, "2021-05-20", "good", "Leaving Care", ""),
-            ("CR-2001", ALEX_EMAIL, "2021-05-21", "requires improvement", "", ""),
-            ("CR-3001", KIM_EMAIL, "2021-05-27", "outstanding", "Fostering", ""),
+            (
+                "CR-1001",
+                SAM_EMAIL,
+                "2021-05-12",
+                "good",
+                "Children in Need",
+                "",
+                "voice of the child",
+            ),
+            ("CR-1002", SAM_EMAIL, "2021-05-20", "good", "Leaving Care", "", ""),
+            (
+                "CR-2001",
+                ALEX_EMAIL,
+                "2021-05-21",
+                "requires improvement",
+                "",
+                "",
+                "Voice of the child; management oversight",
+            ),
+            ("CR-3001", KIM_EMAIL, "2021-05-27", "outstanding", "Fostering", "", ""),
         ],
         modified="2021-05-28T18:00",
         extra=EXTRA,

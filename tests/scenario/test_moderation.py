@@ -150,6 +150,8 @@ def test_the_report_is_mailed_once_moderation_is_complete_with_the_moderated_gra
     assert agreement["Everyone"] == (4, 2, 1, 1)
     assert agreement["Sam Patel"] == (2, 1, 0, 1)
     assert "Moderation not back" not in files["report-2021-05.html"]
+    themes = list(book["Themes"].iter_rows(min_row=2, values_only=True))
+    assert themes == [("voice of the child", 2), ("management oversight", 1)]
     # Once: the next tick sends nothing more.
     may.tick("2021-06-04T09:30")
     assert _of(may.new_mail(), "report") == []
