@@ -248,7 +248,7 @@ def _replies(month: Month, day: date) -> None:
             "Can I be exempted this month? I have been signed off for three weeks from today.",
         )
         month.at(day, "10:00")
-        # Kim's inadequate audit of CR-3001, escalated yesterday: Omar says it is done.
+        # Kim's inadequate audit of CR-3001, asked after this morning: Omar says it is done.
         world.reply(
             month.mail("child-action/2021-05/escalate/CR-3001"),
             OMAR,
@@ -317,6 +317,14 @@ def _replies(month: Month, day: date) -> None:
         month.at(day, "10:30")
         world.reply(month.mail("exemption/EXM-2021-05-005/to-director"), DIRECTOR, "Approved.")
         month.at(day, "11:00")
+        # Kim's inadequate audit of CR-3001, escalated this morning: Omar names an owner and
+        # a date, and is asked after on that date (tomorrow) as it is not yet reported done.
+        world.reply(
+            month.mail("child-action/2021-05/escalate/CR-3001"),
+            OMAR,
+            "Kim Lee will hold a placement review by 27 May.",
+        )
+        month.at(day, "11:30")
     elif day == date(2021, 5, 19):
         world.reply(
             month.mail(f"reminder/2021-05/stage-10/{SAM_EMAIL}"),
