@@ -5,6 +5,11 @@ if sys.argv[1:2] == ["replies"]:
 
     sys.exit(replies(sys.argv[2:]))
 
+if sys.argv[1:2] == ["moderation"]:
+    from benchmarks.moderation import main as moderation
+
+    sys.exit(moderation(sys.argv[2:]))
+
 from benchmarks.cycle import main
 
 sys.exit(main())

@@ -31,6 +31,8 @@ PHASES = (
     ("digests", "bot.tick", "_send_digests"),
     ("read_roster", "bot.inputs.sheets", "read_roster"),
     ("plan", "bot.tick", "_plan"),
+    ("moderation", "bot.tick", "run_moderation"),
+    ("report", "bot.moderation_job", "report_mail"),
     ("roster", "bot.tick", "roster_in_force"),
     ("sheets", "bot.tick", "read_month"),
     ("record", "bot.tick", "_record"),
