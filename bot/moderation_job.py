@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from bot.app import App
 from bot.core import moderation as mod
 from bot.core.cycle import is_due
-from bot.core.keys import report_key
+from bot.core.keys import problems_key, report_key
 from bot.core.problems import plan_problem_report
 from bot.core.records import Month
 from bot.inbox import RecordMail
@@ -41,28 +41,33 @@ def run_moderation(app: App, now: datetime, local: datetime, record_mail: Record
         for month in months:
             if month not in closed or (rules.starts == "final" and month not in final):
                 continue
-            if not stored.started(connection, month) and not _start(
-                app, connection, month, now, local
-            ):
-                continue
+            due = stored.due_of(connection, month)
+            if due is None:
+                if not _start(app, connection, month, now, local):
+                    continue
+                due = stored.due_of(connection, month)
+            sent = stored.mail_keys(connection, month)
+            if report_key(month) in sent and due is not None and today > due:
+                continue  # the month's moderation is over: its sheet need not be read again
             round_, problems = read_round(settings, connection, month)
             if round_ is None:
                 continue
-            records = repo.load_records(connection, [month])
-            plans = mod.plan_moderation(round_, records, today, rules)
+            plans = mod.plan_moderation(round_, sent, today, rules)
             if problems:
                 source = settings.named(problems[0].file)
                 shown = [str(replace(p, file=settings.named(p.file))) for p in problems]
-                plans += plan_problem_report(source, shown, records, app.rules)
+                key = problems_key(source, shown)
+                if not repo.recorded_keys(connection, [key]):  # this list told once only
+                    plans += plan_problem_report(source, shown, {}, app.rules)
             record_mail(connection, plans)
             why = mod.report_due(round_, today)
-            if why is not None and report_key(month) not in records:
+            if why is not None and report_key(month) not in sent:
                 reports.append((month, why))
     for month, why in reports:
         # Made outside any transaction: drawing the report's charts takes a while.
         plan = report_mail(app, month, now, why)
         with app.engine.begin() as connection:
-            if report_key(month) in repo.load_records(connection, [month]):
+            if report_key(month) in stored.mail_keys(connection, month):
                 continue  # another process got there first
             repo.add_event(connection, now, "report_mailed", month=month, why=why)
             record_mail(connection, [plan])

@@ -12,14 +12,14 @@ from __future__ import annotations
 import hashlib
 import heapq
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
 from bot.core import calendar as cal
 from bot.core.keys import moderation_key
-from bot.core.plans import MailPlan, Record
+from bot.core.plans import MailPlan
 from bot.core.records import Auditor, Completion, Grade, Month, Problem, Role
 
 # Best first: a step is one place along this line.
@@ -358,7 +358,7 @@ def _cases(assignments: Iterable[Assignment]) -> list[dict[str, str]]:
 
 
 def plan_moderation(
-    round_: Round, records: Mapping[str, Record], today: date, rules: ModerationRules
+    round_: Round, records: Container[str], today: date, rules: ModerationRules
 ) -> list[MailPlan]:
     """Each moderator's allocation (once), and the latest reminder stage due by ``today`` to
     those with audits not yet back, up to the due day; never on the day it started."""

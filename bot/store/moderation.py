@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select
 
+from bot.core.keys import moderation_key, report_key
 from bot.core.moderation import Assignment, Audit, Moderator, Round
 from bot.core.records import Grade, Month
 from bot.store.fit import fit
-from bot.store.schema import moderations
+from bot.store.schema import moderations, outbox
 
 
 def save_round(
@@ -74,6 +75,21 @@ def load_round(connection: Connection, month: Month) -> Round | None:
         due=rows[0].due,
         assignments=tuple(_assignment(r) for r in rows),
     )
+
+
+def due_of(connection: Connection, month: Month) -> date | None:
+    """The month's moderation due day; None when it has not started."""
+    query = select(moderations.c.due).where(moderations.c.month == str(month)).limit(1)
+    return connection.execute(query).scalar()
+
+
+def mail_keys(connection: Connection, month: Month) -> set[str]:
+    """The outbox keys of the month's moderation mail and its report, already recorded."""
+    prefix = moderation_key(month, "", "").removesuffix("/")  # moderation/2021-05/
+    query = select(outbox.c.key).where(
+        outbox.c.key.startswith(prefix, autoescape=True) | (outbox.c.key == report_key(month))
+    )
+    return {key for (key,) in connection.execute(query)}
 
 
 def started_months(connection: Connection) -> list[Month]:
