@@ -32,7 +32,7 @@ def run_moderation(app: App, now: datetime, local: datetime, record_mail: Record
         return
     rules = app.moderation_rules
     this_month = Month.of(today)
-    reports: list[tuple[Month, str]] = []
+    reports: list[tuple[Month, str, mod.Round]] = []
     with app.engine.begin() as connection:
         recent = {m for m in stored.started_months(connection) if m >= this_month.plus(-3)}
         months = sorted(recent | {this_month.previous()})
@@ -62,10 +62,10 @@ def run_moderation(app: App, now: datetime, local: datetime, record_mail: Record
             record_mail(connection, plans)
             why = mod.report_due(round_, today)
             if why is not None and report_key(month) not in sent:
-                reports.append((month, why))
-    for month, why in reports:
+                reports.append((month, why, round_))
+    for month, why, round_ in reports:
         # Made outside any transaction: drawing the report's charts takes a while.
-        plan = report_mail(app, month, now, why)
+        plan = report_mail(app, month, now, why, round_)
         with app.engine.begin() as connection:
             if report_key(month) in stored.mail_keys(connection, month):
                 continue  # another process got there first

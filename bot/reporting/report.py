@@ -22,7 +22,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.app import App
 from bot.core.keys import report_key
-from bot.core.moderation import Agreement
+from bot.core.moderation import Agreement, Round
 from bot.core.plans import MailPlan
 from bot.core.quality import GradeMix, Targets
 from bot.core.records import Grade, Month
@@ -48,20 +48,24 @@ def write_month_report(app: App, month: Month, out_dir: Path, now: datetime) -> 
     return [workbook, page]
 
 
-def month_report(app: App, month: Month, now: datetime) -> Report:
-    """The month's report, with the moderated grades that have come back so far."""
+def month_report(app: App, month: Month, now: datetime, moderation: Round | None = None) -> Report:
+    """The month's report, with the moderated grades that have come back so far (those of
+    ``moderation`` when the caller has just read them)."""
     with app.engine.connect() as connection:
         gathered = gather(app, connection, now, month)
-        moderation, _ = read_round(app.settings, connection, month)
+        if moderation is None:
+            moderation, _ = read_round(app.settings, connection, month)
         actions = child_actions.all_actions(connection, open_only=True)
     return build_report(gathered.current, gathered.history, gathered.local, moderation, actions)
 
 
-def report_mail(app: App, month: Month, now: datetime, why: str) -> MailPlan:
+def report_mail(
+    app: App, month: Month, now: datetime, why: str, moderation: Round | None = None
+) -> MailPlan:
     """The month's report to the QA team and the director: the workbook and the page
     attached, the headline figures in the mail. ``why``: "complete" (every moderated grade
     is back) or "due" (the moderation's due day has come)."""
-    report = month_report(app, month, now)
+    report = month_report(app, month, now, moderation)
     settings = app.settings
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"report-{month}.xlsx"
