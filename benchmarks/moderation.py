@@ -123,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
             f" mail {result['planned_kinds']}: {'met' if met else 'NOT MET'}"
             f" (targets {TARGET_S:.0f} s, {TARGET_MB:.0f} MB)"
         )
+        spent = sorted(result["phases"][0].items(), key=lambda item: -item[1][0])
+        print("    where: " + ", ".join(f"{name} {s:.2f} s" for name, (s, _) in spent[:6]))
     print(f"moderated grades back before the report: {back:,}")
     return 0 if ok else 1
 

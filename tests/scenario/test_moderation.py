@@ -205,3 +205,18 @@ def test_auditbot_moderation_shows_who_moderates_what_and_what_is_back(may: Worl
     assert "1 of 4 back; agreement: 0 same, 1 one step apart, 0 two or more" in shown.output
     missing = CliRunner().invoke(main, [*args[:-1], "2021-04"])
     assert "No moderation for April 2021 yet." in missing.output
+
+
+def test_with_starts_final_moderation_waits_for_the_final_close(may: World) -> None:
+    may.config.write_text(
+        may.config.read_text().replace(
+            "moderation: {due_working_days: 5}", "moderation: {due_working_days: 5, starts: final}"
+        )
+    )
+    may.close()  # read the config again
+    may.tick("2021-06-01T09:30")  # closed, provisional: no export made after the deadline
+    assert _given(may) == {}
+    assert _of(may.new_mail(), "moderation") == []
+    may.tick("2021-06-03T09:30")  # final after the grace period: moderation starts
+    assert len(_given(may)) == 4
+    assert len(_of(may.new_mail(), "moderation")) == 2
