@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from bot.commands.cli import main
+from bot.commands.person_view import gather
 from bot.store.schema import events, moderations
 from tests.scenario.moderation_world import (
     DI,
@@ -220,3 +221,10 @@ def test_with_starts_final_moderation_waits_for_the_final_close(may: World) -> N
     may.tick("2021-06-03T09:30")  # final after the grace period: moderation starts
     assert len(_given(may)) == 4
     assert len(_of(may.new_mail(), "moderation")) == 2
+
+
+def test_a_moderators_records_include_what_they_were_given_to_moderate(may: World) -> None:
+    may.tick("2021-06-01T09:30")
+    given = sorted(c for c, who in _given(may).items() if who == MO[1])
+    held = gather(may.open(), MO[1])
+    assert [row["case_ref"] for row in held["parts"]["moderations"]] == given
