@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
+from datetime import date, datetime
 
 import openpyxl
 import pytest
@@ -14,6 +14,10 @@ from sqlalchemy import select
 
 from bot.commands.cli import main
 from bot.commands.person_view import gather
+from bot.core.digest_figures import build_digest
+from bot.core.records import Month
+from bot.reporting.gather import gather as gather_month
+from bot.reporting.report import month_report
 from bot.store.schema import events, moderations
 from tests.scenario.moderation_world import (
     DI,
@@ -21,7 +25,7 @@ from tests.scenario.moderation_world import (
     may_with_moderators,
     write_moderations,
 )
-from tests.world import DIRECTOR, QA, Landed, World
+from tests.world import DIRECTOR, LONDON, QA, Landed, World
 
 
 @pytest.fixture
@@ -228,3 +232,21 @@ def test_a_moderators_records_include_what_they_were_given_to_moderate(may: Worl
     given = sorted(c for c, who in _given(may).items() if who == MO[1])
     held = gather(may.open(), MO[1])
     assert [row["case_ref"] for row in held["parts"]["moderations"]] == given
+
+
+def test_the_mailed_reports_completion_figures_are_the_digests_for_may(may: World) -> None:
+    may.tick("2021-06-01T09:30")
+    given = _given(may)
+    write_moderations(may, [(c, str(w), "good", "2021-06-02", "") for c, w in given.items()])
+    may.tick("2021-06-02T09:30")
+    (mailed,) = _of(may.new_mail(), "report")
+    app = may.open()
+    at = datetime(2021, 6, 2, 9, 30, tzinfo=LONDON)
+    with app.engine.connect() as connection:
+        gathered = gather_month(app, connection, at, Month(2021, 5))
+    digest = build_digest(gathered.current, gathered.history, gathered.local)
+    report = month_report(app, Month(2021, 5), at)
+    assert report.overall == digest.overall
+    assert report.audit_counts == digest.audits
+    rate = digest.overall.rate
+    assert f"Completion: {rate}% ({digest.overall.complete} of the " in _said(mailed)
