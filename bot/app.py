@@ -10,6 +10,7 @@ from bot.config import LocalMail, Settings
 from bot.core.actions import ActionRules
 from bot.core.cycle import CycleRules
 from bot.core.exemptions import ExemptionRules
+from bot.core.moderation import ModerationRules
 from bot.inputs.in_force import ParsedSheets
 from bot.mail.local import LocalTransport
 from bot.mail.transport import Transport
@@ -89,6 +90,22 @@ class App:
             council=settings.council,
             chase_after=settings.child_actions.chase_after_working_days,
             escalate_after=settings.child_actions.escalate_after_working_days,
+        )
+
+    @property
+    def moderation_rules(self) -> ModerationRules:
+        settings = self.settings
+        return ModerationRules(
+            sample=settings.moderation.share,
+            due_working_days=settings.moderation.due_working_days,
+            min_per_auditor=settings.moderation.min_per_auditor,
+            starts=settings.moderation.starts,
+            reminders=settings.schedule.reminders,
+            qa_team=settings.qa_team.email,
+            director_email=settings.director.email,
+            director_name=settings.director.name,
+            council=settings.council,
+            audit_tool_url=settings.audit_tool_url,
         )
 
     def close(self) -> None:

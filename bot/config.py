@@ -219,6 +219,27 @@ class ChildActions(_Strict):
         return self
 
 
+class Moderation(_Strict):
+    """After the close, a sample of the month's audits goes to the roster's moderators."""
+
+    sample: Literal["all"] | float = "all"  # or the share sampled, such as 0.25
+    due_working_days: int = Field(default=5, ge=1, le=20)
+    min_per_auditor: int = Field(default=1, ge=0)
+    # When it starts: at the close (provisional) or once the close is final.
+    starts: Literal["provisional", "final"] = "provisional"
+
+    @field_validator("sample")
+    @classmethod
+    def _a_share(cls, value: str | float) -> str | float:
+        if isinstance(value, float) and not 0 < value <= 1:
+            raise ValueError("write all, or a share between 0 and 1 such as 0.25")
+        return value
+
+    @property
+    def share(self) -> float | None:
+        return None if self.sample == "all" else float(self.sample)
+
+
 class Settings(_Strict):
     """The whole configuration; paths are already resolved against the config's folder."""
 
@@ -235,6 +256,9 @@ class Settings(_Strict):
     schedule: Schedule = Schedule()
     exemptions: Exemptions = Exemptions()
     child_actions: ChildActions = ChildActions()
+    moderation: Moderation = Moderation()
+    # The moderation sheets' folder; by default "moderations" beside the completions folder.
+    moderations: Path | None = None
     digest: Digest = Digest()
     inbox: Inbox = Inbox()
     close: Close = Close()
@@ -290,6 +314,11 @@ class Settings(_Strict):
         }
         if self.templates is not None:
             resolved["templates"] = base / self.templates
+        resolved["moderations"] = (
+            base / self.moderations
+            if self.moderations is not None
+            else resolved["completions"].parent / "moderations"
+        )
         if isinstance(self.mail, LocalMail):
             resolved["mail"] = self.mail.model_copy(
                 update={"outbox": base / self.mail.outbox, "inbox": base / self.mail.inbox}
@@ -329,6 +358,11 @@ class Settings(_Strict):
             (self.director.email if who == "director" else who.lower()): frozenset(addresses)
             for who, addresses in self.delegates.items()
         }
+
+    @property
+    def moderation_sheets(self) -> Path:
+        """The moderation sheets' folder (resolved when the settings are read)."""
+        return self.moderations or self.completions.parent / "moderations"
 
     @property
     def tz(self) -> ZoneInfo:

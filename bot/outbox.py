@@ -204,6 +204,7 @@ def _mail(row: Any, sender: str) -> OutgoingMail:
         html=row.body_html,
         message_id=row.message_id,
         images={cid: base64.b64decode(data) for cid, data in (row.images or {}).items()},
+        attachments={n: base64.b64decode(d) for n, d in (row.attachments or {}).items()},
     )
 
 

@@ -44,6 +44,7 @@ from bot.inbox import InboxReport, process_inbox
 from bot.inputs.in_force import MonthSheets, read_month, roster_in_force
 from bot.inputs.sheets import find_month_sheet
 from bot.mail.message import new_message_id
+from bot.moderation_job import run_moderation
 from bot.month_facts import month_facts
 from bot.outbox import DrainReport, drain
 from bot.purge import PurgeReport, purge
@@ -107,6 +108,7 @@ def _run(app: App, now: datetime, local: datetime, report: TickReport) -> None:
         _record(app, connection, plans, local, now, report)
         checkpoint("tick.record")  # mid-transaction: all of it rolls back
     checkpoint("tick.planned")
+    run_moderation(app, now, local, record_mail)
     _drain(app, now, budget, report)
     if app.settings.digest.enabled:
         # After the cycle's own mail has gone: a big council's digests take seconds to draw,
@@ -440,6 +442,9 @@ def _outbox_row(
         "body_html": rendered.html,
         "detail": dict(plan.detail),
         "images": {cid: base64.b64encode(png).decode() for cid, png in plan.images.items()},
+        "attachments": {
+            name: base64.b64encode(data).decode() for name, data in plan.attachments.items()
+        },
         "message_id": new_message_id(app.settings.mailbox),
         "thread": reference,
         "answers": fit(plan.answers, outbox.c.answers),
@@ -458,6 +463,7 @@ def _skip_row(plan: SkipPlan, local: datetime, now: datetime) -> dict:
         "body_html": "",
         "detail": {},
         "images": {},
+        "attachments": {},
         "message_id": None,
         "thread": None,
         "answers": None,

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bot.core.completion import team_services
+from bot.core.moderation import Moderated
 from bot.core.records import (
     Allocation,
     Auditor,
@@ -32,6 +33,7 @@ from bot.inputs.sheets import (
     find_month_sheet,
     read_allocations,
     read_completions,
+    read_moderations,
     read_roster,
 )
 
@@ -1075,3 +1077,60 @@ def test_a_file_found_unreadable_part_way_gives_no_rows_at_all(tmp_path: Path) -
         "this file is not UTF-8 text (the first bad character is on line 2002): "
         'save it as "CSV UTF-8 (Comma delimited)" from Excel'
     ]
+
+
+# --- themes and moderation sheets -----------------------------------------------------------
+
+
+def test_the_themes_column_is_split_at_semicolons(write: Write) -> None:
+    path = write(
+        "completions",
+        [
+            [*COMPLETION_HEADER, "themes"],
+            ["CR-1", "alice@example.org", "2021-05-03", "good", "voice of the child; plans ;"],
+            ["CR-2", "alice@example.org", "2021-05-04", "good", ""],
+        ],
+    )
+    sheet = read_completions(path)
+    assert [c.themes for c in sheet.completions] == [("voice of the child", "plans"), ()]
+    assert sheet.problems == []
+
+
+MODERATION_HEADER = ["case_ref", "moderator_email", "moderated_grade", "moderated_on", "comment"]
+
+
+def test_a_moderation_sheet_is_read_with_its_problems_placed(write: Write) -> None:
+    path = write(
+        "moderations",
+        [
+            MODERATION_HEADER,
+            ["CR-1", "Mo@Example.org", "Requires improvement", "02/06/2021", "agree in part"],
+            ["CR-2", "mo@example.org", "excellent", "2021-06-02", ""],
+            ["CR-3", "mo@example.org", "", "2021-06-02", ""],
+            ["Jane Smith", "not an address", "good", "yesterday", ""],
+        ],
+    )
+    rows, problems = read_moderations(path)
+    assert rows == [
+        Moderated(
+            "CR-1", "mo@example.org", Grade.REQUIRES_IMPROVEMENT, date(2021, 6, 2), "agree in part"
+        )
+    ]
+    assert rows[0].row == 2 and rows[0].file == str(path)
+    assert places(problems) == [
+        (3, "moderated_grade"),
+        (4, "moderated_grade"),
+        (5, "case_ref"),
+        (5, "moderator_email"),
+        (5, "moderated_on"),
+    ]
+    assert '"excellent" is not a grade' in problems[0].message
+    assert problems[1].message == "the moderated grade is empty"
+    assert "Jane Smith" not in " ".join(p.message for p in problems)
+
+
+def test_a_moderation_sheet_without_its_columns_gives_no_rows(write: Write) -> None:
+    path = write("moderations", [MODERATION_HEADER[:2], ["CR-1", "mo@example.org"]])
+    rows, problems = read_moderations(path)
+    assert rows == []
+    assert places(problems) == [(1, "moderated_grade"), (1, "moderated_on")]

@@ -128,8 +128,13 @@ class World:
         return self.root / "config.yaml"
 
     def write_roster(self, people, extra_rows: list[list[str]] | None = None) -> None:
+        """A person of six values carries a role (auditor or moderator) in a role column."""
         rows = [["name", "email", "team", "head_of_service_email", "head_of_service"]]
-        rows += [list(p) for p in people] + (extra_rows or [])
+        people = [list(p) for p in people]
+        if any(len(p) > 5 for p in people):
+            rows[0].append("role")
+            people = [p + [""] * (6 - len(p)) for p in people]
+        rows += people + (extra_rows or [])
         _write_csv(self.root / "roster.csv", rows)
 
     def write_allocations(self, month: str, rows: list[tuple[str, ...]]) -> Path:

@@ -525,6 +525,58 @@ def actions(ctx: click.Context, open_only: bool, as_json: bool, at: str | None) 
     console.print(f"{len(rows)} action{'s' if len(rows) != 1 else ''}", highlight=False)
 
 
+@main.command()
+@click.option("--month", "month_text", required=True, help="The month, such as 2021-05.")
+@click.option("--json", "as_json", is_flag=True, help="The whole of it as one JSON object.")
+@click.option("--at", "at", metavar="TIME", help="Local time to judge lateness at.")
+@click.pass_context
+def moderation(ctx: click.Context, month_text: str, as_json: bool, at: str | None) -> None:
+    """A month's moderation: who moderates what, what is back, agreement so far."""
+    from bot.commands.moderation_view import moderation_view
+
+    settings = _settings(ctx)
+    try:
+        month = Month.parse(month_text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from None
+    today = _parse_at(at, settings).astimezone(settings.tz).date()
+    app = App.open(settings)
+    try:
+        view = moderation_view(app, month, today)
+    finally:
+        app.close()
+    if as_json:
+        print(json.dumps(view))
+        return
+    if view is None:
+        console.print(f"No moderation for {month.title} yet.", highlight=False)
+        return
+    table = Table(title=f"Moderation of {month.title}: due {view['due']}")
+    for column in ("Case", "Auditor", "Grade", "Moderator", "Moderated", "Steps apart"):
+        table.add_column(column)
+    for row in view["audits"]:
+        steps = row["steps_apart"]
+        table.add_row(
+            row["case_ref"],
+            row["auditor"],
+            row["grade"] or "",
+            row["moderator"] or "nobody outside the teams",
+            row["moderated_grade"] or "not back",
+            "" if steps is None else str(steps),
+        )
+    console.print(table)
+    agreed = view["agreement"]
+    console.print(
+        f"{view['returned']} of {view['allocated']} back; agreement: {agreed['same']} same, "
+        f"{agreed['one_step']} one step apart, {agreed['two_or_more']} two or more",
+        highlight=False,
+    )
+    for email, cases in view["late"].items():
+        console.print(f"late: {email}: {', '.join(cases)}", highlight=False)
+    for problem in view["problems"]:
+        console.print(f"[red]problem[/red] {problem}", highlight=False)
+
+
 @main.command("verify-trail")
 @click.pass_context
 def verify_trail(ctx: click.Context) -> None:

@@ -25,6 +25,7 @@ PARTS = {
     "allocations": "Cases allocated to audit",
     "completions": "Audits submitted (from the completions sheets)",
     "outcomes": "Each month's outcome",
+    "moderations": "Audits given for moderation, as their auditor or their moderator",
     "mail_sent": "Mail the bot sent to or about them",
     "mail_received": "Mail received from them (the text while it is kept)",
     "requests": "Exemption requests (the words while they are kept) and decisions",

@@ -208,8 +208,9 @@ def plan_actions(
     """What is due for each action by ``today``: the Head of Service told at once (any
     tick); when scheduled mail is due (``scheduled``: a working day, at or after the send
     time), one chase after ``chase_after`` working days without an answer and the director
-    told after ``escalate_after``. An action with an owner and a date, or done, is chased
-    no more."""
+    told after ``escalate_after``. An action with an owner and a date is asked after once on
+    that date (or the first working day after it) if not yet reported done; a new date named
+    is asked after again on its day. A done action is chased no more."""
     plans: list[MailPlan] = []
     for action in actions:
         holder = action.holder
@@ -225,7 +226,23 @@ def plan_actions(
                     cc=holder.cc,
                 )
             )
-        if action.state is not ActionState.OPEN or not scheduled:
+        if not scheduled:
+            continue
+        if action.state is ActionState.ASSIGNED and action.due is not None:
+            when = child_action_key(action.month, action.case_ref, f"due-{action.due}")
+            if today >= action.due and when not in records:
+                plans.append(
+                    _mail(
+                        action,
+                        f"due-{action.due}",
+                        "child_action_due",
+                        (holder.head_email,),
+                        _context(action, rules),
+                        cc=holder.cc,
+                    )
+                )
+            continue
+        if action.state is not ActionState.OPEN:
             continue
         waited = action.age(today)
         escalate = child_action_key(action.month, action.case_ref, "escalate")

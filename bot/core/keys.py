@@ -54,6 +54,8 @@ class Kind(enum.Enum):
     QUESTION = "question"
     NAMES_REMINDER = "names-reminder"
     CHILD_ACTION = "child-action"
+    MODERATION = "moderation"
+    REPORT = "report"
     FOREIGN = "foreign"  # no known shape: an old key, or one not ours
 
     @property
@@ -91,6 +93,8 @@ _TEMPLATES: dict[Kind, str] = {
     Kind.QUESTION: "question/{ref}/{suffix}",
     Kind.NAMES_REMINDER: "names-reminder/{email}",
     Kind.CHILD_ACTION: "child-action/{month}/{suffix}/{case}",
+    Kind.MODERATION: "moderation/{month}/{suffix}/{email}",
+    Kind.REPORT: "report/{month}",
     Kind.FOREIGN: "{text}",
 }
 
@@ -196,6 +200,16 @@ def child_action_key(month: Month, case_ref: str, suffix: str) -> str:
     """A mail about the action for the child whose case ``case_ref`` was audited in
     ``month``: ``notify``, ``chase``, ``escalate``, ``done``."""
     return _render(Kind.CHILD_ACTION, month=month, suffix=suffix, case=case_ref)
+
+
+def moderation_key(month: Month, suffix: str, email: str) -> str:
+    """A moderator's mail about ``month``'s moderation: ``allocation``, ``reminder-2``."""
+    return _render(Kind.MODERATION, month=month, suffix=suffix, email=email)
+
+
+def report_key(month: Month) -> str:
+    """The month's QA report, mailed once to the QA team and the director."""
+    return _render(Kind.REPORT, month=month)
 
 
 def digest_director_key(day: date) -> str:

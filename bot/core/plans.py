@@ -34,6 +34,7 @@ class MailPlan:
     # The shell gives the mail the auditor's token for the month (made once, at random).
     auditor_thread: bool = False
     images: Mapping[str, bytes] = field(default_factory=dict)  # inline PNGs by content-id
+    attachments: Mapping[str, bytes] = field(default_factory=dict)  # files by name
     # An answer to a message: its sender and thread, which the loop breaker counts.
     answers: str | None = None
     answers_thread: str | None = None

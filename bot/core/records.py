@@ -106,6 +106,7 @@ class Completion:
     grade: Grade | None = None
     case_team: str | None = None  # the team holding the child's case, if the sheet says
     action_needed: bool = False  # a concern for the child, whatever the grade
+    themes: tuple[str, ...] = ()  # what the audit found, as the sheet's themes column names it
 
 
 @dataclass(frozen=True)

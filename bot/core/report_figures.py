@@ -5,11 +5,13 @@ Pure, like bot.core.digest_figures: the shell gathers, this decides what every n
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.core import calendar as cal
+from bot.core.actions import ActionState, ChildAction
 from bot.core.completion import AuditTally, audit_tally
 from bot.core.cycle import in_time, submission
 from bot.core.digest_figures import (
@@ -28,8 +30,9 @@ from bot.core.digest_figures import (
 )
 from bot.core.exemption_figures import Decision, decision
 from bot.core.exemptions import Request, State
+from bot.core.moderation import Agreements, Round, agreements
 from bot.core.quality import GradeMix, Quality, month_grades, quality
-from bot.core.records import Grade, Month
+from bot.core.records import Completion, Grade, Month
 
 NOT_ALLOCATED = "(not in the allocation sheet)"
 
@@ -43,7 +46,8 @@ class AuditRow:
     team: str
     submitted_on: date | None
     in_time: bool
-    grade: Grade | None
+    grade: Grade | None  # the auditor's
+    moderated_grade: Grade | None = None
 
     @property
     def status(self) -> str:
@@ -53,7 +57,65 @@ class AuditRow:
 
     @property
     def grade_label(self) -> str:
-        return self.grade.value.replace("_", " ") if self.grade else ""
+        label = self.grade.value.replace("_", " ") if self.grade else ""
+        if self.moderated_grade is not None and self.moderated_grade is not self.grade:
+            moderated = self.moderated_grade.value.replace("_", " ")
+            return f"{label or 'not graded'}, moderated: {moderated}"
+        return label
+
+
+@dataclass(frozen=True)
+class LateModeration:
+    """A moderator with audits not back when the report was made."""
+
+    name: str
+    email: str
+    cases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ModerationFigures:
+    started_on: date
+    due: date
+    allocated: int  # audits given to a moderator
+    returned: int
+    unallocated: tuple[str, ...]  # case references no moderator outside their teams could take
+    late: tuple[LateModeration, ...]
+    agreements: Agreements
+
+    @property
+    def complete(self) -> bool:
+        return self.allocated > 0 and self.returned >= self.allocated
+
+
+def moderation_figures(round_: Round, today: date) -> ModerationFigures:
+    late = [
+        LateModeration(waiting[0].moderator.name, email, tuple(a.audit.case_ref for a in waiting))
+        for email, waiting in sorted(round_.late(today).items())
+        if waiting[0].moderator is not None
+    ]
+    return ModerationFigures(
+        started_on=round_.started_on,
+        due=round_.due,
+        allocated=len(round_.allocated),
+        returned=sum(1 for a in round_.allocated if round_.moderated(a) is not None),
+        unallocated=tuple(a.audit.case_ref for a in round_.unallocated),
+        late=tuple(late),
+        agreements=agreements(round_),
+    )
+
+
+def theme_counts(completions: Iterable[Completion]) -> tuple[tuple[str, int], ...]:
+    """Each theme the completions sheet names, with how many audits named it: most first.
+    Themes are compared as written, without regard to case or spacing."""
+    counted: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    for done in completions:
+        for theme in done.themes:
+            key = " ".join(theme.lower().split())
+            shown.setdefault(key, theme)
+            counted[key] += 1
+    return tuple((shown[k], n) for k, n in sorted(counted.items(), key=lambda i: (-i[1], i[0])))
 
 
 @dataclass(frozen=True)
@@ -93,12 +155,34 @@ class Report:
     exemptions: tuple[tuple[Request, Decision | None], ...]  # every request of the month
     trail_head: str
     trail_event: int
+    moderation: ModerationFigures | None = None  # None: no moderation for the month
+    open_actions: tuple[ChildAction, ...] = ()  # actions for children not yet done
+    themes: tuple[tuple[str, int], ...] = ()
 
 
-def build_report(current: MonthFacts, history: HistoryInputs, now_local: datetime) -> Report:
+def build_report(
+    current: MonthFacts,
+    history: HistoryInputs,
+    now_local: datetime,
+    moderation: Round | None = None,
+    actions: Iterable[ChildAction] = (),
+) -> Report:
+    """The month's report; with ``moderation``, every figure takes the moderated grade where
+    there is one."""
     month, roster = current.month, current.roster
     rows = standings(current)
-    grades = history.grades.get(month) or month_grades(month, current.completions.values())
+    moderated = moderation.grades() if moderation is not None else {}
+    if moderated:
+        current = replace(
+            current,
+            completions={
+                key: replace(done, grade=moderated.get(key, done.grade))
+                for key, done in current.completions.items()
+            },
+        )
+        grades = month_grades(month, current.completions.values())
+    else:
+        grades = history.grades.get(month) or month_grades(month, current.completions.values())
     approved: dict[str, Request] = {}
     requests = [r for r in history.requests if r.month == month]
     for request in requests:
@@ -117,7 +201,7 @@ def build_report(current: MonthFacts, history: HistoryInputs, now_local: datetim
         )
     teams_of = {r.email: r.team for r in rows}
     names = {e: a.name for e, a in roster.items()} | {r.email: r.name for r in rows}
-    audits = _audits(current, teams_of, names)
+    audits = _audits(current, teams_of, names, moderation)
     by_team_members: dict[str, list[str]] = {}
     for email in grades.by_auditor:
         team = teams_of.get(email) or (roster[email].team if email in roster else NOT_ALLOCATED)
@@ -150,14 +234,33 @@ def build_report(current: MonthFacts, history: HistoryInputs, now_local: datetim
         ),
         trail_head=history.trail_head,
         trail_event=history.trail_event,
+        moderation=moderation_figures(moderation, now_local.date()) if moderation else None,
+        open_actions=tuple(a for a in actions if a.state is not ActionState.DONE),
+        themes=theme_counts(current.completions.values()),
     )
 
 
 def _audits(
-    current: MonthFacts, teams_of: Mapping[str, str], names: Mapping[str, str]
+    current: MonthFacts,
+    teams_of: Mapping[str, str],
+    names: Mapping[str, str],
+    moderation: Round | None,
 ) -> list[AuditRow]:
-    """Every allocated case, then every completion not in the allocation sheet."""
+    """Every allocated case, then every completion not in the allocation sheet; the grade
+    is the auditor's, as moderation found it (``current`` holds the moderated grades)."""
     deadline = cal.deadline(current.month)
+    given = (
+        {a.audit.case_ref.upper(): a.audit.grade for a in moderation.assignments}
+        if moderation
+        else {}
+    )
+    moderated = moderation.grades() if moderation else {}
+
+    def grades(key: str, done: Completion | None) -> tuple[Grade | None, Grade | None]:
+        if key in moderated:
+            return given.get(key), moderated[key]
+        return (done.grade if done else None), None
+
     rows = []
     seen: set[str] = set()
     for email, cases in sorted(current.allocations.items()):
@@ -174,7 +277,7 @@ def _audits(
                     teams_of.get(email, ""),
                     done.submitted_on if done else None,
                     in_time(done, deadline),
-                    done.grade if done else None,
+                    *grades(key, done),
                 )
             )
     for key, done in sorted(current.completions.items()):
@@ -190,7 +293,7 @@ def _audits(
                 teams_of.get(email, NOT_ALLOCATED),
                 done.submitted_on,
                 in_time(done, deadline),
-                done.grade,
+                *grades(key, done),
             )
         )
     return rows

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
+from bot.core.moderation import Moderated
 from bot.core.records import (
     Allocation,
     Auditor,
@@ -37,6 +38,7 @@ __all__ = [
     "find_month_sheet",
     "read_allocations",
     "read_completions",
+    "read_moderations",
     "read_roster",
 ]
 
@@ -66,11 +68,14 @@ _ACTIVE = {"yes": True, "y": True, "true": True, "1": True,
 _ROSTER_REQUIRED = ("name", "email", "team", "head_of_service_email")
 _ROSTER_COLUMNS = (*_ROSTER_REQUIRED, "head_of_service", "role", "active", "service")
 _ALLOCATION_COLUMNS = ("auditor_email", "case_ref", "audit_type")
-# case_team (the team holding the child's case) and action_needed (yes for a concern for the
-# child, whatever the grade) are optional.
+# case_team (the team holding the child's case), action_needed (yes for a concern for the
+# child, whatever the grade) and themes (what the audit found, separated by semicolons) are
+# optional.
 _COMPLETION_COLUMNS = (
-    "case_ref", "auditor_email", "submitted_on", "grade", "case_team", "action_needed"
+    "case_ref", "auditor_email", "submitted_on", "grade", "case_team", "action_needed", "themes"
 )  # fmt: skip
+
+_MODERATION_COLUMNS = ("case_ref", "moderator_email", "moderated_grade", "moderated_on", "comment")
 
 _T = TypeVar("_T")
 
@@ -321,7 +326,7 @@ def read_completions(
     days: dict[str, date | None] = {}  # an export repeats the same few dates thousands of times
     for row in table:
         number, cells, tainted = row
-        case_ref, typed_email, submitted_text, grade_text, case_team, needed_text = cells
+        case_ref, typed_email, submitted_text, grade_text, case_team, needed_text, themes = cells
         email = typed_email.lower()
         if submitted_text not in days:
             days[submitted_text] = _parse_day(submitted_text)
@@ -354,7 +359,13 @@ def read_completions(
                 problems.extend(check.found)
                 continue
         completion = Completion(
-            case_ref, email, submitted_on, grade, case_team.strip() or None, bool(needed)
+            case_ref,
+            email,
+            submitted_on,
+            grade,
+            case_team.strip() or None,
+            bool(needed),
+            tuple(t.strip() for t in themes.split(";") if t.strip()) if themes else (),
         )
         key = case_ref.upper()
         if key not in kept:
@@ -377,6 +388,36 @@ def read_completions(
     return CompletionSheet(tuple(completions), problems)
 
 
+def read_moderations(
+    path: Path, case_ref_pattern: re.Pattern[str] = DEFAULT_CASE_REF_PATTERN
+) -> tuple[list[Moderated], list[Problem]]:
+    """The moderation sheet's rows (every column but ``comment`` required in each row)."""
+    path = Path(path)
+    file = str(path)
+    table = read_table(path, _MODERATION_COLUMNS, _MODERATION_COLUMNS[:4])
+    problems = table.problems
+    rows: list[Moderated] = []
+    for row in table:
+        number, cells, _ = row
+        case_ref, typed_email, grade_text, day_text, comment = cells
+        check = _Checks(file, row)
+        check.case_ref(case_ref, case_ref_pattern)
+        check.email("moderator_email", typed_email)
+        grade = None
+        if check.filled("moderated_grade", grade_text):
+            grade = check.choice("moderated_grade", grade_text, _GRADES, None, "a grade")
+        moderated_on = check.day("moderated_on", day_text)
+        if check.found or grade is None or moderated_on is None:
+            problems.extend(check.found)
+            continue
+        rows.append(
+            Moderated(case_ref, typed_email.lower(), grade, moderated_on, comment, file, number)
+        )
+    if table.unreadable:
+        return [], [table.unreadable]
+    return rows, problems
+
+
 # A column as a sentence names it ("the date submitted is empty", not "the submitted on").
 _IN_WORDS = {
     "submitted_on": "date submitted",
@@ -384,6 +425,9 @@ _IN_WORDS = {
     "auditor_email": "auditor's email address",
     "email": "email address",
     "head_of_service_email": "Head of Service's email address",
+    "moderator_email": "moderator's email address",
+    "moderated_grade": "moderated grade",
+    "moderated_on": "date moderated",
 }
 
 

@@ -45,7 +45,7 @@ def graph_message(mail: OutgoingMail) -> dict[str, Any]:
     }
     if mail.cc:
         out["ccRecipients"] = _recipients(mail.cc)
-    if mail.images:
+    if mail.images or mail.attachments:
         out["attachments"] = [
             {
                 "@odata.type": "#microsoft.graph.fileAttachment",
@@ -56,5 +56,13 @@ def graph_message(mail: OutgoingMail) -> dict[str, Any]:
                 "contentId": cid,
             }
             for cid, png in mail.images.items()
+        ] + [
+            {
+                "@odata.type": "#microsoft.graph.fileAttachment",
+                "name": name,
+                "contentBytes": base64.b64encode(data).decode(),
+                "isInline": False,
+            }
+            for name, data in mail.attachments.items()
         ]
     return out

@@ -45,6 +45,7 @@ class OutgoingMail:
     html: str
     message_id: str  # made once when the mail is planned, and stored: a resend carries it
     images: Mapping[str, bytes] = field(default_factory=dict)  # content-id -> PNG
+    attachments: Mapping[str, bytes] = field(default_factory=dict)  # file name -> bytes
 
     def __post_init__(self) -> None:
         # Refused when made, so no transport can send a forged header.
@@ -57,6 +58,9 @@ class OutgoingMail:
         for cid in self.images:
             if not CONTENT_ID.fullmatch(cid):
                 raise UnsafeHeaderError(f"not a plain content id: {cid!r}")
+        for name in self.attachments:
+            if not CONTENT_ID.fullmatch(name):
+                raise UnsafeHeaderError(f"not a plain file name: {name!r}")
 
     def bot_headers(self) -> list[tuple[str, str]]:
         """The headers every transport must carry besides the addresses and subject: ask
@@ -93,9 +97,13 @@ def mime_bytes(mail: OutgoingMail, now: datetime) -> bytes:
         ("Message-ID", mail.message_id),
         *mail.bot_headers(),
         ("MIME-Version", "1.0"),
-        ("Content-Type", f'multipart/alternative; boundary="{boundary}-a"'),
     ]
     out = [_header(name, value) for name, value in headers]
+    if mail.attachments:
+        # multipart/mixed around the alternative: the files follow the message.
+        out.append(f'Content-Type: multipart/mixed; boundary="{boundary}-m"\n\n')
+        out.append(f"--{boundary}-m\n")
+    out.append(f'Content-Type: multipart/alternative; boundary="{boundary}-a"\n')
     out += ["\n", f"--{boundary}-a\n", _text_part("plain", mail.text), f"\n--{boundary}-a\n"]
     if mail.images:
         # multipart/related inside the alternative: the HTML shows them via cid: links.
@@ -107,6 +115,10 @@ def mime_bytes(mail: OutgoingMail, now: datetime) -> bytes:
     else:
         out.append(_text_part("html", mail.html))
     out.append(f"\n--{boundary}-a--\n")
+    if mail.attachments:
+        for name, data in mail.attachments.items():
+            out += [f"\n--{boundary}-m\n", _file_part(name, data)]
+        out.append(f"\n--{boundary}-m--\n")
     return "".join(out).encode()
 
 
@@ -143,6 +155,21 @@ def _text_part(subtype: str, body: str) -> str:
         return head + ("7bit" if body.isascii() else "8bit") + "\n\n" + body
     encoded = binascii.b2a_qp(data, istext=False).decode("ascii")
     return head + "quoted-printable\n\n" + encoded
+
+
+def _file_part(name: str, data: bytes) -> str:
+    kind = _FILE_TYPES.get(name.rpartition(".")[2].lower(), "application/octet-stream")
+    return (
+        f"Content-Type: {kind}\nContent-Transfer-Encoding: base64\n"
+        f'Content-Disposition: attachment; filename="{name}"\n\n'
+        + base64.encodebytes(data).decode("ascii")
+    )
+
+
+_FILE_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html",
+}
 
 
 def _image_part(cid: str, png: bytes) -> str:

@@ -21,11 +21,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.app import App
+from bot.core.keys import report_key
+from bot.core.moderation import Agreement, Round
+from bot.core.plans import MailPlan
 from bot.core.quality import GradeMix, Targets
-from bot.core.records import Month
+from bot.core.records import Grade, Month
 from bot.core.report_figures import Report, build_report
+from bot.moderation import read_round
 from bot.reporting.chart_cache import ChartCache
 from bot.reporting.digests import Chart, gather, three_charts
+from bot.store import child_actions
 
 REPORT_IMAGE_WIDTH = 720
 
@@ -43,10 +48,60 @@ def write_month_report(app: App, month: Month, out_dir: Path, now: datetime) -> 
     return [workbook, page]
 
 
-def month_report(app: App, month: Month, now: datetime) -> Report:
+def month_report(app: App, month: Month, now: datetime, moderation: Round | None = None) -> Report:
+    """The month's report, with the moderated grades that have come back so far (those of
+    ``moderation`` when the caller has just read them)."""
     with app.engine.connect() as connection:
         gathered = gather(app, connection, now, month)
-    return build_report(gathered.current, gathered.history, gathered.local)
+        if moderation is None:
+            moderation, _ = read_round(app.settings, connection, month)
+        actions = child_actions.all_actions(connection, open_only=True)
+    return build_report(gathered.current, gathered.history, gathered.local, moderation, actions)
+
+
+def report_mail(
+    app: App, month: Month, now: datetime, why: str, moderation: Round | None = None
+) -> MailPlan:
+    """The month's report to the QA team and the director: the workbook and the page
+    attached, the headline figures in the mail. ``why``: "complete" (every moderated grade
+    is back) or "due" (the moderation's due day has come)."""
+    report = month_report(app, month, now, moderation)
+    settings = app.settings
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"report-{month}.xlsx"
+        write_xlsx(report, path, settings.targets.rules)
+        workbook = path.read_bytes()
+    page = render_report_html(app, report).encode()
+    t, g = report.overall, report.grades
+    targets = settings.targets.rules
+    context = {
+        "month": month.title,
+        "month_id": str(month),
+        "why": why,
+        "director_name": settings.director.name,
+        "council": settings.council,
+        "final": report.final,
+        "completion": t.rate,
+        "complete": t.complete,
+        "counted": t.counted,
+        "graded": g.graded,
+        "good_or_better": g.good_or_better_share,
+        "inadequate": g.inadequate_share,
+        "meets_good": targets.meets_good(g),
+        "meets_inadequate": targets.meets_inadequate(g),
+        "targets": targets,
+        "moderation": report.moderation,
+        "open_actions": len(report.open_actions),
+        "exemptions": len(report.exemptions),
+    }
+    return MailPlan(
+        key=report_key(month),
+        template="report_month",
+        to=(settings.qa_team.email, settings.director.email),
+        context=context,
+        month=month,
+        attachments={f"report-{month}.xlsx": workbook, f"report-{month}.html": page},
+    )
 
 
 def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
@@ -108,13 +163,22 @@ AUDITOR_COLUMNS = [
 ]  # fmt: skip
 AUDIT_COLUMNS = [
     ("Case reference", 18), ("Audit type", 15), ("Auditor email", 34), ("Team", 26),
-    ("Submitted on", 13), ("Status", 18), ("Grade", 22),
+    ("Submitted on", 13), ("Status", 18), ("Grade", 22), ("Moderated grade", 22),
 ]  # fmt: skip
 EXEMPTION_COLUMNS = [
     ("Request", 17), ("Auditor", 22), ("Email", 32), ("Team", 24), ("Head of Service", 22),
     ("Reason", 34), ("Asked at", 17), ("Warning signs", 30), ("Head of Service's answer", 26),
     ("Answered at", 17), ("Where it stands", 30), ("Decision", 13), ("Decided by", 20),
     ("Decided at", 17),
+]  # fmt: skip
+AGREEMENT_COLUMNS = [
+    ("Auditor or team", 30), ("Email", 34), ("Compared", 10), ("Same grade", 11),
+    ("One step apart", 14), ("Two or more steps apart", 22),
+]  # fmt: skip
+ACTION_COLUMNS = [
+    ("Case reference", 18), ("Month", 9), ("Grade", 22), ("Concern", 9), ("Auditor", 24),
+    ("Head of Service told", 32), ("Told on", 11), ("Where it stands", 24), ("Owner", 20),
+    ("By", 11),
 ]  # fmt: skip
 TREND_COLUMNS = [
     ("Month", 10), ("Complete", 10), ("Not exempted", 13), ("Completion rate", 15),
@@ -154,7 +218,8 @@ def write_xlsx(report: Report, path: Path, targets: Targets) -> None:
     for audit in report.audits:
         ws.append([
             audit.case_ref, audit.audit_type, audit.auditor_email, audit.team,
-            audit.submitted_on, audit.status, audit.grade_label,
+            audit.submitted_on, audit.status, _label(audit.grade),
+            _label(audit.moderated_grade),
         ])  # fmt: skip
     ws = sheet("Exemptions", EXEMPTION_COLUMNS)
     for request, decided in report.exemptions:
@@ -165,6 +230,25 @@ def write_xlsx(report: Report, path: Path, targets: Targets) -> None:
             request.state.label, decided.outcome if decided else None,
             decided.by if decided else None, _local(decided.at) if decided else None,
         ])  # fmt: skip
+    if report.moderation is not None:
+        ws = sheet("Moderation agreement", AGREEMENT_COLUMNS)
+        agreed = report.moderation.agreements
+        rows: list[tuple[str, str | None, Agreement]] = [("Everyone", None, agreed.overall)]
+        rows += [(name, email, part) for email, name, part in agreed.by_auditor]
+        rows += [(f"Team: {team}", None, part) for team, part in agreed.by_team]
+        for label, email, part in rows:
+            ws.append([label, email, part.compared, part.same, part.one_step, part.two_or_more])
+    ws = sheet("Actions for children", ACTION_COLUMNS)
+    for action in report.open_actions:
+        ws.append([
+            action.case_ref, str(action.month), action.grade_label,
+            "yes" if action.concern else "no", action.auditor_name,
+            f"{action.holder.head_name} ({action.holder.head_email})", action.opened_on,
+            action.state.label, action.owner, action.due,
+        ])  # fmt: skip
+    ws = sheet("Themes", [("Theme", 40), ("Audits", 10)])
+    for theme, count in report.themes:
+        ws.append([theme, count])
     ws = sheet("Trend", TREND_COLUMNS)
     grades = dict(report.quality.trend)
     for point in report.trend:
@@ -237,11 +321,36 @@ def _summary(report: Report, ws: WriteOnlyWorksheet, bold: Font, targets: Target
          f"less than {targets.inadequate}%: " + _verdict(targets.meets_inadequate(g))],
         ["Audits without a grade", g.ungraded, None],
         ["Audits submitted late (left out of the grades)", g.late, None],
+        *_moderation_rows(report),
+        ["Actions for children still open", len(report.open_actions), None],
+        ["Exemption requests", len(report.exemptions), None],
         ["Audit trail: newest event", report.trail_event, None],
         ["Audit trail: its hash", report.trail_head, None],
     ]  # fmt: skip
     for row in rows:
         ws.append([_cell(ws, row[0], font=bold), row[1], row[2]])
+
+
+def _label(grade: Grade | None) -> str:
+    return grade.value.replace("_", " ") if grade else ""
+
+
+def _moderation_rows(report: Report) -> list[list[Any]]:
+    m = report.moderation
+    if m is None:
+        return [["Moderation", "none for the month", None]]
+    a = m.agreements.overall
+    late = "; ".join(f"{p.name}: {', '.join(p.cases)}" for p in m.late)
+    return [
+        ["Moderation due", m.due, None],
+        ["Audits given for moderation", m.allocated, None],
+        ["Moderated grades back", m.returned, None],
+        ["Moderation outstanding at the due day", late or "none", None],
+        ["Audits no moderator could take", ", ".join(m.unallocated) or "none", None],
+        ["Moderated: same grade", a.same, None],
+        ["Moderated: one step apart", a.one_step, None],
+        ["Moderated: two or more steps apart", a.two_or_more, None],
+    ]
 
 
 def _verdict(met: bool | None) -> str:

@@ -15,6 +15,7 @@ from bot.store.schema import (
     events,
     exemptions,
     inbound,
+    moderations,
     month_closes,
     notes,
     outbox,
@@ -81,6 +82,16 @@ def records_of(connection: Connection, email: str) -> dict[str, list[dict[str, A
                 or_(outcomes.c.auditor_email == email, outcomes.c.head_of_service_email == email)
             )
             .order_by(outcomes.c.month)
+        )
+    ]
+    held["moderations"] = [
+        _row(row, "id")
+        for row in connection.execute(
+            select(moderations)
+            .where(
+                or_(moderations.c.auditor_email == email, moderations.c.moderator_email == email)
+            )
+            .order_by(moderations.c.month, moderations.c.case_ref)
         )
     ]
     sent = connection.execute(

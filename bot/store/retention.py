@@ -188,7 +188,7 @@ def _empty_bodies(connection: Connection, keys: list[str], purged: Purged) -> No
         connection.execute(
             update(outbox)
             .where(outbox.c.key.in_(batch))
-            .values(body_text="", body_html="", images={})
+            .values(body_text="", body_html="", images={}, attachments={})
         )
     purged.mail_bodies = len(keys)
     purged.sent_keys = keys

@@ -82,6 +82,7 @@ outbox = Table(
     Column("message_id", String(200), index=True),
     Column("thread", String(60)),  # the reference token in the subject, if any
     Column("images", JSON),  # inline images: {content-id: base64 PNG}
+    Column("attachments", JSON),  # files attached: {file name: base64}
     # An answer to someone's message: who, and in which thread (the loop breaker counts them).
     Column("answers", String(320)),
     Column("answers_thread", String(300)),
@@ -297,5 +298,28 @@ child_actions = Table(
     Column("due", Date),
     Column("words", Text),
     Column("closed_at", UTCDateTime),
+    UniqueConstraint("month", "case_ref"),
+)
+
+
+moderations = Table(
+    # A closed month's audit given to a moderator (moderator None: every moderator is in one
+    # of the audit's teams). Written once, when the month's moderation starts.
+    "moderations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("month", String(7), nullable=False, index=True),
+    Column("case_ref", String(60), nullable=False),
+    Column("auditor_email", String(320), nullable=False),
+    Column("auditor_name", String(200), nullable=False),
+    Column("auditor_team", String(200), nullable=False),
+    Column("case_team", String(200)),
+    Column("grade", String(30)),  # the auditor's
+    Column("moderator_email", String(320)),
+    Column("moderator_name", String(200)),
+    Column("moderator_team", String(200)),
+    Column("started_on", Date, nullable=False),
+    Column("due", Date, nullable=False),
+    Column("allocated_at", UTCDateTime, nullable=False),
     UniqueConstraint("month", "case_ref"),
 )

@@ -20,11 +20,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.core.records import Month
 from bot.reporting.digests import render_digest_html, team_digests, with_data_uris
 from bot.reporting.report import write_month_report
+from bot.store.schema import moderations
 from tests.digest import sample
+from tests.scenario.moderation_world import DI, MO, may_with_moderators, write_moderations
+from tests.world import World
 
 CHROMIUM = Path("/usr/bin/chromium")
 WIDTH = 1024
@@ -146,5 +150,30 @@ def test_the_month_report_lays_out_at_1024_px_with_its_charts(council, tmp_path:
     april = Month(2021, 4)
     _, page = write_month_report(app, april, tmp_path / "out", sample.NOW)
     found, shot = _look(page.read_text(encoding="utf-8"), tmp_path, "report")
+    _lays_out(found, charts=3)
+    assert _png_size(shot)[0] == WIDTH
+
+
+def test_the_mailed_report_with_moderation_lays_out_at_1024_px(tmp_path: Path) -> None:
+    world = may_with_moderators(World.create(tmp_path / "council"))
+    try:
+        world.tick("2021-06-01T09:30")
+        given = {m.key.rpartition("/")[2] for m in world.new_mail() if m.kind == "moderation"}
+        assert given == {MO[1], DI[1]}
+        with world.open().engine.connect() as connection:
+            rows = connection.execute(select(moderations.c.case_ref, moderations.c.moderator_email))
+            back = [(case, who, "good", "2021-06-02", "") for case, who in rows]
+        write_moderations(world, back)
+        world.tick("2021-06-02T09:30")
+        (mailed,) = [m for m in world.new_mail() if m.kind == "report"]
+    finally:
+        world.close()
+    (page,) = [
+        p.get_content()
+        for p in mailed.message.iter_attachments()
+        if p.get_filename() == "report-2021-05.html"
+    ]
+    assert "Agreement with the auditor's grade" in page
+    found, shot = _look(page, tmp_path, "mailed-report")
     _lays_out(found, charts=3)
     assert _png_size(shot)[0] == WIDTH

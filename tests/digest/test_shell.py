@@ -188,7 +188,10 @@ def test_the_month_report_as_a_workbook_and_a_page(council: World, tmp_path: Pat
     assert paths == [out / "report-2021-05.xlsx", out / "report-2021-05.html"]
     assert sorted(p.name for p in out.iterdir()) == ["report-2021-05.html", "report-2021-05.xlsx"]
     book = openpyxl.load_workbook(paths[0])
-    assert book.sheetnames == ["Summary", "By team", "Auditors", "Audits", "Exemptions", "Trend"]
+    assert book.sheetnames == [
+        "Summary", "By team", "Auditors", "Audits", "Exemptions", "Actions for children",
+        "Themes", "Trend",
+    ]  # fmt: skip
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["Status"] == "closed: final"
     assert (summary["Auditors allocated"], summary["Complete in time"]) == (3, 1)
@@ -207,7 +210,7 @@ def test_the_month_report_as_a_workbook_and_a_page(council: World, tmp_path: Pat
     (exemption,) = book["Exemptions"].iter_rows(min_row=2, values_only=True)
     assert exemption[0] == "EXM-2021-05-001" and exemption[8] == "supported"
     audits = {row[0]: row for row in book["Audits"].iter_rows(min_row=2, values_only=True)}
-    assert audits["CR-2001"][5:] == ("late: not counted", "inadequate")
+    assert audits["CR-2001"][5:] == ("late: not counted", "inadequate", None)
     page = paths[1].read_text()
     assert page.count('src="data:image/png;base64,') == 3
     assert "EXM-2021-05-001" in page and "Provisional" not in page

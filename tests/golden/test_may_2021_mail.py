@@ -60,6 +60,8 @@ LEE_EMAIL = LEE[1]
 # In the roster, not in the sheet, and under a Head of Service's address typed one letter off.
 DEV = ("Dev Shah", "dev@council.example", "Early Help", "omarr@council.example", "Omar Khan")
 OUTSIDER = "mallory@elsewhere.example"
+# A moderator in a team none of May's audits come from: every audit in time is theirs.
+MO = ("Mo Reid", "mo@council.example", "Fostering", OMAR, "Omar Khan", "moderator")
 
 # Random parts of a mail, and what stands for them in the golden files.
 _RANDOM = [
@@ -248,7 +250,7 @@ def _replies(month: Month, day: date) -> None:
             "Can I be exempted this month? I have been signed off for three weeks from today.",
         )
         month.at(day, "10:00")
-        # Kim's inadequate audit of CR-3001, escalated yesterday: Omar says it is done.
+        # Kim's inadequate audit of CR-3001, asked after this morning: Omar says it is done.
         world.reply(
             month.mail("child-action/2021-05/escalate/CR-3001"),
             OMAR,
@@ -262,6 +264,14 @@ def _replies(month: Month, day: date) -> None:
             [*COMPLETIONS[date(2021, 5, 27)], ("CR-1002", SAM_EMAIL, "2021-05-28", "good")],
         )
         month.at(day, "12:00")
+        # Mo moderates two of the three audits; the third is still out when the report goes.
+        folder = world.root / "moderations"
+        folder.mkdir(exist_ok=True)
+        (folder / "2021-05.csv").write_text(
+            "case_ref,moderator_email,moderated_grade,moderated_on\n"
+            "CR-1001,mo@council.example,good,2021-06-02\n"
+            "CR-3001,mo@council.example,requires improvement,2021-06-02\n"
+        )
     elif day == date(2021, 6, 3):
         world.write_in(
             KIM_EMAIL, "May audits", "Can I be exempt from my May audits? I was off sick."
@@ -309,6 +319,14 @@ def _replies(month: Month, day: date) -> None:
         month.at(day, "10:30")
         world.reply(month.mail("exemption/EXM-2021-05-005/to-director"), DIRECTOR, "Approved.")
         month.at(day, "11:00")
+        # Kim's inadequate audit of CR-3001, escalated this morning: Omar names an owner and
+        # a date, and is asked after on that date (tomorrow) as it is not yet reported done.
+        world.reply(
+            month.mail("child-action/2021-05/escalate/CR-3001"),
+            OMAR,
+            "Kim Lee will hold a placement review by 27 May.",
+        )
+        month.at(day, "11:30")
     elif day == date(2021, 5, 19):
         world.reply(
             month.mail(f"reminder/2021-05/stage-10/{SAM_EMAIL}"),
@@ -375,8 +393,9 @@ def may_sent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Sent]]:
         world.config.read_text()
         + "inbox: {max_answers_per_day: 3}\n"
         + "audit_tool_url: https://audits.council.example/\n"
+        + "moderation: {due_working_days: 2}\n"
     )
-    world.write_roster([*PERSONAS, LEE, DEV])
+    world.write_roster([*PERSONAS, LEE, DEV, MO])
     try:
         _play_may(world)
         yield _sent(world)
@@ -443,7 +462,7 @@ def test_no_mail_speaks_of_the_bot_or_miscounts(may_sent: list[Sent]) -> None:
 def test_greetings_use_first_names(may_sent: list[Sent]) -> None:
     greetings = {line for m in may_sent for line in m.text.splitlines() if line.startswith("Dear ")}
     assert greetings == {
-        "Dear Alex,", "Dear Dana,", "Dear Dev,", "Dear Hana,", "Dear Kim,", "Dear Lee,",
+        "Dear Alex,", "Dear Dana,", "Dear Dev,", "Dear Hana,", "Dear Kim,", "Dear Lee,", "Dear Mo,",
         "Dear Omar,", "Dear Sam,",
     }  # fmt: skip
 

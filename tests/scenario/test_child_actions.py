@@ -170,6 +170,26 @@ def test_an_owner_and_a_date_stop_the_chasing(may: World) -> None:
     assert [m for mails in landed.values() for m in _actions(mails)] == []
 
 
+def test_the_head_is_asked_after_on_the_date_they_named_unless_done(may: World) -> None:
+    told = _told(may)
+    may.reply(told, OMAR, "Owner: Kim Lee, by 4 June")
+    may.tick("2021-05-20T09:30")
+    may.new_mail()
+    landed = may.run_days(date(2021, 5, 21), date(2021, 6, 7))
+    asked = [(day, m) for day, mails in landed.items() for m in _actions(mails)]
+    assert [(day, m.key) for day, m in asked] == [
+        (date(2021, 6, 4), "child-action/2021-05/due-2021-06-04/CR-1001")
+    ]
+    (_, due) = asked[0]
+    assert due.to == (OMAR,)
+    assert "owned by Kim Lee, to be done by Friday 4 June 2021" in _said(due)
+    may.reply(due, OMAR, "Done - the review was held today and the plan updated.")
+    may.tick("2021-06-04T11:00")
+    (recorded,) = _actions(may.new_mail())
+    assert recorded.key == "child-action/2021-05/recorded-done/CR-1001"
+    assert _rows(may)[0][2] == "done"
+
+
 def test_a_reply_not_read_as_done_goes_to_the_qa_team(may: World) -> None:
     told = _told(may)
     may.reply(told, OMAR, "I'll look into this with the team manager.")

@@ -123,3 +123,29 @@ def test_the_targets_default_to_the_improvement_plan_and_can_be_changed(tmp_path
 def test_a_target_given_as_a_percentage_is_refused(tmp_path) -> None:
     with pytest.raises(ConfigError, match=r"field targets\.good_or_better_min"):
         load_settings(_write(tmp_path, GOOD + "targets: {good_or_better_min: 40}\n"))
+
+
+def test_moderation_defaults_and_the_moderations_folder_beside_the_completions(tmp_path) -> None:
+    settings = load_settings(_write(tmp_path, GOOD))
+    assert settings.moderation.share is None and settings.moderation.due_working_days == 5
+    assert settings.moderation.starts == "provisional"
+    assert settings.moderation_sheets == tmp_path / "moderations"
+    text = GOOD + "moderation: {sample: 0.25, starts: final}\nmoderations: returns\n"
+    settings = load_settings(_write(tmp_path, text))
+    assert (settings.moderation.share, settings.moderation.starts) == (0.25, "final")
+    assert settings.moderation_sheets == tmp_path / "returns"
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ("moderation: {sample: 1.5}", "line 8, field moderation.sample"),
+        ("moderation: {sample: some}", "line 8, field moderation.sample"),
+        ("moderation: {starts: tomorrow}", "line 8, field moderation.starts"),
+        ("moderation: {due_working_days: 0}", "line 8, field moderation.due_working_days"),
+    ],
+)
+def test_a_bad_moderation_setting_is_named(tmp_path, extra: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings(_write(tmp_path, GOOD + extra + "\n"))
+    assert expected in str(error.value)

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from bot.mail.graph_payload import graph_message
 from bot.mail.message import (
     KEY_HEADER,
     OutgoingMail,
@@ -158,3 +159,39 @@ def test_any_subject_and_bodies_read_back_exactly(subject: str, text: str, html:
     assert message["Subject"] in (subject, subject.lstrip(" "))  # as a client shows it
     assert _body(message, "plain") == text
     assert _body(message, "html") == html
+
+
+def test_files_are_attached_after_the_message_and_read_back_whole() -> None:
+    workbook = bytes(range(256)) * 40
+    mail = _mail(
+        images={"chart-1": PNG},
+        attachments={"report-2021-05.xlsx": workbook, "report-2021-05.html": b"<p>Hi</p>"},
+    )
+    parsed = email.message_from_bytes(mime_bytes(mail, NOW), policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    assert parsed.get_content_type() == "multipart/mixed"
+    body = parsed.get_body(("plain",))
+    assert body is not None and body.get_content() == mail.text
+    files = {p.get_filename(): p for p in parsed.iter_attachments()}
+    assert sorted(files) == ["report-2021-05.html", "report-2021-05.xlsx"]
+    xlsx = files["report-2021-05.xlsx"]
+    assert xlsx.get_content_type() == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert xlsx.get_content() == workbook
+    assert parsed.get_body(("html",)) is not None
+
+
+def test_graph_carries_attached_files_after_the_inline_images() -> None:
+    mail = _mail(images={"chart-1": PNG}, attachments={"report-2021-05.xlsx": b"PK"})
+    attached = graph_message(mail)["attachments"]
+    assert [(a["name"], a["isInline"]) for a in attached] == [
+        ("chart-1.png", True),
+        ("report-2021-05.xlsx", False),
+    ]
+    assert attached[1]["contentBytes"] == "UEs="
+
+
+def test_an_attachments_name_may_not_reach_a_header_unchecked() -> None:
+    with pytest.raises(UnsafeHeaderError):
+        _mail(attachments={'report"\nBcc: x@y.z': b"x"})

@@ -146,3 +146,37 @@ def test_an_answer_done_closes_and_an_owner_assigns() -> None:
     assert (done.state, done.due, done.closed_at) == (ActionState.DONE, date(2021, 5, 24), now)
     owned = act.answered(_action(), act.read_reply("Owner: Kim Lee, by 4 June", TODAY), "w", now)
     assert (owned.state, owned.owner, owned.closed_at) == (ActionState.ASSIGNED, "Kim Lee", None)
+
+
+def _assigned(due: date) -> act.ChildAction:
+    return act.ChildAction(
+        **{**_action().__dict__, "state": ActionState.ASSIGNED, "owner": "Kim Lee", "due": due}
+    )
+
+
+@pytest.mark.parametrize(
+    ("today", "due", "records", "expected"),
+    [
+        (date(2021, 6, 3), date(2021, 6, 4), _sent("notify"), []),  # not yet the day
+        (date(2021, 6, 4), date(2021, 6, 4), _sent("notify"), ["due-2021-06-04"]),
+        # Named for a bank holiday: asked after on the first working day after it.
+        (date(2021, 6, 1), date(2021, 5, 31), _sent("notify"), ["due-2021-05-31"]),
+        (date(2021, 6, 7), date(2021, 6, 4), _sent("notify", "due-2021-06-04"), []),  # once
+        # A new date named: asked after again on that day.
+        (date(2021, 6, 11), date(2021, 6, 11), _sent("notify", "due-2021-06-04"),
+         ["due-2021-06-11"]),
+    ],
+)  # fmt: skip
+def test_an_owner_and_date_named_are_asked_after_on_that_date(
+    today: date, due: date, records: dict[str, Record], expected: list[str]
+) -> None:
+    plans = act.plan_actions([_assigned(due)], records, today, RULES, scheduled=True)
+    assert [p.key.split("/")[2] for p in plans] == expected
+    assert all(p.template == "child_action_due" and p.to == ("omar@c.example",) for p in plans)
+
+
+def test_the_date_is_not_asked_after_once_done_or_outside_scheduled_mail() -> None:
+    done = act.ChildAction(**{**_assigned(date(2021, 6, 4)).__dict__, "state": ActionState.DONE})
+    assert act.plan_actions([done], _sent("notify"), date(2021, 6, 4), RULES, True) == []
+    waiting = _assigned(date(2021, 6, 4))
+    assert act.plan_actions([waiting], _sent("notify"), date(2021, 6, 4), RULES, False) == []

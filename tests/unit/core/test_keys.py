@@ -167,6 +167,12 @@ CASES = [
         "names-reminder/jo.bloggs@council.gov.uk",
         OutboxKey(Kind.NAMES_REMINDER, email=JO),
     ),
+    (
+        keys.moderation_key(MAY, "reminder-2", JO),
+        "moderation/2021-05/reminder-2/jo.bloggs@council.gov.uk",
+        OutboxKey(Kind.MODERATION, month=MAY, suffix="reminder-2", email=JO),
+    ),
+    (keys.report_key(MAY), "report/2021-05", OutboxKey(Kind.REPORT, month=MAY)),
 ]
 
 
