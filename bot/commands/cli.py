@@ -540,7 +540,7 @@ def moderation(ctx: click.Context, month_text: str, as_json: bool, at: str | Non
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--month") from None
     today = _parse_at(at, settings).astimezone(settings.tz).date()
-    app = App.open(settings)
+    app = _open_app(settings)
     try:
         view = moderation_view(app, month, today)
     finally:

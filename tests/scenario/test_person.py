@@ -11,7 +11,8 @@ from bot.commands.cli import main
 from bot.commands.person_view import PARTS
 from bot.core import calendar as cal
 from bot.core.records import Month
-from tests.world import ALEX, DIRECTOR, HANA, KIM, SAM, Landed, World, build_new
+from tests.scenario.moderation_world import MO
+from tests.world import ALEX, DIRECTOR, HANA, KIM, PERSONAS, SAM, Landed, World, build_new
 
 SAM_EMAIL, ALEX_EMAIL, KIM_EMAIL = SAM[1], ALEX[1], KIM[1]
 SAM_WORDS = "quince lighthouse"
@@ -129,7 +130,9 @@ def test_someone_the_bot_never_met_has_nothing_held(world: World) -> None:
 
 def _a_year(world: World) -> None:
     """May 2021 to April 2022 for Sam and Alex: allocations, completions, each close, and
-    Sam's and Alex's own words each month (at risk, done, out of office, a request)."""
+    Sam's and Alex's own words each month (at risk, done, out of office, a request); Mo
+    moderates their audits after each close."""
+    world.write_roster([*PERSONAS, MO])
     first = Month(2021, 5)
     for n in range(12):
         month = first.plus(n)
