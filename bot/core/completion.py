@@ -136,19 +136,6 @@ def furthest_behind(groups: Iterable[Group], limit: int = MAX_BARS) -> list[Grou
     return ordered[:limit]
 
 
-def by_head(rows: Iterable[AuditorMonth], roster: Mapping[str, Auditor]) -> list[Group]:
-    """One row per Head of Service with auditors in the roster or allocated this month."""
-    names = head_names(roster)
-    grouped: dict[str, list[AuditorMonth]] = {
-        a.head_of_service_email: [] for a in roster.values() if a.active
-    }
-    for row in rows:
-        grouped.setdefault(row.head_email, []).append(row)
-        names.setdefault(row.head_email, row.head_name)
-    groups = [Group(h, names[h], names[h], tally(m)) for h, m in grouped.items()]
-    return sorted(groups, key=lambda g: (g.label.lower(), g.key))
-
-
 @dataclass(frozen=True)
 class OutcomeCount:
     """How many auditors of one Head of Service had one outcome in a closed month."""
@@ -197,29 +184,6 @@ def completion_trend(
     if current_tally is not None:
         points[-1] = RatePoint(current, current_tally.complete, current_tally.counted, so_far)
     return points
-
-
-def services(
-    rows: list[AuditorMonth],
-    roster: Mapping[str, Auditor],
-    head: str | None,
-    overall: Tally,
-    *,
-    teams_of: Mapping[str, Mapping[str, str]] | None = None,
-) -> tuple[tuple[Group, tuple[Group, ...]], ...]:
-    """Each Head of Service (or just ``head``) with their teams under them."""
-    teams_of = team_heads(roster) if teams_of is None else teams_of
-    if head is not None:
-        name = head_names(roster).get(head, head)
-        teams = tuple(by_team(rows, roster, head, teams_of=teams_of))
-        return ((Group(head, name, name, overall), teams),)
-    theirs: dict[str, list[AuditorMonth]] = {}
-    for row in rows:
-        theirs.setdefault(row.head_email, []).append(row)
-    return tuple(
-        (group, tuple(by_team(theirs.get(group.key, ()), roster, group.key, teams_of=teams_of)))
-        for group in by_head(rows, roster)
-    )
 
 
 def team_services(roster: Mapping[str, Auditor]) -> dict[str, str]:

@@ -22,9 +22,9 @@ from bot.core.digest_figures import (
     RatePoint,
     Standing,
     Tally,
+    by_service,
     by_team,
     completion_trend,
-    services,
     standings,
     tally,
 )
@@ -144,7 +144,7 @@ class Report:
     deadline: date
     overall: Tally
     audit_counts: AuditTally  # completion by audit, beside ``overall`` (by auditor)
-    services: tuple[tuple[Group, tuple[Group, ...]], ...]  # each Head of Service, their teams
+    services: tuple[tuple[Group, tuple[Group, ...]], ...]  # each service by name, its teams
     teams: tuple[Group, ...]
     auditors: tuple[ReportAuditor, ...]
     audits: tuple[AuditRow, ...]
@@ -217,7 +217,7 @@ def build_report(
         deadline=cal.deadline(month),
         overall=overall,
         audit_counts=audit_counts,
-        services=services(rows, roster, None, overall),
+        services=by_service(rows, roster),
         teams=tuple(by_team(rows, roster)),
         auditors=tuple(auditors),
         audits=tuple(audits),
