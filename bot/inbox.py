@@ -423,11 +423,17 @@ def _act(
         request = meaning.request
         assert request is not None
         step = ex.transition(
-            request, action.value, bool(meaning.approve), analysis.body, rules, meaning.delegate
+            request,
+            action.value,
+            bool(meaning.approve),
+            analysis.body,
+            rules,
+            meaning.delegate,
+            (meaning.cases, meaning.until),
         )
         if exemption_requests.move_request(connection, step.moved, step.expected, now):
             mails = step.mails
-            if action is Action.DIRECTOR_DECISION and meaning.approve:
+            if step.moved.whole_month_exempted:
                 mails = _approved_after_close(connection, step.moved, mails, now)
             plans += mails
             repo.add_event(
@@ -618,6 +624,7 @@ def _record_request(
         requested_on=local.date(),
         after_allocation=issued is not None or local.date() > cal.allocation_day(month),
         last_week=ex.is_last_week(month, local.date(), rules.last_week_working_days),
+        cases=meaning.cases,
     )
     request = exemption_requests.create_request(connection, draft, inbound_id)
     since = Month.of(local.date()).plus(1 - HISTORY_MONTHS)
@@ -633,6 +640,7 @@ def _record_request(
         month=month,
         subject=request.ref,
         reason=request.reason.value,
+        **({"cases": list(request.cases)} if request.cases else {}),
     )
     return request, history
 

@@ -563,7 +563,7 @@ def _due_by(facts: MonthFacts, email: str, day: date) -> list[str]:
     return [
         ref
         for ref, outcome in facts.case_outcomes(email).items()
-        if outcome is CaseOutcome.OUTSTANDING
+        if outcome in (CaseOutcome.OUTSTANDING, CaseOutcome.LATE)
         and terms.due(ref, deadline) == day
         and ref.upper() not in said
     ]
@@ -571,8 +571,8 @@ def _due_by(facts: MonthFacts, email: str, day: date) -> list[str]:
 
 def plan_extension_reminders(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[MailPlan]:
     """Reminders for cases extended past the deadline follow the extension's date, on the
-    same ladder of working days before it; after downtime only the latest stage goes. While
-    the month is open or closed, until the extension's date."""
+    same ladder of working days before it, from the first stage that falls after the
+    month's last working day; after downtime only the latest stage goes."""
     plans: list[MailPlan] = []
     today, deadline = now.date(), cal.deadline(facts.month)
     if not cal.is_working_day(today):
@@ -586,10 +586,13 @@ def plan_extension_reminders(facts: MonthFacts, now: datetime, rules: CycleRules
         if allocation_key(facts.month, email) not in facts.records or email in facts.exempted:
             continue
         last_day = cal.previous_working_day(terms.until)
+        # The ladder's stages after the month's own last working day: before it, the
+        # month's own reminders were the ones in force.
+        days = {k: cal.working_days_before(last_day, k) for k in rules.reminders}
         due = [
             k
-            for k in rules.reminders
-            if is_due(cal.working_days_before(last_day, k), now, rules.send_time)
+            for k, day in days.items()
+            if day > cal.deadline_day(facts.month) and is_due(day, now, rules.send_time)
         ]
         if not due or not _due_by(facts, email, terms.until):
             continue
@@ -646,8 +649,11 @@ def _plan_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Pla
     if not is_due(cal.close_day(month), now, rules.send_time):
         return []
     outcomes = outcomes_at_close(facts)
-    # With nothing allocated there is nothing a later export could change.
+    # With nothing allocated there is nothing a later export could change; while an
+    # extension runs for someone not yet counted, what they submit by its date counts.
     final = facts.export_covers_deadline or rules.export_grace == 0 or not outcomes
+    missed = {o.email for o in outcomes if o.outcome is Outcome.MISSED}
+    final = final and not _extension_running(facts, missed, now.date())
     plans: list[Plan] = [ClosePlan(month, outcomes, final)]
     if not outcomes:  # nothing was allocated (sheet never came, or before the bot ran)
         return plans
@@ -769,10 +775,7 @@ def _plan_after_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> li
             plans.append(LatePlan(month, email, last))
     if facts.final and counted:
         plans.append(_corrected(facts, counted, rules))
-    # Not final while an extension for someone not yet counted still runs: what they
-    # submit by its date counts.
-    running = [t.until for e, t in facts.terms.items() if e in facts.missed and t.until is not None]
-    if running and now.date() <= max(running):
+    if _extension_running(facts, facts.missed, now.date()):
         return plans
     if not facts.final:
         if facts.export_covers_deadline:
@@ -780,6 +783,12 @@ def _plan_after_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> li
         elif is_due(cal.final_day(month, rules.export_grace), now, rules.send_time):
             plans.append(FinalPlan(month, "grace"))
     return plans
+
+
+def _extension_running(facts: MonthFacts, missed: Iterable[str], today: date) -> bool:
+    """Whether an extension for someone not yet counted runs to ``today`` or later: the
+    month is not final before it ends."""
+    return any((until := facts.terms_of(e).until) is not None and today <= until for e in missed)
 
 
 def _corrected(facts: MonthFacts, counted: list[FrozenOutcome], rules: CycleRules) -> MailPlan:

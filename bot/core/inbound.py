@@ -11,13 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from bot.core import calendar as cal
 from bot.core.actions import ActionReply, ActionState, ChildAction, read_reply
 from bot.core.exemptions import Request, State
 from bot.core.questions import Question, answer_in, offered_for
 from bot.core.questions import State as QuestionState
 from bot.core.records import Auditor, Month
 from bot.core.replies import Analysis, Intent, Kind
+from bot.core.replies.cases import asked_cases
 from bot.core.replies.model import Role
+from bot.core.replies.until import find_until
 
 
 class Action(enum.StrEnum):
@@ -94,6 +97,10 @@ class Interpretation:
     # CHILD_ACTION (and a FORWARD about one): the action, and what its answer says.
     child_action: ChildAction | None = None
     action_reply: ActionReply | None = None
+    # A request's cases (NEW_REQUEST), or a decision's (DIRECTOR_DECISION: only these
+    # exempted, or extended to ``until``; none named: as asked).
+    cases: tuple[str, ...] = ()
+    until: date | None = None
 
 
 def interpret_action_reply(
@@ -172,7 +179,7 @@ def interpret(
         )
     delegate = min(others) if others else None
     if binding is not None and binding.request is not None:
-        meaning = _about_request(analysis, binding.request, parties, final)
+        meaning = _about_request(analysis, binding.request, parties, final, today)
         return replace(meaning, delegate=delegate) if delegate else meaning
     if delegate:
         # A delegate decides for the person they work for; nothing else is theirs to start.
@@ -231,7 +238,11 @@ def _on_behalf(analysis: Analysis, head: str, parties: Parties, today: date) -> 
     if month < Month.of(today):
         return Interpretation(Action.FORWARD, f"exemption asked for a past month ({month})")
     return Interpretation(
-        Action.ON_BEHALF, "request from the Head of Service", month=month, auditor=auditor
+        Action.ON_BEHALF,
+        "request from the Head of Service",
+        month=month,
+        auditor=auditor,
+        cases=asked_cases(analysis.body),
     )
 
 
@@ -275,7 +286,10 @@ def _from_auditor(
             return Interpretation(
                 Action.FORWARD, f"a request for {month} is already open ({pending[0].ref})"
             )
-        return Interpretation(Action.NEW_REQUEST, "exemption request", month=month, auditor=auditor)
+        cases = asked_cases(analysis.body)
+        return Interpretation(
+            Action.NEW_REQUEST, "exemption request", month=month, auditor=auditor, cases=cases
+        )
     if intent is Intent.AT_RISK:
         return Interpretation(
             Action.AT_RISK, "at risk of slipping", month=thread_month, auditor=auditor
@@ -297,11 +311,16 @@ def _from_auditor(
 
 
 def _about_request(
-    analysis: Analysis, request: Request, parties: Parties, final: frozenset[Month]
+    analysis: Analysis,
+    request: Request,
+    parties: Parties,
+    final: frozenset[Month],
+    today: date,
 ) -> Interpretation:
     sender, intent = analysis.sender, analysis.intent
-    deciding = intent in (Intent.APPROVE, Intent.DECLINE)
-    approve = intent is Intent.APPROVE if deciding else None
+    partial = sender == parties.director and _full(analysis) is Intent.APPROVE_PARTIAL
+    deciding = intent in (Intent.APPROVE, Intent.DECLINE) or partial
+    approve = (intent is Intent.APPROVE or partial) if deciding else None
     if sender == request.auditor_email:
         if intent is Intent.WITHDRAW and request.state.undecided:
             return Interpretation(Action.WITHDRAW, "withdrawal", request=request)
@@ -341,10 +360,21 @@ def _about_request(
         asked = _ask_back(analysis, Role.DIRECTOR, request=request) if waiting else None
         if asked is not None:
             return asked
-        if _full(analysis) is Intent.APPROVE_PARTIAL:
+        cases, until = _part_decided(analysis, request, today) if partial else ((), None)
+        if partial and not cases and until is None and waiting:
+            # "Agreed, but only for one of the two": which one is not said. Never guessed.
+            return Interpretation(
+                Action.ASK_BACK,
+                "part of the request agreed, without saying which part",
+                month=request.month,
+                request=request,
+                role=Role.DIRECTOR,
+                offered=(Intent.APPROVE, Intent.DECLINE, Intent.QUESTION),
+            )
+        if partial and not cases and until is None:
             return Interpretation(
                 Action.FORWARD,
-                "the director agreed to part of the request: to record by hand",
+                "part of the request agreed, without saying which part",
                 request=request,
             )
         if not deciding:
@@ -360,8 +390,18 @@ def _about_request(
                 approve=approve,
             )
         if request.state is State.AWAITING_DIRECTOR:
+            what = (
+                "director decided"
+                if not partial
+                else ("director granted an extension" if until else "director approved part")
+            )
             return Interpretation(
-                Action.DIRECTOR_DECISION, "director decided", request=request, approve=approve
+                Action.DIRECTOR_DECISION,
+                what,
+                request=request,
+                approve=approve,
+                cases=cases,
+                until=until,
             )
         if request.state is State.AWAITING_HEAD:
             return Interpretation(Action.NOT_YET, "still with the Head of Service", request=request)
@@ -373,6 +413,19 @@ def _about_request(
         f"reply to {request.ref} from someone it does not wait for",
         request=request,
     )
+
+
+def _part_decided(
+    analysis: Analysis, request: Request, today: date
+) -> tuple[tuple[str, ...], date | None]:
+    """The cases and the extension date a partial decision names. A date is taken as the
+    first such day after the month's deadline ("an extension to the 4th" in May is 4 June);
+    one on or before the deadline extends nothing."""
+    reading = analysis.reading
+    cases = reading.cases if reading else ()
+    deadline = cal.deadline(request.month)
+    until = find_until(analysis.body, today, after=deadline)
+    return cases, until if until is not None and until > deadline else None
 
 
 def staff_names(roster: Mapping[str, Auditor], director: str) -> tuple[str, ...]:
@@ -447,7 +500,10 @@ def _ask_back(
     if _full(analysis) is not Intent.UNCLEAR or analysis.reading is None:
         return None
     offered = offered_for(role, analysis.reading.alternatives)
-    if not offered:
+    if not (analysis.reading.cases or analysis.reading.until):
+        # Approving "only the cases named" means nothing when none is named.
+        offered = tuple(i for i in offered if i is not Intent.APPROVE_PARTIAL)
+    if not offered or offered == (Intent.QUESTION,):
         return None
     return Interpretation(
         Action.ASK_BACK,

@@ -37,6 +37,7 @@ _SAID: dict[Intent, str] = {
         "please make an exemption request for my auditor, with my support, to the director"
     ),
     Intent.APPROVE: "I approve the request",
+    Intent.APPROVE_PARTIAL: "I approve only the cases, or the extension, that my message names",
     Intent.DECLINE: "I decline the request",
     Intent.QUESTION: "none of these: please ask someone in the QA team to read my message",
     Intent.NO_ACTION: "nothing needs doing: it was for information",
@@ -57,7 +58,9 @@ _FOR_ROLE: dict[Role, frozenset[Intent]] = {
     Role.HEAD_OF_SERVICE: frozenset(
         {Intent.SUPPORT, Intent.NOT_SUPPORT, Intent.EXEMPTION_REQUEST_ON_BEHALF, Intent.NO_ACTION}
     ),
-    Role.DIRECTOR: frozenset({Intent.APPROVE, Intent.DECLINE, Intent.NO_ACTION}),
+    Role.DIRECTOR: frozenset(
+        {Intent.APPROVE, Intent.APPROVE_PARTIAL, Intent.DECLINE, Intent.NO_ACTION}
+    ),
 }
 
 _NUMBER_FIRST = re.compile(r"^\W*([1-9])(?![0-9])")
