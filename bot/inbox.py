@@ -419,6 +419,8 @@ def _act(
         plans += _on_behalf(connection, meaning, analysis, inbound_id, now, local, rules)
     elif action is Action.NEW_REQUEST:
         plans += _new_request(connection, meaning, analysis, inbound_id, now, local, rules)
+    elif action is Action.QA_EXTENSION:
+        plans += _qa_extension(connection, meaning, analysis, inbound_id, now, local, rules)
     elif action in (Action.HEAD_DECISION, Action.DIRECTOR_DECISION, Action.WITHDRAW):
         request = meaning.request
         assert request is not None
@@ -717,6 +719,52 @@ def _answered(
         record_mail,
         report,
     )
+
+
+def _qa_extension(
+    connection: Connection,
+    meaning: Interpretation,
+    analysis: Analysis,
+    inbound_id: int,
+    now: datetime,
+    local: datetime,
+    rules: ex.ExemptionRules,
+) -> list[MailPlan]:
+    """More time from the QA team: kept as a request decided at once (extended), so that
+    it counts, is reminded and is reported as the director's extensions are."""
+    for earlier in exemption_requests.decided(connection, meaning.month or Month.of(local.date())):
+        same = earlier.auditor_email == (meaning.auditor.email if meaning.auditor else None)
+        if same and earlier.state is ex.State.EXTENDED and earlier.until == meaning.until:
+            return []  # the same extension, given again (a reply-all, a copy)
+    recorded = replace(meaning, cases=())
+    request, _ = _record_request(
+        connection,
+        recorded,
+        replace(analysis, reason=ex.Reason.OTHER),
+        inbound_id,
+        now,
+        local,
+        rules,
+    )
+    moved = replace(
+        request,
+        state=ex.State.EXTENDED,
+        director_words=analysis.body[:4000],
+        granted=meaning.cases or None,
+        until=meaning.until,
+    )
+    exemption_requests.move_request(connection, moved, [ex.State.AWAITING_HEAD], now)
+    repo.add_event(
+        connection,
+        now,
+        "extension_granted",
+        month=moved.month,
+        subject=moved.ref,
+        by=analysis.sender,
+        until=moved.until.isoformat() if moved.until else None,
+        cases=list(moved.decided_cases),
+    )
+    return ex.qa_extension(moved, rules)
 
 
 def _on_behalf(

@@ -214,6 +214,7 @@ def _context(request: Request, rules: ExemptionRules, **extra: object) -> dict[s
         "council": rules.council,
         "escalate_after": rules.escalate_after,
         "by_delegate": None,
+        "granted_by": "director",
         **extra,
     }
 
@@ -397,6 +398,22 @@ def _transition(
             {},
         )
     raise ValueError(f"not a step of an exemption request: {step}")
+
+
+def qa_extension(request: Request, rules: ExemptionRules) -> list[MailPlan]:
+    """An extension the QA team granted (``request`` as recorded, extended): the auditor
+    told, their Head of Service and the QA team copied."""
+    context = _context(request, rules, approved=True, supported=True, granted_by="qa")
+    return [
+        _mail(
+            request,
+            "outcome",
+            "exemption_outcome",
+            request.auditor_email,
+            context,
+            cc=(request.head_email, rules.qa_team),
+        )
+    ]
 
 
 @dataclass(frozen=True)

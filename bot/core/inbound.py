@@ -46,6 +46,9 @@ class Action(enum.StrEnum):
     MONTH_FINAL = "month_final"
     # The Head of Service holding a child's case says the action is done, or names an owner.
     CHILD_ACTION = "child_action"
+    # The QA team, on an auditor's thread (the slippage notice they were copied on), gives
+    # the auditor more time: an extension to a date.
+    QA_EXTENSION = "qa_extension"
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,18 @@ def interpret(
         return Interpretation(
             Action.QUARANTINE, f"sent by {delegate} for {sender} without a request to decide"
         )
+    if binding is not None and sender == parties.qa_team:
+        return _qa_on_auditor_thread(analysis, binding, parties, today, final)
+    auditor_of_thread = parties.roster.get(binding.auditor_email) if binding else None
+    if (
+        binding is not None
+        and auditor_of_thread is not None
+        and sender == auditor_of_thread.head_of_service_email
+    ):
+        # A Head of Service answering about their auditor (a slippage notice): the letter
+        # has them liaise with the QA team, so a person there reads it.
+        why = f"{sender} wrote about {binding.auditor_email}'s audits"
+        return Interpretation(Action.FORWARD, why, month=binding.month, auditor=auditor_of_thread)
     if binding is not None and sender != binding.auditor_email:
         return Interpretation(
             Action.QUARANTINE, f"reply to {binding.auditor_email}'s audits from someone else"
@@ -412,6 +427,36 @@ def _about_request(
         Action.QUARANTINE,
         f"reply to {request.ref} from someone it does not wait for",
         request=request,
+    )
+
+
+def _qa_on_auditor_thread(
+    analysis: Analysis, binding: Binding, parties: Parties, today: date, final: frozenset[Month]
+) -> Interpretation:
+    """The QA team on an auditor's thread: an extension when they name a date after the
+    month's deadline (for the cases they name, or all); anything else needs nothing done."""
+    auditor = parties.roster.get(binding.auditor_email)
+    deadline = cal.deadline(binding.month)
+    until = find_until(analysis.body, today, after=deadline)
+    if auditor is None or until is None or until <= deadline:
+        return Interpretation(
+            Action.NO_ACTION, "the QA team wrote on an auditor's thread", month=binding.month
+        )
+    if binding.month in final:
+        return Interpretation(
+            Action.MONTH_FINAL,
+            f"an extension for {binding.month}, whose figures are final",
+            month=binding.month,
+            auditor=auditor,
+        )
+    cases = analysis.reading.cases if analysis.reading else ()
+    return Interpretation(
+        Action.QA_EXTENSION,
+        "the QA team granted an extension",
+        month=binding.month,
+        auditor=auditor,
+        cases=cases,
+        until=until,
     )
 
 

@@ -214,3 +214,65 @@ def test_an_unclear_partial_approval_is_asked_about_not_guessed(world: World) ->
     )
     reallocate = landed[f"reallocate/2021-05/{SAM_EMAIL}"]
     assert "CR-104362" in reallocate.text and "CR-104363" not in reallocate.text
+
+
+def test_the_qa_team_grants_an_extension_by_replying_to_the_slippage_notice(
+    world: World,
+) -> None:
+    allocation = _allocate(world)
+    world.reply(allocation, SAM_EMAIL, "I'm worried I won't get CR-104363 done by the deadline.")
+    world.tick("2021-05-25T10:00")
+    landed = {m.kind: m for m in world.new_mail()}
+    slipping = next(m for m in landed.values() if m.to == (HANA,))
+    assert slipping.cc == (QA,)
+    assert 'with the new date (for example "Extension to Monday 7 June 2021")' in _flat(
+        slipping.text
+    )
+    # Hana asks the QA team (her reply goes to a person there), who agree more time.
+    world.reply(slipping, HANA, "Could Sam have until the 4th for CR-104363?")
+    world.tick("2021-05-25T11:00")
+    assert {m.to for m in world.new_mail()} == {(QA,), (HANA,)}  # forwarded; Hana told
+    world.reply(slipping, QA, "Agreed with Hana: an extension to the 4th for CR-104363.")
+    world.tick("2021-05-25T12:00")
+    (told,) = world.new_mail()
+    assert (told.to, told.cc) == ((SAM_EMAIL,), (HANA, QA))
+    assert told.subject.startswith(
+        "Extension EXM-2021-05-001: Sam Patel's May 2021 audits for CR-104363 due by "
+        "Friday 4 June 2021"
+    )
+    text = _flat(told.text)
+    assert "The quality assurance team, with your Head of Service, has given you more time" in text
+    assert "Any other May 2021 audits are still due by Monday 31 May 2021." in text
+    # The month's own reminders go on for the other case alone.
+    by_day = world.run_days(date(2021, 5, 26), date(2021, 5, 28))
+    (reminder,) = [m for m in by_day[date(2021, 5, 26)] if m.key.startswith("reminder/")]
+    assert "Still to be submitted: CR-104362 (Case audit)" in _flat(reminder.text)
+    assert "CR-104363 (" not in reminder.text
+    world.write_completions(
+        "2021-05",
+        [("CR-3001", KIM_EMAIL, "2021-05-06", "good"),
+         ("CR-104362", SAM_EMAIL, "2021-05-27", "good"),
+         ("CR-104363", SAM_EMAIL, "2021-06-04", "good")],
+        modified="2021-06-04T18:00",
+    )  # fmt: skip
+    world.run_days(date(2021, 6, 1), date(2021, 6, 7))
+    assert _states(world, "2021-06-07T12:00") == (
+        {SAM_EMAIL: "extended", KIM_EMAIL: "complete"},
+        "final",
+    )
+
+
+def test_a_part_done_reply_naming_cases_leaves_only_the_others_in_the_reminders(
+    world: World,
+) -> None:
+    allocation = _allocate(world)
+    world.reply(allocation, SAM_EMAIL, "I've done CR-104362, CR-104363 is nearly there.")
+    world.tick("2021-05-12T10:00")
+    (ack,) = world.new_mail()
+    assert ack.to == (SAM_EMAIL,)
+    # The sheet does not show CR-104362 yet; the reminder names the case still to do.
+    by_day = world.run_days(date(2021, 5, 13), date(2021, 5, 14))
+    (reminder,) = [m for m in by_day[date(2021, 5, 14)] if m.key.startswith("reminder/")]
+    assert "Still to be submitted: CR-104363 (Case audit)" in _flat(reminder.text)
+    assert "CR-104362 (" not in reminder.text
+    assert _states(world, "2021-05-14T12:00")[0][SAM_EMAIL] == "outstanding"
