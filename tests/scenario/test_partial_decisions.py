@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from bot.commands.status_view import month_status_and_close
 from bot.core.records import Month
+from bot.reporting.digests import director_digest
 from bot.reporting.report import month_report
 from tests.world import DIRECTOR, HANA, KIM, LONDON, QA, SAM, Landed, World
 
@@ -150,6 +151,13 @@ def test_an_extension_counts_audits_in_by_its_date_as_extended(world: World) -> 
         {SAM_EMAIL: "extended", KIM_EMAIL: "complete"},
         "provisional",
     )
+    # The director's digest that week shows the closed month with the same figures.
+    with world.open().engine.connect() as connection:
+        friday = datetime(2021, 6, 4, 12, tzinfo=LONDON)
+        closed = director_digest(world.open(), connection, friday).context["d"].closed_month
+    assert (closed.month, closed.final) == (MAY, False)
+    t = closed.tally
+    assert (t.allocated, t.complete, t.extended, t.missed, t.rate) == (2, 2, 1, 0, 100)
     # Monday 7 June, the extension over: final, and status and the report agree.
     world.run_days(date(2021, 6, 7), date(2021, 6, 7))
     assert _states(world, "2021-06-07T12:00") == (
