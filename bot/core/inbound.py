@@ -386,6 +386,10 @@ def _about_request(
                 role=Role.DIRECTOR,
                 offered=(Intent.APPROVE, Intent.DECLINE, Intent.QUESTION),
             )
+        strays = [c for c in cases if request.cases and c not in request.cases]
+        if partial and strays and until is None:
+            why = f"the director approved {', '.join(strays)}, which the request did not ask about"
+            return Interpretation(Action.FORWARD, why, request=request)
         if partial and not cases and until is None:
             return Interpretation(
                 Action.FORWARD,

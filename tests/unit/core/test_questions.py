@@ -188,6 +188,12 @@ def test_a_question_not_answered_is_asked_again_then_passed_on(question, today, 
             id="a-partial-approval-naming-its-case-is-a-decision",
         ),
         pytest.param(
+            said(DIRECTOR, Intent.APPROVE_PARTIAL, cases=("CR-104399",)),
+            Binding(MAY, SAM.email, request(state=State.AWAITING_DIRECTOR, cases=("CR-104363",))),
+            Action.FORWARD,
+            id="a-partial-approval-of-a-case-never-asked-about-goes-to-a-person",
+        ),
+        pytest.param(
             said(HANA, Intent.EXEMPTION_REQUEST_ON_BEHALF, on_behalf_of=ALEX.email),
             None,
             Action.ON_BEHALF,
