@@ -585,6 +585,8 @@ def plan_extension_reminders(facts: MonthFacts, now: datetime, rules: CycleRules
             continue
         if allocation_key(facts.month, email) not in facts.records or email in facts.exempted:
             continue
+        if email in facts.self_reported:
+            continue  # they said it is all in: the sheet will show it
         last_day = cal.previous_working_day(terms.until)
         # The ladder's stages after the month's own last working day: before it, the
         # month's own reminders were the ones in force.
