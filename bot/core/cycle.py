@@ -674,7 +674,7 @@ def _plan_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Pla
             "month": month.title,
             "month_id": str(month),
             "deadline": cal.deadline(month),
-            "missed": [_person(o) for o in theirs if o.outcome is Outcome.MISSED],
+            "missed": [_missed(facts, o) for o in theirs if o.outcome is Outcome.MISSED],
             "complete": sum(_counted_as(o.outcome) is Outcome.COMPLETE for o in theirs),
             "exempted": sum(o.outcome is Outcome.EXEMPTED for o in theirs),
             "total": len(theirs),
@@ -714,6 +714,13 @@ def _person(outcome: FrozenOutcome) -> dict[str, object]:
     }
 
 
+def _missed(facts: MonthFacts, outcome: FrozenOutcome) -> dict[str, object]:
+    """Someone not counted at the close, with the date an extension gives them, if any."""
+    until = facts.terms_of(outcome.email).until
+    running = until is not None and until > cal.deadline(facts.month)
+    return {**_person(outcome), **({"extended_to": until} if running else {})}
+
+
 def _unconfirmed(facts: MonthFacts, outcomes: list[FrozenOutcome]) -> list[dict[str, object]]:
     """Self-reported completions the completions sheet never confirmed."""
     return [
@@ -741,7 +748,7 @@ def _summary_context(
         "complete": complete,
         "exempted": sum(o.outcome is Outcome.EXEMPTED for o in outcomes),
         "extended": sum(o.outcome is Outcome.EXTENDED for o in outcomes),
-        "missed": [_person(o) for o in outcomes if o.outcome is Outcome.MISSED],
+        "missed": [_missed(facts, o) for o in outcomes if o.outcome is Outcome.MISSED],
         "rate": round(100 * complete / len(counted)) if counted else None,
         "teams": [{"team": name, **row} for name, row in sorted(teams.items())],
         "held_back": sorted(facts.held_back),

@@ -118,6 +118,12 @@ def test_an_extension_counts_audits_in_by_its_date_as_extended(world: World) -> 
     # No more of the month's own reminders: what is left is due by the new date.
     by_day = world.run_days(date(2021, 5, 25), date(2021, 6, 1))
     assert not [m for mails in by_day.values() for m in mails if m.key.startswith("reminder/")]
+    # The close names the extension beside the audits not yet in.
+    closing = {m.key: m for m in by_day[date(2021, 6, 1)]}
+    assert (
+        "- Sam Patel (Children in Need), 2 audits allocated; given an extension to "
+        "Friday 4 June 2021" in closing[f"close/2021-05/head/{HANA}"].text
+    )
     # The month closes provisional, Sam not counted so far: the extension still runs.
     assert _states(world, "2021-06-01T12:00") == (
         {SAM_EMAIL: "missed", KIM_EMAIL: "complete"},
