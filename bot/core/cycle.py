@@ -332,7 +332,9 @@ def _plan_allocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> li
             continue
         # The sheet folds case ("cr-1001" is "CR-1001"), so a corrected capital is no new case.
         issued = {ref.upper() for ref in facts.issued.get(email, ())}
-        new_cases = tuple(c for c in cases if c.case_ref.upper() not in issued)
+        # A case the director exempted them from before it was sent is not theirs to do.
+        spared = facts.terms_of(email).exempted
+        new_cases = tuple(c for c in cases if c.case_ref.upper() not in issued | spared)
         if not new_cases:
             continue
         key = allocation_key(month, email)
