@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from bot.commands.requests_view import list_requests
 from bot.commands.status_view import month_status_and_close
 from bot.core.records import Month
 from bot.reporting.digests import director_digest
@@ -75,6 +76,8 @@ def test_a_partial_exemption_leaves_the_other_case_due_and_reminded(world: World
         "May 2021: 1 case to reallocate from Sam Patel (exempted from named cases)"
     )
     assert "- CR-104363 (Case audit)" in told.text and "CR-104362" not in told.text
+    (listed,) = list_requests(world.open(), MAY)
+    assert (listed["cases"], listed["shown"]) == (["CR-104363"], "approved (CR-104363)")
     # The reminders name the case still due, and not the exempted one.
     by_day = world.run_days(date(2021, 5, 7), date(2021, 5, 14))
     (reminder,) = [m for m in by_day[date(2021, 5, 14)] if m.key.startswith("reminder/")]
@@ -112,6 +115,7 @@ def test_an_extension_counts_audits_in_by_its_date_as_extended(world: World) -> 
         "Extension EXM-2021-05-001: Sam Patel's May 2021 audits due by Friday 4 June 2021"
     )
     assert "count if submitted by Friday 4 June 2021" in _flat(outcome.text)
+    assert [r["shown"] for r in list_requests(world.open(), MAY)] == ["extended to 2021-06-04"]
     assert landed["exemption/EXM-2021-05-001/director-confirm"].subject.startswith(
         "Recorded: exemption request EXM-2021-05-001 is now extension granted to Friday 4 June"
     )
