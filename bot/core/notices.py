@@ -16,6 +16,7 @@ from bot.core.keys import bounce_key, inbound_key, send_failed_key, will_answer_
 from bot.core.plans import FailedSend, MailPlan
 from bot.core.records import Month
 from bot.core.replies import Analysis
+from bot.core.replies.cases import done_and_outstanding
 
 
 def _base(analysis: Analysis, meaning: Interpretation, rules: ExemptionRules) -> dict[str, object]:
@@ -108,7 +109,8 @@ def notices_for(
     if action is Action.SELF_REPORT and meaning.auditor is not None:
         return [mail("ack", "completed_ack", meaning.auditor.email)]
     if action is Action.PART_DONE and meaning.auditor is not None:
-        return [mail("ack", "part_done_ack", meaning.auditor.email)]
+        done, still = done_and_outstanding(analysis.body)
+        return [mail("ack", "part_done_ack", meaning.auditor.email, done=done, still=still)]
     if action is Action.ALREADY_DECIDED and sender:
         return [mail("already-decided", "already_decided", sender)]
     if action is Action.NOT_YET and sender:

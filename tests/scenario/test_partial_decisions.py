@@ -288,6 +288,10 @@ def test_a_part_done_reply_naming_cases_leaves_only_the_others_in_the_reminders(
     world.tick("2021-05-12T10:00")
     (ack,) = world.new_mail()
     assert ack.to == (SAM_EMAIL,)
+    assert (
+        "We have noted that you have done CR-104362, so the reminders will not name it; it "
+        "counts once the audit tool shows it as submitted by the deadline." in _flat(ack.text)
+    )
     # The sheet does not show CR-104362 yet; the reminder names the case still to do.
     by_day = world.run_days(date(2021, 5, 13), date(2021, 5, 14))
     (reminder,) = [m for m in by_day[date(2021, 5, 14)] if m.key.startswith("reminder/")]
