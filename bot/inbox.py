@@ -437,6 +437,8 @@ def _act(
             mails = step.mails
             if step.moved.whole_month_exempted:
                 mails = _approved_after_close(connection, step.moved, mails, now)
+            if analysis.sender and action is not Action.WITHDRAW:
+                _settle_questions_about(connection, request, analysis.sender, ids[0], local)
             plans += mails
             repo.add_event(
                 connection, now, step.event, month=request.month, subject=request.ref, **step.detail
@@ -473,6 +475,19 @@ def _act(
         )
     record_mail(connection, _within_answer_limit(app, connection, plans, analysis, local))
     return action is Action.QUARANTINE
+
+
+def _settle_questions_about(
+    connection: Connection, request: ex.Request, sender: str, inbound_id: int, local: datetime
+) -> None:
+    """A decision made by a plainer reply on the request itself settles any question back
+    still waiting from the same person about it: they are not asked again."""
+    for question in stored_questions.waiting(connection, sender):
+        asked = analyse(stored_questions.asked_about(connection, question), today=local.date())
+        threaded = [m for m in (asked.in_reply_to, *reversed(asked.references)) if m]
+        token = asked.reference or exemption_requests.thread_token(connection, threaded)
+        if token == request.token:
+            stored_questions.settle(connection, question, qb.State.ANSWERED, None, inbound_id)
 
 
 def _child_action_answered(

@@ -232,6 +232,9 @@ def test_an_unclear_partial_approval_is_asked_about_not_guessed(world: World) ->
     )
     reallocate = landed[f"reallocate/2021-05/{SAM_EMAIL}"]
     assert "CR-104362" in reallocate.text and "CR-104363" not in reallocate.text
+    # Decided: the question is not asked again, nor passed to the QA team.
+    later = world.run_days(date(2021, 5, 7), date(2021, 5, 14))
+    assert not [m for mails in later.values() for m in mails if m.key.startswith("question/")]
 
 
 def test_the_qa_team_grants_an_extension_by_replying_to_the_slippage_notice(
