@@ -692,7 +692,15 @@ def _ask_back(
         offered=[i.value for i in question.offered],
     )
     settings = app.settings
-    return [qb.ask(question, analysis.body, settings.mailbox, settings.council)]
+    hint = None
+    if meaning.request is not None and meaning.role is Role.DIRECTOR:
+        asked = meaning.request.cases
+        example = f"Approved for {asked[0]} only." if asked else "Approved for CR-... only."
+        hint = (
+            f"To approve {meaning.request.ref} for some of its cases only, reply to the "
+            f'request itself naming them, for example "{example}"'
+        )
+    return [qb.ask(question, analysis.body, settings.mailbox, settings.council, hint=hint)]
 
 
 def _answered(

@@ -121,8 +121,10 @@ def ask(
     mailbox: str,
     council: str,
     again: bool = False,
+    hint: str | None = None,
 ) -> MailPlan:
-    """The question, to its sender only; ``words`` are theirs, as they may be quoted."""
+    """The question, to its sender only; ``words`` are theirs, as they may be quoted.
+    ``hint``: another way to answer, when there is one (naming the cases meant)."""
     options = []
     for number, intent in enumerate(question.offered, start=1):
         said = _SAID.get(intent, intent.value.replace("_", " "))
@@ -137,6 +139,7 @@ def ask(
             "options": options,
             "words": words,
             "again": again,
+            "hint": hint,
             "asked_on": question.asked_on,
             "council": council,
         },

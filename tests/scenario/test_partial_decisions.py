@@ -221,6 +221,10 @@ def test_an_unclear_partial_approval_is_asked_about_not_guessed(world: World) ->
     assert question.key.startswith("question/ASK-2021-05-")
     text = _flat(question.text)
     assert "1 - I approve the request" in text and "2 - I decline the request" in text
+    assert (
+        "To approve EXM-2021-05-001 for some of its cases only, reply to the request itself "
+        'naming them, for example "Approved for CR-104362 only."' in text
+    )
     # Nothing decided: Sam's cases are still due and the request waits for the director.
     assert _states(world, "2021-05-06T12:30")[0][SAM_EMAIL] == "outstanding"
     # The director answers on the request, naming the case: that is the decision.
