@@ -441,7 +441,7 @@ def _qa_on_auditor_thread(
     month's deadline (for the cases they name, or all); anything else needs nothing done."""
     auditor = parties.roster.get(binding.auditor_email)
     deadline = cal.deadline(binding.month)
-    until = find_until(analysis.body, today, after=deadline)
+    until = find_until(analysis.body, analysis.sent_on or today, after=deadline)
     if auditor is None or until is None or until <= deadline:
         return Interpretation(
             Action.NO_ACTION, "the QA team wrote on an auditor's thread", month=binding.month
@@ -473,7 +473,7 @@ def _part_decided(
     reading = analysis.reading
     cases = reading.cases if reading else ()
     deadline = cal.deadline(request.month)
-    until = find_until(analysis.body, today, after=deadline)
+    until = find_until(analysis.body, analysis.sent_on or today, after=deadline)
     return cases, until if until is not None and until > deadline else None
 
 

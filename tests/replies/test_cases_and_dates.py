@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from bot.core.replies.analyse import sent_on
 from bot.core.replies.cases import asked_cases, done_and_outstanding
 from bot.core.replies.until import find_until
 
@@ -66,3 +67,29 @@ def test_the_cases_a_request_asks_about(text, asked) -> None:
 )
 def test_the_date_an_extension_names(text, after, until) -> None:
     assert find_until(text, THURSDAY_20_MAY, after=after) == until
+
+
+@pytest.mark.parametrize(
+    ("header", "day"),
+    [
+        ("Thu, 20 May 2021 09:12:00 +0100", date(2021, 5, 20)),
+        ("Wed, 19 May 2021 23:30:00 +0000", date(2021, 5, 20)),  # 00:30 in London
+        ("Mon, 03 May 2021 08:00:00 +0100", date(2021, 5, 3)),
+        ("Fri, 21 May 2021 09:00:00 +0100", None),  # after the day it is read: not believed
+        ("Tue, 02 Mar 2021 09:00:00 +0000", None),  # months before: a clock far off
+        ("Thu, 20 May 2021 09:12:00", None),  # no zone
+        ("yesterday", None),
+        (None, None),
+    ],
+)
+def test_the_day_a_message_was_written(header, day) -> None:
+    assert sent_on(header, THURSDAY_20_MAY) == day
+
+
+def test_a_relative_date_counts_from_the_day_the_message_was_written() -> None:
+    # Written on Friday 28 May, read after a week's downtime on Friday 4 June.
+    written = sent_on("Fri, 28 May 2021 16:00:00 +0100", date(2021, 6, 4))
+
+    assert find_until("She can have until next Friday.", written or date(2021, 6, 4)) == date(
+        2021, 6, 4
+    )
