@@ -4,14 +4,17 @@ the counting follow what was decided."""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date, datetime
+from urllib.parse import parse_qs, urlsplit
 
 from bot.commands.requests_view import list_requests
 from bot.commands.status_view import month_status_and_close
 from bot.core.records import Month
 from bot.reporting.digests import director_digest
 from bot.reporting.report import month_report
-from tests.world import DIRECTOR, HANA, KIM, LONDON, QA, SAM, Landed, World
+from tests.world import DIRECTOR, HANA, KIM, LONDON, QA, SAM, Landed, World, build_new
 
 SAM_EMAIL, KIM_EMAIL = SAM[1], KIM[1]
 MAY = Month(2021, 5)
@@ -59,14 +62,13 @@ def test_a_partial_exemption_leaves_the_other_case_due_and_reminded(world: World
         "2021-05-06",
     )
     # The Head of Service and the director are told which case is asked about.
-    assert "Cases: CR-104363 only (their other cases stay due)" in _flat(to_director.text)
+    assert "Cases: CR-104363 only (any other cases stay due)" in _flat(to_director.text)
     world.reply(to_director, DIRECTOR, "Approved.")
     world.tick("2021-05-06T12:00")
     landed = {m.key: m for m in world.new_mail()}
     outcome = landed["exemption/EXM-2021-05-001/outcome"]
     assert outcome.subject.startswith(
-        "Exemption EXM-2021-05-001 granted for CR-104363: Sam Patel's other May 2021 audits "
-        "still due"
+        "Exemption EXM-2021-05-001 granted for CR-104363 (Sam Patel, May 2021)"
     )
     assert "reminders go on for them" in _flat(outcome.text)
     # The QA team is sent the exempted case alone, to give to someone else.
@@ -232,7 +234,7 @@ def test_an_unclear_partial_approval_is_asked_about_not_guessed(world: World) ->
     world.tick("2021-05-06T13:00")
     landed = {m.key: m for m in world.new_mail()}
     assert landed["exemption/EXM-2021-05-001/outcome"].subject.startswith(
-        "Exemption EXM-2021-05-001 granted for CR-104362:"
+        "Exemption EXM-2021-05-001 granted for CR-104362 ("
     )
     reallocate = landed[f"reallocate/2021-05/{SAM_EMAIL}"]
     assert "CR-104362" in reallocate.text and "CR-104363" not in reallocate.text
@@ -305,3 +307,29 @@ def test_a_part_done_reply_naming_cases_leaves_only_the_others_in_the_reminders(
     assert "Still to be submitted: CR-104363 (Case audit)" in _flat(reminder.text)
     assert "CR-104362 (" not in reminder.text
     assert _states(world, "2021-05-14T12:00")[0][SAM_EMAIL] == "outstanding"
+
+
+def test_the_director_answers_the_question_back_with_one_click_approving_both(
+    world: World,
+) -> None:
+    allocation = _allocate(world)
+    to_director = _to_director(
+        world,
+        allocation,
+        "Can I be exempted from CR-104362 and CR-104363? I am giving evidence at a final "
+        "hearing all month.",
+        "2021-05-06",
+    )
+    world.reply(to_director, DIRECTOR, "Agreed but only for one of the two audits.")
+    world.tick("2021-05-06T12:00")
+    (question,) = world.new_mail()
+    links = dict(re.findall(r'<a href="(mailto:[^"]+)"[^>]*>([^<]+)</a>', question.html))
+    href = next(html.unescape(h) for h, said in links.items() if said == "I approve the request")
+    fields = {k: v[0] for k, v in parse_qs(urlsplit(href).query).items()}
+    world.deliver(build_new(DIRECTOR, fields["subject"], fields["body"]))
+    world.tick("2021-05-06T13:00")
+    landed = {m.key: m for m in world.new_mail()}
+    assert landed["exemption/EXM-2021-05-001/outcome"].subject.startswith(
+        "Exemption EXM-2021-05-001 granted for CR-104362, CR-104363 ("
+    )
+    assert _states(world, "2021-05-06T13:30")[0][SAM_EMAIL] == "exempted"
