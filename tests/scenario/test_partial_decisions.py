@@ -268,7 +268,7 @@ def test_the_qa_team_grants_an_extension_by_replying_to_the_slippage_notice(
         "Friday 4 June 2021"
     )
     text = _flat(told.text)
-    assert "The quality assurance team, with your Head of Service, has given you more time" in text
+    assert "The quality assurance team has given you more time: your May 2021 audits" in text
     assert "Any other May 2021 audits are still due by Monday 31 May 2021." in text
     # The month's own reminders go on for the other case alone.
     by_day = world.run_days(date(2021, 5, 26), date(2021, 5, 28))
