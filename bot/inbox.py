@@ -419,16 +419,26 @@ def _act(
         plans += _on_behalf(connection, meaning, analysis, inbound_id, now, local, rules)
     elif action is Action.NEW_REQUEST:
         plans += _new_request(connection, meaning, analysis, inbound_id, now, local, rules)
+    elif action is Action.QA_EXTENSION:
+        plans += _qa_extension(connection, meaning, analysis, inbound_id, now, local, rules)
     elif action in (Action.HEAD_DECISION, Action.DIRECTOR_DECISION, Action.WITHDRAW):
         request = meaning.request
         assert request is not None
         step = ex.transition(
-            request, action.value, bool(meaning.approve), analysis.body, rules, meaning.delegate
+            request,
+            action.value,
+            bool(meaning.approve),
+            analysis.body,
+            rules,
+            meaning.delegate,
+            (meaning.cases, meaning.until),
         )
         if exemption_requests.move_request(connection, step.moved, step.expected, now):
             mails = step.mails
-            if action is Action.DIRECTOR_DECISION and meaning.approve:
+            if step.moved.whole_month_exempted:
                 mails = _approved_after_close(connection, step.moved, mails, now)
+            if analysis.sender and action is not Action.WITHDRAW:
+                _settle_questions_about(connection, request, analysis.sender, ids[0], local)
             plans += mails
             repo.add_event(
                 connection, now, step.event, month=request.month, subject=request.ref, **step.detail
@@ -465,6 +475,19 @@ def _act(
         )
     record_mail(connection, _within_answer_limit(app, connection, plans, analysis, local))
     return action is Action.QUARANTINE
+
+
+def _settle_questions_about(
+    connection: Connection, request: ex.Request, sender: str, inbound_id: int, local: datetime
+) -> None:
+    """A decision made by a plainer reply on the request itself settles any question back
+    still waiting from the same person about it: they are not asked again."""
+    for question in stored_questions.waiting(connection, sender):
+        asked = analyse(stored_questions.asked_about(connection, question), today=local.date())
+        threaded = [m for m in (asked.in_reply_to, *reversed(asked.references)) if m]
+        token = asked.reference or exemption_requests.thread_token(connection, threaded)
+        if token == request.token:
+            stored_questions.settle(connection, question, qb.State.ANSWERED, None, inbound_id)
 
 
 def _child_action_answered(
@@ -618,6 +641,7 @@ def _record_request(
         requested_on=local.date(),
         after_allocation=issued is not None or local.date() > cal.allocation_day(month),
         last_week=ex.is_last_week(month, local.date(), rules.last_week_working_days),
+        cases=meaning.cases,
     )
     request = exemption_requests.create_request(connection, draft, inbound_id)
     since = Month.of(local.date()).plus(1 - HISTORY_MONTHS)
@@ -633,6 +657,7 @@ def _record_request(
         month=month,
         subject=request.ref,
         reason=request.reason.value,
+        **({"cases": list(request.cases)} if request.cases else {}),
     )
     return request, history
 
@@ -667,7 +692,15 @@ def _ask_back(
         offered=[i.value for i in question.offered],
     )
     settings = app.settings
-    return [qb.ask(question, analysis.body, settings.mailbox, settings.council)]
+    hint = None
+    if meaning.request is not None and meaning.role is Role.DIRECTOR:
+        asked = meaning.request.cases
+        example = f"Approved for {asked[0]} only." if asked else "Approved for CR-... only."
+        hint = (
+            f"To approve {meaning.request.ref} for some of its cases only, reply to the "
+            f'request itself naming them, for example "{example}"'
+        )
+    return [qb.ask(question, analysis.body, settings.mailbox, settings.council, hint=hint)]
 
 
 def _answered(
@@ -709,6 +742,52 @@ def _answered(
         record_mail,
         report,
     )
+
+
+def _qa_extension(
+    connection: Connection,
+    meaning: Interpretation,
+    analysis: Analysis,
+    inbound_id: int,
+    now: datetime,
+    local: datetime,
+    rules: ex.ExemptionRules,
+) -> list[MailPlan]:
+    """More time from the QA team: kept as a request decided at once (extended), so that
+    it counts, is reminded and is reported as the director's extensions are."""
+    for earlier in exemption_requests.decided(connection, meaning.month or Month.of(local.date())):
+        same = earlier.auditor_email == (meaning.auditor.email if meaning.auditor else None)
+        if same and earlier.state is ex.State.EXTENDED and earlier.until == meaning.until:
+            return []  # the same extension, given again (a reply-all, a copy)
+    recorded = replace(meaning, cases=())
+    request, _ = _record_request(
+        connection,
+        recorded,
+        replace(analysis, reason=ex.Reason.OTHER),
+        inbound_id,
+        now,
+        local,
+        rules,
+    )
+    moved = replace(
+        request,
+        state=ex.State.EXTENDED,
+        director_words=analysis.body[:4000],
+        granted=meaning.cases or None,
+        until=meaning.until,
+    )
+    exemption_requests.move_request(connection, moved, [ex.State.AWAITING_HEAD], now)
+    repo.add_event(
+        connection,
+        now,
+        "extension_granted",
+        month=moved.month,
+        subject=moved.ref,
+        by=analysis.sender,
+        until=moved.until.isoformat() if moved.until else None,
+        cases=list(moved.decided_cases),
+    )
+    return ex.qa_extension(moved, rules)
 
 
 def _on_behalf(

@@ -11,6 +11,7 @@ from bot.core import calendar as cal
 from bot.core.cycle import MonthFacts, submission
 from bot.core.plans import Record
 from bot.core.records import Auditor, Month
+from bot.core.replies.cases import done_and_outstanding
 from bot.inputs.in_force import MonthSheets
 from bot.store import exemption_requests, repo
 
@@ -43,6 +44,8 @@ def month_facts(
         records=records,
         issued=repo.issued_cases(connection, month),
         exempted=exemption_requests.exempted(connection, month, until),
+        terms=exemption_requests.terms(connection, month, until),
+        said_done=said_done(exemption_requests.noted_words(connection, month, "part_done")),
         self_reported=self_reported,
         unconfirmed={
             email: tuple(
@@ -56,6 +59,15 @@ def month_facts(
         final=closed and final,
         export_covers_deadline=covers_deadline(month, sheets.completions_modified, tz),
     )
+
+
+def said_done(notes: list[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    """The cases each auditor's part-done replies said were done (upper-cased)."""
+    found: dict[str, frozenset[str]] = {}
+    for email, words in notes:
+        done, _ = done_and_outstanding(words)
+        found[email] = found.get(email, frozenset()) | frozenset(done)
+    return found
 
 
 def covers_deadline(month: Month, modified: datetime | None, tz: tzinfo) -> bool:

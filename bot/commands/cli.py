@@ -397,7 +397,7 @@ def requests(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
             row["month"],
             row["reason"],
             ", ".join(row["flags"]),
-            row["state"],
+            row["shown"],
             str(len(row["history"])),
         )
     console.print(table)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.app import App
+from bot.core.exemptions import Request
 from bot.core.questions import said
 from bot.core.records import Month
 from bot.store import exemption_requests
@@ -37,6 +38,10 @@ def list_requests(app: App, month: Month | None) -> list[dict[str, Any]]:
                 "words": request.words,
                 "requested_at": request.requested_at.isoformat(),
                 "state": request.state.value,
+                "cases": list(request.cases),  # asked about; none: the whole month
+                "decided_cases": list(request.decided_cases),
+                "until": request.until.isoformat() if request.until else None,
+                "shown": _shown(request),
                 "flags": list(request.flags),
                 "head_words": request.head_words,
                 "director_words": request.director_words,
@@ -44,6 +49,16 @@ def list_requests(app: App, month: Month | None) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _shown(request: Request) -> str:
+    """The state as the table shows it: with the cases or the date a decision names."""
+    if request.until is not None:
+        cases = f" for {', '.join(request.decided_cases)}" if request.decided_cases else ""
+        return f"{request.state.value} to {request.until.isoformat()}{cases}"
+    if request.decided_cases:
+        return f"{request.state.value} ({', '.join(request.decided_cases)})"
+    return request.state.value
 
 
 def waiting_questions(app: App, month: Month | None) -> list[dict[str, Any]]:

@@ -6,8 +6,9 @@ Counting rules, the same in every table:
 
 - *allocated*: auditors with rows in the month's allocation sheet (rows that have problems
   hold an auditor back: they are counted apart as ``held_back``);
-- each allocated auditor is in exactly one of *complete* (every case in the completions sheet
-  by the deadline), *self-reported* (told the bot they had finished, the sheet does not show
+- each allocated auditor is in exactly one of *complete* (every case due in the completions
+  sheet by the deadline, or by an extension's date: those are also counted apart as
+  *extended*), *self-reported* (told the bot they had finished, the sheet does not show
   it yet), *exempted* (the director approved an exemption for the month) or *outstanding*;
   once the month is closed, *missed* and *late* (missed, then all in after the deadline: not
   counted) replace outstanding;
@@ -34,12 +35,13 @@ MAX_BARS = 30  # a taller chart is no longer read at a glance: the table has eve
 @dataclass(frozen=True)
 class Tally:
     allocated: int = 0
-    complete: int = 0
+    complete: int = 0  # extended included: complete by an extension's date is complete
     self_reported: int = 0
     exempted: int = 0
     outstanding: int = 0
     missed: int = 0
     late: int = 0
+    extended: int = 0  # of the complete, those with a case in by an extension's date
 
     @property
     def counted(self) -> int:
@@ -53,20 +55,21 @@ class Tally:
 
 def tally(rows: Iterable[AuditorMonth]) -> Tally:
     counts = Counter(r.standing for r in rows)
-    return Tally(
-        allocated=sum(counts.values()),
-        **{standing.value: counts.get(standing, 0) for standing in Standing},
-    )
+    found = {standing.value: counts.get(standing, 0) for standing in Standing}
+    found["complete"] += found["extended"]
+    return Tally(allocated=sum(counts.values()), **found)
 
 
 @dataclass(frozen=True)
 class AuditTally:
     """Completion by audit, what a QA report counts, beside completion by auditor (what the
-    letter asks of each auditor): the audits allocated to auditors not exempted, and how
-    many of them were submitted on or before the deadline."""
+    letter asks of each auditor): the audits due from auditors not exempted (cases
+    exempted by name left out), and how many were submitted on or before the deadline, or
+    by an extension's date (``extended``, counted in ``in_time`` too)."""
 
     allocated: int = 0
     in_time: int = 0
+    extended: int = 0
 
     @property
     def rate(self) -> int | None:
@@ -74,13 +77,15 @@ class AuditTally:
 
 
 def audit_tally(rows: Iterable[AuditorMonth]) -> AuditTally:
-    allocated = in_time = 0
+    allocated = in_time = extended = 0
     for row in rows:
         if row.standing is Standing.EXEMPTED:
             continue
-        allocated += row.cases
-        in_time += row.cases - len(row.outstanding)
-    return AuditTally(allocated, in_time)
+        due = row.cases - len(row.exempted_cases)
+        allocated += due
+        in_time += due - len(row.outstanding)
+        extended += len(row.extended_cases)
+    return AuditTally(allocated, in_time, extended)
 
 
 @dataclass(frozen=True)
@@ -142,7 +147,8 @@ class OutcomeCount:
 
     month: Month
     head_email: str
-    outcome: str  # complete | exempted | missed (late ones included: not counted either)
+    # complete | extended | exempted | missed (late ones included: not counted either)
+    outcome: str
     count: int
 
 
@@ -178,7 +184,7 @@ def completion_trend(
             continue
         if row.outcome != "exempted":
             counted[row.month] += row.count
-        if row.outcome == "complete":
+        if row.outcome in ("complete", "extended"):
             complete[row.month] += row.count
     points = [RatePoint(m, complete[m], counted[m]) for m in map(first.plus, range(months))]
     if current_tally is not None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 
 from bot.core import calendar as cal
+from bot.core.case_outcomes import NO_TERMS, CaseOutcome, Terms, outcomes
 from bot.core.keys import (
     allocation_key,
     allocation_update_key,
@@ -20,6 +21,7 @@ from bot.core.keys import (
     close_head_key,
     close_qa_key,
     exempt_but_allocated_key,
+    exemption_key,
     heads_up_key,
     missing_sheet_key,
     not_allocated_key,
@@ -81,6 +83,11 @@ class MonthFacts:
     final: bool = False  # closed, and the close made final
     # A completions sheet modified after the deadline has been read: the export covers it.
     export_covers_deadline: bool = False
+    # Decisions about named cases (partial exemptions) and extensions, by auditor.
+    terms: Mapping[str, Terms] = field(default_factory=dict)
+    # Cases an auditor said were done in a part-done reply, by auditor (upper-cased): the
+    # sheet is still the authority, but reminders stop naming them.
+    said_done: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def closed(self) -> bool:
@@ -103,6 +110,19 @@ class MonthFacts:
         frozen = self.frozen or {}
         return frozenset(e for e, o in frozen.items() if o.late_on is not None)
 
+    def terms_of(self, email: str) -> Terms:
+        return self.terms.get(email, NO_TERMS)
+
+    def case_outcomes(self, email: str) -> dict[str, CaseOutcome]:
+        """Each of ``email``'s allocated cases' outcome, by reference as the sheet has it."""
+        cases = self.allocations.get(email, ())
+        found = ((c.case_ref, _submitted_on(self.completions, c)) for c in cases)
+        return outcomes(found, cal.deadline(self.month), self.terms_of(email))
+
+    def partly_exempted(self) -> frozenset[str]:
+        """Auditors exempted from named cases (not the whole month)."""
+        return frozenset(e for e, t in self.terms.items() if t.exempted) - self.exempted
+
 
 def is_due(day: date, now: datetime, send_time: time) -> bool:
     """Scheduled mail for ``day`` is due on a working day at or after the send time."""
@@ -113,6 +133,11 @@ def is_due(day: date, now: datetime, send_time: time) -> bool:
 def submission(completions: Mapping[str, Completion], case: Allocation) -> Completion | None:
     """The completion of ``case``; the completions mapping is keyed by upper-case reference."""
     return completions.get(case.case_ref.upper())
+
+
+def _submitted_on(completions: Mapping[str, Completion], case: Allocation) -> date | None:
+    done = submission(completions, case)
+    return done.submitted_on if done is not None else None
 
 
 def in_time(done: Completion | None, deadline: date) -> bool:
@@ -141,6 +166,7 @@ class Standing(enum.StrEnum):
     OUTSTANDING = "outstanding"
     SELF_REPORTED = "self_reported"
     EXEMPTED = "exempted"
+    EXTENDED = "extended"  # every case due is in, some by an extension's date
     COMPLETE = "complete"
     MISSED = "missed"
     LATE = "late"
@@ -154,6 +180,7 @@ STANDING_LABELS = {
     Standing.OUTSTANDING: "outstanding",
     Standing.SELF_REPORTED: "says complete, not yet in the sheet",
     Standing.EXEMPTED: "exempted",
+    Standing.EXTENDED: "complete by an extension",
     Standing.COMPLETE: "complete",
     Standing.MISSED: "missed",
     Standing.LATE: "late: not counted",
@@ -171,9 +198,11 @@ class AuditorMonth:
     head_name: str
     standing: Standing
     cases: int
-    outstanding: tuple[str, ...] = ()  # case references not in the sheet by the deadline
+    outstanding: tuple[str, ...] = ()  # case references due and not in the sheet in time
     late_on: date | None = None
     issued: bool = True  # the allocation mail went out (else, while open, it is pending)
+    exempted_cases: tuple[str, ...] = ()  # exempted by name: not due
+    extended_cases: tuple[str, ...] = ()  # submitted after the deadline, by an extension
 
 
 def head_names(roster: Mapping[str, Auditor]) -> dict[str, str]:
@@ -210,9 +239,10 @@ def standings(facts: MonthFacts) -> list[AuditorMonth]:
 def _standing(
     facts: MonthFacts, email: str, names: Mapping[str, str], deadline: date
 ) -> AuditorMonth:
-    cases = facts.allocations.get(email, ())
-    done = facts.completions
-    missing = [c.case_ref for c in cases if not in_time(submission(done, c), deadline)]
+    found = facts.case_outcomes(email)
+    missing = [r for r, o in found.items() if o in (CaseOutcome.OUTSTANDING, CaseOutcome.LATE)]
+    spared = tuple(r for r, o in found.items() if o is CaseOutcome.EXEMPTED)
+    extended = tuple(r for r, o in found.items() if o is CaseOutcome.EXTENDED)
     frozen = facts.frozen.get(email) if facts.frozen is not None else None
     if frozen is not None:
         name, team, head = frozen.name, frozen.team, frozen.head_email
@@ -224,17 +254,17 @@ def _standing(
             name, team, head = email, LEFT_THE_ROSTER, ""
         else:
             name, team, head = auditor.name, auditor.team, auditor.head_of_service_email
-        count = len(cases)
+        count = len(found)
         issued = allocation_key(facts.month, email) in facts.records
-        if email in facts.exempted:
+        if email in facts.exempted or (found and len(spared) == len(found)):
             standing = Standing.EXEMPTED
         elif not missing:
-            standing = Standing.COMPLETE
+            standing = Standing.EXTENDED if extended else Standing.COMPLETE
         elif email in facts.self_reported:
             standing = Standing.SELF_REPORTED
         else:
             standing = Standing.OUTSTANDING
-    if standing in (Standing.COMPLETE, Standing.EXEMPTED):
+    if standing in (Standing.COMPLETE, Standing.EXEMPTED, Standing.EXTENDED):
         missing = []
     late_on = frozen.late_on if frozen is not None else None
     return AuditorMonth(
@@ -248,6 +278,8 @@ def _standing(
         tuple(missing),
         late_on,
         issued,
+        spared if standing is not Standing.EXEMPTED else (),
+        extended,
     )
 
 
@@ -263,6 +295,7 @@ def plan_month(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Plan
     plans: list[Plan] = []
     plans += _plan_allocations(facts, now, rules)
     plans += _plan_reminders(facts, now, rules)
+    plans += plan_extension_reminders(facts, now, rules)
     plans += _plan_close(facts, now, rules)
     return plans
 
@@ -302,7 +335,9 @@ def _plan_allocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> li
             continue
         # The sheet folds case ("cr-1001" is "CR-1001"), so a corrected capital is no new case.
         issued = {ref.upper() for ref in facts.issued.get(email, ())}
-        new_cases = tuple(c for c in cases if c.case_ref.upper() not in issued)
+        # A case the director exempted them from before it was sent is not theirs to do.
+        spared = facts.terms_of(email).exempted
+        new_cases = tuple(c for c in cases if c.case_ref.upper() not in issued | spared)
         if not new_cases:
             continue
         key = allocation_key(month, email)
@@ -453,11 +488,13 @@ def plan_reallocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> l
     if now.date() > cal.deadline_day(month):
         return []
     plans: list[MailPlan] = []
-    for email in sorted(facts.exempted):
+    for email in sorted(facts.exempted | facts.partly_exempted()):
         key = reallocate_key(month, email)
         if key in facts.records or allocation_key(month, email) not in facts.records:
             continue  # told already, or never allocated (the QA team heard at allocation)
         cases = outstanding_cases(month, facts.allocations.get(email, ()), facts.completions)
+        if email not in facts.exempted:  # exempted from named cases: only those move
+            cases = [c for c in cases if facts.terms_of(email).is_exempted(c.case_ref)]
         if not cases:
             continue
         auditor = facts.roster.get(email)
@@ -469,6 +506,7 @@ def plan_reallocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> l
             "month_id": str(month),
             "deadline": cal.deadline(month),
             "cases": [{"ref": c.case_ref, "type": c.audit_type.label} for c in cases],
+            "partly": email not in facts.exempted,
             "council": rules.council,
         }
         detail = {"cases": [c.case_ref for c in cases]}
@@ -495,8 +533,9 @@ def _to_reallocate(facts: MonthFacts) -> dict[str, str]:
     """Cases mailed to an auditor since exempted: reference (upper case) -> that auditor."""
     return {
         ref.upper(): email
-        for email in sorted(facts.exempted)
+        for email in sorted(facts.exempted | facts.partly_exempted())
         for ref in facts.issued.get(email, ())
+        if email in facts.exempted or facts.terms_of(email).is_exempted(ref)
     }
 
 
@@ -525,6 +564,8 @@ def _plan_reminders(facts: MonthFacts, now: datetime, rules: CycleRules) -> list
         # Asked only for those still to remind: on most ticks nobody is.
         if _standing(facts, email, names, deadline).standing is not Standing.OUTSTANDING:
             continue  # complete, exempted or says done
+        if not _due_by(facts, email, deadline):
+            continue  # what is left is extended: its reminders follow the new date
         # After downtime only the latest stage goes; older unsent stages are recorded as skipped.
         plans += [
             SkipPlan(reminder_key(month, k, email), month, email, k)
@@ -545,7 +586,8 @@ def _reminder(
     month = facts.month
     copy_from = rules.copy_head_of_service_from_stage
     cc = (auditor.head_of_service_email,) if copy_from is not None and stage <= copy_from else ()
-    outstanding = outstanding_cases(month, cases, facts.completions)
+    due = set(_due_by(facts, auditor.email, cal.deadline(month)))
+    outstanding = [c for c in cases if c.case_ref in due]
     context = {
         "auditor": {"name": auditor.name, "email": auditor.email},
         "head_of_service": auditor.head_of_service or auditor.head_of_service_email,
@@ -560,6 +602,8 @@ def _reminder(
         "copied": bool(cc),
         "out_of_office": False,  # the shell fills it in from MailTips where it can
         "outstanding": [{"ref": c.case_ref, "type": c.audit_type.label} for c in outstanding],
+        "exempted_cases": sorted(facts.terms_of(auditor.email).exempted),
+        "extended_to": None,
         "council": rules.council,
     }
     return MailPlan(
@@ -573,6 +617,73 @@ def _reminder(
         stage=stage,
         auditor_thread=True,
     )
+
+
+def _due_by(facts: MonthFacts, email: str, day: date) -> list[str]:
+    """``email``'s cases not yet submitted that are due by ``day`` (the deadline, or an
+    extension's date), less those they said were done: what a reminder names."""
+    terms, deadline = facts.terms_of(email), cal.deadline(facts.month)
+    said = facts.said_done.get(email, frozenset())
+    return [
+        ref
+        for ref, outcome in facts.case_outcomes(email).items()
+        if outcome in (CaseOutcome.OUTSTANDING, CaseOutcome.LATE)
+        and terms.due(ref, deadline) == day
+        and ref.upper() not in said
+    ]
+
+
+def plan_extension_reminders(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[MailPlan]:
+    """Reminders for cases extended past the deadline follow the extension's date, on the
+    same ladder of working days before it, from the first stage that falls after the
+    month's last working day; after downtime only the latest stage goes."""
+    plans: list[MailPlan] = []
+    today, deadline = now.date(), cal.deadline(facts.month)
+    if not cal.is_working_day(today):
+        return []
+    for email, terms in sorted(facts.terms.items()):
+        auditor = facts.roster.get(email)
+        if terms.until is None or terms.until <= deadline or not terms.ref or today > terms.until:
+            continue
+        if auditor is None or not auditor.active:
+            continue
+        if allocation_key(facts.month, email) not in facts.records or email in facts.exempted:
+            continue
+        if email in facts.self_reported:
+            continue  # they said it is all in: the sheet will show it
+        last_day = cal.previous_working_day(terms.until)
+        # The ladder's stages after the month's own last working day: before it, the
+        # month's own reminders were the ones in force.
+        days = {k: cal.working_days_before(last_day, k) for k in rules.reminders}
+        due = [
+            k
+            for k, day in days.items()
+            if day > cal.deadline_day(facts.month) and is_due(day, now, rules.send_time)
+        ]
+        if not due or not _due_by(facts, email, terms.until):
+            continue
+        latest = min(due)
+        keys = [exemption_key(terms.ref, f"extension-reminder-{k}") for k in rules.reminders]
+        if any(keys[rules.reminders.index(k)] in facts.records for k in due):
+            continue  # this stage or a later one went already
+        cases = facts.allocations.get(email, ())
+        plan = _reminder(facts, auditor, cases, latest, rules)
+        wanted = set(_due_by(facts, email, terms.until))
+        context = {
+            **plan.context,
+            "deadline": terms.until,
+            "deadline_day": last_day,
+            "final": latest == 0,
+            "extended_to": terms.until,
+            "outstanding": [
+                {"ref": c.case_ref, "type": c.audit_type.label}
+                for c in cases
+                if c.case_ref in wanted
+            ],
+        }
+        key = exemption_key(terms.ref, f"extension-reminder-{latest}")
+        plans.append(replace(plan, key=key, context=context))
+    return plans
 
 
 def outcomes_at_close(facts: MonthFacts) -> tuple[FrozenOutcome, ...]:
@@ -592,7 +703,11 @@ def outcomes_at_close(facts: MonthFacts) -> tuple[FrozenOutcome, ...]:
     )
 
 
-_AT_CLOSE = {Standing.COMPLETE: Outcome.COMPLETE, Standing.EXEMPTED: Outcome.EXEMPTED}
+_AT_CLOSE = {
+    Standing.COMPLETE: Outcome.COMPLETE,
+    Standing.EXEMPTED: Outcome.EXEMPTED,
+    Standing.EXTENDED: Outcome.EXTENDED,
+}
 
 
 def _plan_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Plan]:
@@ -600,8 +715,11 @@ def _plan_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Pla
     if not is_due(cal.close_day(month), now, rules.send_time):
         return []
     outcomes = outcomes_at_close(facts)
-    # With nothing allocated there is nothing a later export could change.
+    # With nothing allocated there is nothing a later export could change; while an
+    # extension runs for someone not yet counted, what they submit by its date counts.
     final = facts.export_covers_deadline or rules.export_grace == 0 or not outcomes
+    missed = {o.email for o in outcomes if o.outcome is Outcome.MISSED}
+    final = final and not _extension_running(facts, missed, now.date())
     plans: list[Plan] = [ClosePlan(month, outcomes, final)]
     if not outcomes:  # nothing was allocated (sheet never came, or before the bot ran)
         return plans
@@ -620,8 +738,8 @@ def _plan_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Pla
             "month": month.title,
             "month_id": str(month),
             "deadline": cal.deadline(month),
-            "missed": [_person(o) for o in theirs if o.outcome is Outcome.MISSED],
-            "complete": sum(o.outcome is Outcome.COMPLETE for o in theirs),
+            "missed": [_missed(facts, o) for o in theirs if o.outcome is Outcome.MISSED],
+            "complete": sum(_counted_as(o.outcome) is Outcome.COMPLETE for o in theirs),
             "exempted": sum(o.outcome is Outcome.EXEMPTED for o in theirs),
             "total": len(theirs),
             "unconfirmed": _unconfirmed(facts, theirs),
@@ -646,6 +764,11 @@ def _plan_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Pla
     return plans
 
 
+def _counted_as(outcome: Outcome) -> Outcome:
+    """Complete by an extension is complete in the figures (and shown apart where named)."""
+    return Outcome.COMPLETE if outcome is Outcome.EXTENDED else outcome
+
+
 def _person(outcome: FrozenOutcome) -> dict[str, object]:
     return {
         "name": outcome.name,
@@ -653,6 +776,13 @@ def _person(outcome: FrozenOutcome) -> dict[str, object]:
         "team": outcome.team,
         "cases": outcome.cases,
     }
+
+
+def _missed(facts: MonthFacts, outcome: FrozenOutcome) -> dict[str, object]:
+    """Someone not counted at the close, with the date an extension gives them, if any."""
+    until = facts.terms_of(outcome.email).until
+    running = until is not None and until > cal.deadline(facts.month)
+    return {**_person(outcome), **({"extended_to": until} if running else {})}
 
 
 def _unconfirmed(facts: MonthFacts, outcomes: list[FrozenOutcome]) -> list[dict[str, object]]:
@@ -669,11 +799,11 @@ def _summary_context(
 ) -> dict[str, object]:
     teams: dict[str, dict[str, int]] = {}
     for o in outcomes:
-        row = teams.setdefault(o.team, {"total": 0, **{x.value: 0 for x in Outcome}})
+        row = teams.setdefault(o.team, {"total": 0, "complete": 0, "exempted": 0, "missed": 0})
         row["total"] += 1
-        row[o.outcome.value] += 1
+        row[_counted_as(o.outcome).value] += 1
     counted = [o for o in outcomes if o.outcome is not Outcome.EXEMPTED]
-    complete = sum(o.outcome is Outcome.COMPLETE for o in outcomes)
+    complete = sum(_counted_as(o.outcome) is Outcome.COMPLETE for o in outcomes)
     return {
         "month": facts.month.title,
         "month_id": str(facts.month),
@@ -681,7 +811,8 @@ def _summary_context(
         "total": len(outcomes),
         "complete": complete,
         "exempted": sum(o.outcome is Outcome.EXEMPTED for o in outcomes),
-        "missed": [_person(o) for o in outcomes if o.outcome is Outcome.MISSED],
+        "extended": sum(o.outcome is Outcome.EXTENDED for o in outcomes),
+        "missed": [_missed(facts, o) for o in outcomes if o.outcome is Outcome.MISSED],
         "rate": round(100 * complete / len(counted)) if counted else None,
         "teams": [{"team": name, **row} for name, row in sorted(teams.items())],
         "held_back": sorted(facts.held_back),
@@ -697,29 +828,40 @@ def _plan_after_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> li
     A provisional close becomes final once an export covering the deadline has been read, or
     the grace period has passed. A final month that gains on-time rows (a corrected export)
     changes only with a record in the trail, and the QA team is told."""
-    month, deadline = facts.month, cal.deadline(facts.month)
-    plans: list[Plan] = []
+    month = facts.month
+    plans: list[Plan] = list(plan_extension_reminders(facts, now, rules))
     counted: list[FrozenOutcome] = []
     for email in sorted(facts.missed):
-        cases = facts.allocations.get(email, ())
-        submitted = [submission(facts.completions, c) for c in cases]
-        if not cases or not all(submitted):
+        found = facts.case_outcomes(email)
+        if not found or CaseOutcome.OUTSTANDING in found.values():
             continue
-        if all(in_time(s, deadline) for s in submitted):
+        if all(o.counted or o is CaseOutcome.EXEMPTED for o in found.values()):
+            outcome = Outcome.COMPLETE
             why = "submitted in time, shown by a later completions export"
-            plans.append(OutcomePlan(month, email, Outcome.COMPLETE, why, facts.final))
+            if CaseOutcome.EXTENDED in found.values():
+                outcome, why = Outcome.EXTENDED, "submitted by the extension's date"
+            plans.append(OutcomePlan(month, email, outcome, why, facts.final))
             counted.append((facts.frozen or {})[email])
         elif email not in facts.late:
-            last = max(s.submitted_on for s in submitted if s)
+            cases = facts.allocations.get(email, ())
+            last = max(d for c in cases if (d := _submitted_on(facts.completions, c)) is not None)
             plans.append(LatePlan(month, email, last))
     if facts.final and counted:
         plans.append(_corrected(facts, counted, rules))
+    if _extension_running(facts, facts.missed, now.date()):
+        return plans
     if not facts.final:
         if facts.export_covers_deadline:
             plans.append(FinalPlan(month, "export"))
         elif is_due(cal.final_day(month, rules.export_grace), now, rules.send_time):
             plans.append(FinalPlan(month, "grace"))
     return plans
+
+
+def _extension_running(facts: MonthFacts, missed: Iterable[str], today: date) -> bool:
+    """Whether an extension for someone not yet counted runs to ``today`` or later: the
+    month is not final before it ends."""
+    return any((until := facts.terms_of(e).until) is not None and today <= until for e in missed)
 
 
 def _corrected(facts: MonthFacts, counted: list[FrozenOutcome], rules: CycleRules) -> MailPlan:

@@ -78,11 +78,21 @@ def pending(requests: Iterable[Request], today: date) -> list[Pending]:
 
 def decision(request: Request, director: str) -> Decision | None:
     """The request's final decision, if any: the director's, or a Head of Service's refusal."""
-    if request.state in (State.APPROVED, State.DECLINED) and request.decided_at is not None:
-        return Decision(request, request.state.value, director, request.decided_at)
+    decided = (State.APPROVED, State.DECLINED, State.EXTENDED)
+    if request.state in decided and request.decided_at is not None:
+        return Decision(request, _decided_as(request), director, request.decided_at)
     if request.state is State.NOT_SUPPORTED and request.head_decided_at is not None:
         return Decision(request, "not supported", request.head_label, request.head_decided_at)
     return None
+
+
+def _decided_as(request: Request) -> str:
+    """ "approved", "approved for CR-1, CR-2", "declined", "extended to 2021-06-04"."""
+    if request.state is State.EXTENDED and request.until is not None:
+        return f"extended to {request.until.isoformat()}"
+    if request.state is State.APPROVED and request.decided_cases:
+        return f"approved for {', '.join(request.decided_cases)}"
+    return request.state.value
 
 
 def decided_since(

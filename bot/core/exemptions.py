@@ -2,18 +2,24 @@
 
 auditor asks -> awaiting_head -> (Head of Service supports) -> awaiting_director -> approved
                               -> (does not support) -> not_supported      -> declined
+                                                                          -> extended
                               -> (no answer in N working days) -> awaiting_director
 awaiting_head | awaiting_director -> withdrawn (by the auditor)
 awaiting_head | awaiting_director -> lapsed (the month's figures became final first)
+
+A request may name cases (none: the whole month). The director may approve it for some of
+them only, or grant an extension to a date instead, for named cases or all; the QA team may
+grant an extension after a slippage notice (a request made extended at once).
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.core import calendar as cal
+from bot.core.case_outcomes import Terms
 from bot.core.keys import exemption_key
 from bot.core.plans import MailPlan, Record
 from bot.core.records import Month
@@ -35,6 +41,7 @@ class State(enum.StrEnum):
     NOT_SUPPORTED = "not_supported"
     WITHDRAWN = "withdrawn"
     LAPSED = "lapsed"  # undecided when the month's figures became final
+    EXTENDED = "extended"  # an extension to a date granted instead of an exemption
 
     @property
     def undecided(self) -> bool:
@@ -50,6 +57,7 @@ class State(enum.StrEnum):
             State.NOT_SUPPORTED: "not supported by the Head of Service",
             State.WITHDRAWN: "withdrawn by the auditor",
             State.LAPSED: "not decided before the month's figures were final",
+            State.EXTENDED: "extension granted",
         }[self]
 
 
@@ -103,6 +111,27 @@ class Request:
     head_decided_at: datetime | None = None  # the Head of Service supported or not
     decided_at: datetime | None = None  # the director approved or declined
     escalated_at: datetime | None = None  # sent on to the director without the Head's answer
+    cases: tuple[str, ...] = ()  # the cases asked about, upper-cased; none: the whole month
+    granted: tuple[str, ...] | None = None  # the cases the decision covers; None: as asked
+    until: date | None = None  # the date an extension runs to
+
+    @property
+    def decided_cases(self) -> tuple[str, ...]:
+        """The cases the decision covers (none: every case of the month)."""
+        return self.cases if self.granted is None else self.granted
+
+    @property
+    def terms(self) -> Terms:
+        """What the decision means for counting the auditor's cases."""
+        if self.state is State.APPROVED and self.decided_cases:
+            return Terms(exempted=frozenset(self.decided_cases))
+        if self.state is State.EXTENDED and self.until is not None:
+            return Terms(until=self.until, extended=frozenset(self.decided_cases), ref=self.ref)
+        return Terms()
+
+    @property
+    def whole_month_exempted(self) -> bool:
+        return self.state is State.APPROVED and not self.decided_cases
 
     @property
     def outside_policy(self) -> bool:
@@ -176,10 +205,16 @@ def _context(request: Request, rules: ExemptionRules, **extra: object) -> dict[s
         "director_words": request.director_words,
         "state": request.state.value,
         "state_label": request.state.label,
+        "cases": list(request.cases),
+        "decided_cases": list(request.decided_cases),
+        "until": request.until,
+        # An example extension date in the director's instructions: a week past the deadline.
+        "extension_example": cal.next_working_day(cal.deadline(request.month) + timedelta(days=7)),
         "mailbox": rules.mailbox,
         "council": rules.council,
         "escalate_after": rules.escalate_after,
         "by_delegate": None,
+        "granted_by": "director",
         **extra,
     }
 
@@ -296,10 +331,12 @@ def transition(
     words: str,
     rules: ExemptionRules,
     delegate: str | None = None,
+    part: tuple[tuple[str, ...], date | None] = ((), None),
 ) -> Transition:
     """``step`` is head_decision, director_decision or withdraw; ``yes`` supports/approves;
-    ``delegate`` sent the reply on the decider's behalf (a PA), and the decider is told."""
-    moved = _transition(request, step, yes, words, rules)
+    ``delegate`` sent the reply on the decider's behalf (a PA), and the decider is told.
+    ``part``: the cases and the extension date a director's partial decision names."""
+    moved = _transition(request, step, yes, words, rules, part)
     if delegate is None:
         return moved
     return replace(
@@ -310,7 +347,12 @@ def transition(
 
 
 def _transition(
-    request: Request, step: str, yes: bool, words: str, rules: ExemptionRules
+    request: Request,
+    step: str,
+    yes: bool,
+    words: str,
+    rules: ExemptionRules,
+    part: tuple[tuple[str, ...], date | None] = ((), None),
 ) -> Transition:
     if step == "head_decision":
         state = State.AWAITING_DIRECTOR if yes else State.NOT_SUPPORTED
@@ -323,14 +365,29 @@ def _transition(
             {"supported": yes},
         )
     if step == "director_decision":
+        cases, until = part
         state = State.APPROVED if yes else State.DECLINED
-        moved = replace(request, state=state, director_words=words)
+        if yes and until is not None:
+            state = State.EXTENDED
+        granted = cases if yes and cases else None
+        moved = replace(
+            request,
+            state=state,
+            director_words=words,
+            granted=granted,
+            until=until if state is State.EXTENDED else None,
+        )
+        detail: dict[str, object] = {"approved": yes}
+        if moved.decided_cases and yes:
+            detail["cases"] = list(moved.decided_cases)
+        if moved.until is not None:
+            detail["until"] = moved.until.isoformat()
         return Transition(
             (State.AWAITING_DIRECTOR,),
             moved,
             mails_for_director_decision(moved, yes, rules),
             "director_decision",
-            {"approved": yes},
+            detail,
         )
     if step == "withdraw":
         return Transition(
@@ -341,6 +398,22 @@ def _transition(
             {},
         )
     raise ValueError(f"not a step of an exemption request: {step}")
+
+
+def qa_extension(request: Request, rules: ExemptionRules) -> list[MailPlan]:
+    """An extension the QA team granted (``request`` as recorded, extended): the auditor
+    told, their Head of Service and the QA team copied."""
+    context = _context(request, rules, approved=True, supported=True, granted_by="qa")
+    return [
+        _mail(
+            request,
+            "outcome",
+            "exemption_outcome",
+            request.auditor_email,
+            context,
+            cc=(request.head_email, rules.qa_team),
+        )
+    ]
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from bot.core import calendar as cal
 from bot.core.actions import ActionReply, ActionState, ChildAction, read_reply
 from bot.core.exemptions import Request, State
 from bot.core.questions import Question, answer_in, offered_for
 from bot.core.questions import State as QuestionState
 from bot.core.records import Auditor, Month
 from bot.core.replies import Analysis, Intent, Kind
+from bot.core.replies.cases import asked_cases
 from bot.core.replies.model import Role
+from bot.core.replies.until import find_until
 
 
 class Action(enum.StrEnum):
@@ -43,6 +46,9 @@ class Action(enum.StrEnum):
     MONTH_FINAL = "month_final"
     # The Head of Service holding a child's case says the action is done, or names an owner.
     CHILD_ACTION = "child_action"
+    # The QA team, on an auditor's thread (the slippage notice they were copied on), gives
+    # the auditor more time: an extension to a date.
+    QA_EXTENSION = "qa_extension"
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,10 @@ class Interpretation:
     # CHILD_ACTION (and a FORWARD about one): the action, and what its answer says.
     child_action: ChildAction | None = None
     action_reply: ActionReply | None = None
+    # A request's cases (NEW_REQUEST), or a decision's (DIRECTOR_DECISION: only these
+    # exempted, or extended to ``until``; none named: as asked).
+    cases: tuple[str, ...] = ()
+    until: date | None = None
 
 
 def interpret_action_reply(
@@ -172,13 +182,25 @@ def interpret(
         )
     delegate = min(others) if others else None
     if binding is not None and binding.request is not None:
-        meaning = _about_request(analysis, binding.request, parties, final)
+        meaning = _about_request(analysis, binding.request, parties, final, today)
         return replace(meaning, delegate=delegate) if delegate else meaning
     if delegate:
         # A delegate decides for the person they work for; nothing else is theirs to start.
         return Interpretation(
             Action.QUARANTINE, f"sent by {delegate} for {sender} without a request to decide"
         )
+    if binding is not None and sender == parties.qa_team:
+        return _qa_on_auditor_thread(analysis, binding, parties, today, final)
+    auditor_of_thread = parties.roster.get(binding.auditor_email) if binding else None
+    if (
+        binding is not None
+        and auditor_of_thread is not None
+        and sender == auditor_of_thread.head_of_service_email
+    ):
+        # A Head of Service answering about their auditor (a slippage notice): the letter
+        # has them liaise with the QA team, so a person there reads it.
+        why = f"{sender} wrote about {binding.auditor_email}'s audits"
+        return Interpretation(Action.FORWARD, why, month=binding.month, auditor=auditor_of_thread)
     if binding is not None and sender != binding.auditor_email:
         return Interpretation(
             Action.QUARANTINE, f"reply to {binding.auditor_email}'s audits from someone else"
@@ -231,7 +253,11 @@ def _on_behalf(analysis: Analysis, head: str, parties: Parties, today: date) -> 
     if month < Month.of(today):
         return Interpretation(Action.FORWARD, f"exemption asked for a past month ({month})")
     return Interpretation(
-        Action.ON_BEHALF, "request from the Head of Service", month=month, auditor=auditor
+        Action.ON_BEHALF,
+        "request from the Head of Service",
+        month=month,
+        auditor=auditor,
+        cases=asked_cases(analysis.body),
     )
 
 
@@ -275,7 +301,10 @@ def _from_auditor(
             return Interpretation(
                 Action.FORWARD, f"a request for {month} is already open ({pending[0].ref})"
             )
-        return Interpretation(Action.NEW_REQUEST, "exemption request", month=month, auditor=auditor)
+        cases = asked_cases(analysis.body)
+        return Interpretation(
+            Action.NEW_REQUEST, "exemption request", month=month, auditor=auditor, cases=cases
+        )
     if intent is Intent.AT_RISK:
         return Interpretation(
             Action.AT_RISK, "at risk of slipping", month=thread_month, auditor=auditor
@@ -297,11 +326,16 @@ def _from_auditor(
 
 
 def _about_request(
-    analysis: Analysis, request: Request, parties: Parties, final: frozenset[Month]
+    analysis: Analysis,
+    request: Request,
+    parties: Parties,
+    final: frozenset[Month],
+    today: date,
 ) -> Interpretation:
     sender, intent = analysis.sender, analysis.intent
-    deciding = intent in (Intent.APPROVE, Intent.DECLINE)
-    approve = intent is Intent.APPROVE if deciding else None
+    partial = sender == parties.director and _full(analysis) is Intent.APPROVE_PARTIAL
+    deciding = intent in (Intent.APPROVE, Intent.DECLINE) or partial
+    approve = (intent is Intent.APPROVE or partial) if deciding else None
     if sender == request.auditor_email:
         if intent is Intent.WITHDRAW and request.state.undecided:
             return Interpretation(Action.WITHDRAW, "withdrawal", request=request)
@@ -341,10 +375,25 @@ def _about_request(
         asked = _ask_back(analysis, Role.DIRECTOR, request=request) if waiting else None
         if asked is not None:
             return asked
-        if _full(analysis) is Intent.APPROVE_PARTIAL:
+        cases, until = _part_decided(analysis, request, today) if partial else ((), None)
+        if partial and not cases and until is None and waiting:
+            # "Agreed, but only for one of the two": which one is not said. Never guessed.
+            return Interpretation(
+                Action.ASK_BACK,
+                "part of the request agreed, without saying which part",
+                month=request.month,
+                request=request,
+                role=Role.DIRECTOR,
+                offered=(Intent.APPROVE, Intent.DECLINE, Intent.QUESTION),
+            )
+        strays = [c for c in cases if request.cases and c not in request.cases]
+        if partial and strays and until is None:
+            why = f"the director approved {', '.join(strays)}, which the request did not ask about"
+            return Interpretation(Action.FORWARD, why, request=request)
+        if partial and not cases and until is None:
             return Interpretation(
                 Action.FORWARD,
-                "the director agreed to part of the request: to record by hand",
+                "part of the request agreed, without saying which part",
                 request=request,
             )
         if not deciding:
@@ -360,8 +409,18 @@ def _about_request(
                 approve=approve,
             )
         if request.state is State.AWAITING_DIRECTOR:
+            what = (
+                "director decided"
+                if not partial
+                else ("director granted an extension" if until else "director approved part")
+            )
             return Interpretation(
-                Action.DIRECTOR_DECISION, "director decided", request=request, approve=approve
+                Action.DIRECTOR_DECISION,
+                what,
+                request=request,
+                approve=approve,
+                cases=cases,
+                until=until,
             )
         if request.state is State.AWAITING_HEAD:
             return Interpretation(Action.NOT_YET, "still with the Head of Service", request=request)
@@ -373,6 +432,49 @@ def _about_request(
         f"reply to {request.ref} from someone it does not wait for",
         request=request,
     )
+
+
+def _qa_on_auditor_thread(
+    analysis: Analysis, binding: Binding, parties: Parties, today: date, final: frozenset[Month]
+) -> Interpretation:
+    """The QA team on an auditor's thread: an extension when they name a date after the
+    month's deadline (for the cases they name, or all); anything else needs nothing done."""
+    auditor = parties.roster.get(binding.auditor_email)
+    deadline = cal.deadline(binding.month)
+    until = find_until(analysis.body, analysis.sent_on or today, after=deadline)
+    if auditor is None or until is None or until <= deadline:
+        return Interpretation(
+            Action.NO_ACTION, "the QA team wrote on an auditor's thread", month=binding.month
+        )
+    if binding.month in final:
+        return Interpretation(
+            Action.MONTH_FINAL,
+            f"an extension for {binding.month}, whose figures are final",
+            month=binding.month,
+            auditor=auditor,
+        )
+    cases = analysis.reading.cases if analysis.reading else ()
+    return Interpretation(
+        Action.QA_EXTENSION,
+        "the QA team granted an extension",
+        month=binding.month,
+        auditor=auditor,
+        cases=cases,
+        until=until,
+    )
+
+
+def _part_decided(
+    analysis: Analysis, request: Request, today: date
+) -> tuple[tuple[str, ...], date | None]:
+    """The cases and the extension date a partial decision names. A date is taken as the
+    first such day after the month's deadline ("an extension to the 4th" in May is 4 June);
+    one on or before the deadline extends nothing."""
+    reading = analysis.reading
+    cases = reading.cases if reading else ()
+    deadline = cal.deadline(request.month)
+    until = find_until(analysis.body, analysis.sent_on or today, after=deadline)
+    return cases, until if until is not None and until > deadline else None
 
 
 def staff_names(roster: Mapping[str, Auditor], director: str) -> tuple[str, ...]:
@@ -447,7 +549,10 @@ def _ask_back(
     if _full(analysis) is not Intent.UNCLEAR or analysis.reading is None:
         return None
     offered = offered_for(role, analysis.reading.alternatives)
-    if not offered:
+    if not (analysis.reading.cases or analysis.reading.until):
+        # Approving "only the cases named" means nothing when none is named.
+        offered = tuple(i for i in offered if i is not Intent.APPROVE_PARTIAL)
+    if not offered or offered == (Intent.QUESTION,):
         return None
     return Interpretation(
         Action.ASK_BACK,

@@ -6,13 +6,17 @@ once is never answered again, however often it is read.
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 
+from bot.core import calendar as cal
 from bot.core.exemptions import ExemptionRules
 from bot.core.inbound import Action, Interpretation
 from bot.core.keys import bounce_key, inbound_key, send_failed_key, will_answer_key
 from bot.core.plans import FailedSend, MailPlan
+from bot.core.records import Month
 from bot.core.replies import Analysis
+from bot.core.replies.cases import done_and_outstanding
 
 
 def _base(analysis: Analysis, meaning: Interpretation, rules: ExemptionRules) -> dict[str, object]:
@@ -87,20 +91,26 @@ def notices_for(
         return plans
     if action is Action.AT_RISK and meaning.auditor is not None:
         head = meaning.auditor.head_of_service_email
-        return [
-            mail(
-                "at-risk",
-                "at_risk",
-                head,
-                cc=(rules.qa_team,),
-                head=meaning.auditor.head_of_service or head,
+        slipping = mail(
+            "at-risk",
+            "at_risk",
+            head,
+            cc=(rules.qa_team,),
+            head=meaning.auditor.head_of_service or head,
+            extension_example=cal.next_working_day(
+                cal.deadline(month or Month.of(today)) + timedelta(days=7)
             ),
+        )
+        # On the auditor's thread: the QA team's reply to it (an extension) is bound to them.
+        return [
+            replace(slipping, about=meaning.auditor.email, auditor_thread=month is not None),
             mail("ack", "at_risk_ack", meaning.auditor.email),
         ]
     if action is Action.SELF_REPORT and meaning.auditor is not None:
         return [mail("ack", "completed_ack", meaning.auditor.email)]
     if action is Action.PART_DONE and meaning.auditor is not None:
-        return [mail("ack", "part_done_ack", meaning.auditor.email)]
+        done, still = done_and_outstanding(analysis.body)
+        return [mail("ack", "part_done_ack", meaning.auditor.email, done=done, still=still)]
     if action is Action.ALREADY_DECIDED and sender:
         return [mail("already-decided", "already_decided", sender)]
     if action is Action.NOT_YET and sender:

@@ -15,6 +15,7 @@ class Outcome(enum.StrEnum):
     COMPLETE = "complete"
     EXEMPTED = "exempted"
     MISSED = "missed"
+    EXTENDED = "extended"  # every case due in by the deadline or its extension, some by this
 
 
 @dataclass(frozen=True)

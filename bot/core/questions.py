@@ -37,6 +37,7 @@ _SAID: dict[Intent, str] = {
         "please make an exemption request for my auditor, with my support, to the director"
     ),
     Intent.APPROVE: "I approve the request",
+    Intent.APPROVE_PARTIAL: "I approve only the cases, or the extension, that my message names",
     Intent.DECLINE: "I decline the request",
     Intent.QUESTION: "none of these: please ask someone in the QA team to read my message",
     Intent.NO_ACTION: "nothing needs doing: it was for information",
@@ -57,7 +58,9 @@ _FOR_ROLE: dict[Role, frozenset[Intent]] = {
     Role.HEAD_OF_SERVICE: frozenset(
         {Intent.SUPPORT, Intent.NOT_SUPPORT, Intent.EXEMPTION_REQUEST_ON_BEHALF, Intent.NO_ACTION}
     ),
-    Role.DIRECTOR: frozenset({Intent.APPROVE, Intent.DECLINE, Intent.NO_ACTION}),
+    Role.DIRECTOR: frozenset(
+        {Intent.APPROVE, Intent.APPROVE_PARTIAL, Intent.DECLINE, Intent.NO_ACTION}
+    ),
 }
 
 _NUMBER_FIRST = re.compile(r"^\W*([1-9])(?![0-9])")
@@ -118,8 +121,10 @@ def ask(
     mailbox: str,
     council: str,
     again: bool = False,
+    hint: str | None = None,
 ) -> MailPlan:
-    """The question, to its sender only; ``words`` are theirs, as they may be quoted."""
+    """The question, to its sender only; ``words`` are theirs, as they may be quoted.
+    ``hint``: another way to answer, when there is one (naming the cases meant)."""
     options = []
     for number, intent in enumerate(question.offered, start=1):
         said = _SAID.get(intent, intent.value.replace("_", " "))
@@ -134,6 +139,7 @@ def ask(
             "options": options,
             "words": words,
             "again": again,
+            "hint": hint,
             "asked_on": question.asked_on,
             "council": council,
         },

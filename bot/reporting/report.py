@@ -304,6 +304,7 @@ def _summary(report: Report, ws: WriteOnlyWorksheet, bold: Font, targets: Target
         ["Report made", _local(report.now), None],
         ["Auditors allocated", t.allocated, None],
         ["Complete in time", t.complete, None],
+        ["Of them, complete by an extension's date", t.extended, None],
         ["Exempted", t.exempted, None],
         ["Missed", t.missed, None],
         ["Late (not counted)", t.late, None],

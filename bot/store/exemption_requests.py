@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, or_, select, update
 
+from bot.core.case_outcomes import Terms
 from bot.core.exemptions import Request, State
 from bot.core.inbound import Binding, SentMail
 from bot.core.keys import allocation_key
@@ -82,6 +83,9 @@ def _request(row: Any) -> Request:
         director_words=row.director_words,
         head_decided_at=row.head_decided_at,
         decided_at=row.decided_at,
+        cases=tuple(row.cases or ()),
+        granted=tuple(row.granted) if row.granted is not None else None,
+        until=row.until,
     )
 
 
@@ -113,14 +117,43 @@ def waiting_requests(connection: Connection, tz: tzinfo) -> list[Request]:
     ]
 
 
-def exempted(connection: Connection, month: Month, until: datetime | None = None) -> frozenset[str]:
-    """Auditors approved for ``month`` (by ``until``, if given)."""
-    query = select(exemptions.c.auditor_email).where(
-        exemptions.c.month == str(month), exemptions.c.state == State.APPROVED
-    )
+def decided(connection: Connection, month: Month, until: datetime | None = None) -> list[Request]:
+    """Requests for ``month`` approved or extended (by ``until``, if given)."""
+    where = [
+        exemptions.c.month == str(month),
+        exemptions.c.state.in_([State.APPROVED, State.EXTENDED]),
+    ]
     if until is not None:
-        query = query.where(exemptions.c.decided_at <= until)
-    return frozenset(connection.scalars(query))
+        where.append(exemptions.c.decided_at <= until)
+    return load_requests(connection, *where)
+
+
+def exempted(connection: Connection, month: Month, until: datetime | None = None) -> frozenset[str]:
+    """Auditors approved for the whole of ``month`` (by ``until``, if given)."""
+    return frozenset(
+        r.auditor_email for r in decided(connection, month, until) if r.whole_month_exempted
+    )
+
+
+def terms(connection: Connection, month: Month, until: datetime | None = None) -> dict[str, Terms]:
+    """What decisions for ``month`` say of named cases and extensions, by auditor."""
+    found: dict[str, Terms] = {}
+    for request in decided(connection, month, until):
+        if request.whole_month_exempted:
+            continue
+        earlier = found.get(request.auditor_email)
+        found[request.auditor_email] = earlier.merged(request.terms) if earlier else request.terms
+    return found
+
+
+def noted_words(connection: Connection, month: Month, kind: str) -> list[tuple[str, str]]:
+    """(auditor, words) of each note of ``kind`` for ``month``, oldest first."""
+    query = (
+        select(notes.c.auditor_email, notes.c.words)
+        .where(notes.c.month == str(month), notes.c.kind == kind)
+        .order_by(notes.c.at, notes.c.id)
+    )
+    return [(r.auditor_email, r.words) for r in connection.execute(query)]
 
 
 def history(connection: Connection, auditor_email: str, since: Month) -> list[dict[str, object]]:
@@ -165,6 +198,7 @@ def create_request(connection: Connection, draft: Request, inbound_id: int) -> R
             state=State.AWAITING_HEAD,
             no_head_response=False,
             inbound_id=inbound_id,
+            cases=list(draft.cases),
         )
         .returning(exemptions.c.id)
     ).scalar_one()
@@ -193,10 +227,12 @@ def move_request(
         "head_words": moved.head_words,
         "director_words": moved.director_words,
         "no_head_response": moved.no_head_response,
+        "granted": list(moved.granted) if moved.granted is not None else None,
+        "until": moved.until,
     }
     if moved.head_words is not None and moved.head_decided_at is None:
         values["head_decided_at"] = now
-    if moved.state in (State.APPROVED, State.DECLINED):
+    if moved.state in (State.APPROVED, State.DECLINED, State.EXTENDED):
         values["decided_at"] = now
     result = connection.execute(
         update(exemptions)

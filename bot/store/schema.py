@@ -193,6 +193,11 @@ exemptions = Table(
     Column("director_words", Text),
     Column("decided_at", UTCDateTime),
     Column("inbound_id", Integer, nullable=False),
+    # The cases the request names (none: the whole month), the cases the decision covers
+    # (none: those asked for), and the date an extension runs to.
+    Column("cases", JSON),
+    Column("granted", JSON),
+    Column("until", Date),
     UniqueConstraint("month", "number"),
 )
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.core.records import Auditor
 from bot.core.replies import envelope
@@ -19,6 +21,8 @@ from bot.core.replies.months import find_month
 from bot.core.replies.reading import read
 from bot.core.replies.reference import REFERENCE_PATTERN, find_reference, without_reference
 from bot.core.replies.trim import new_text, written_text
+
+LONDON = ZoneInfo("Europe/London")
 
 MAX_MESSAGE = 25 * 1024 * 1024  # Exchange Online's default limit for a received message
 MAX_SUBJECT = 1000
@@ -258,4 +262,20 @@ def _analyse(raw: bytes, today: date, context: _Context) -> Analysis:
         returned_keys=returned_keys,
         content_digest=_content_digest(mail, subject),
         reading=reading,
+        sent_on=sent_on(mail.first("date"), today),
     )
+
+
+def sent_on(header: str | None, today: date) -> date | None:
+    """The local day a Date header names, if it is between a month before ``today`` and
+    ``today``: a clock far off, or a forged date, moves no deadline."""
+    if not header:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    day = when.astimezone(LONDON).date()
+    return day if today - timedelta(days=31) <= day <= today else None

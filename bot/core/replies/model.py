@@ -129,6 +129,10 @@ class Analysis:
     # travelled: the same message delivered twice has the same digest, a forged copy not.
     content_digest: str
     reading: Reading | None = None  # for a person's reply (and an automatic one's words)
+    # The day the sender wrote it (its Date header, in London), when that is believable:
+    # what "next Friday" in it is counted from. None when absent, unreadable or not
+    # between a month before the day it is read and that day.
+    sent_on: date | None = None
 
 
 JsonValue = str | int | float | list[str] | None

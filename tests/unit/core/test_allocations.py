@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from bot.core.case_outcomes import Terms
 from bot.core.cycle import plan_month
 from bot.core.plans import MailPlan
 from tests.unit.core.personas import (
@@ -226,3 +227,16 @@ def test_a_case_reference_rewritten_in_capitals_is_not_sent_again_as_an_added_ca
     corrected = facts({SAM.email: cases(SAM, "CR-1001")}, records=sent)
 
     assert plan_month(corrected, at(date(2021, 5, 6)), CYCLE) == []
+
+
+def test_a_case_exempted_by_name_before_allocation_day_is_not_sent() -> None:
+    month = facts(
+        {SAM.email: cases(SAM, "CR-1001", "CR-1002")},
+        terms={SAM.email: Terms(exempted=frozenset({"CR-1002"}))},
+    )
+
+    plans = plan_month(month, at(date(2021, 5, 4)), CYCLE)
+
+    (mail,) = [p for p in plans if isinstance(p, MailPlan) and p.template == "allocation"]
+
+    assert [c["ref"] for c in mail.context["cases"]] == ["CR-1001"]

@@ -520,3 +520,40 @@ def test_undecided_requests_lapse_when_their_month_is_final_and_everyone_is_told
         ),
     ]
     assert [m.context["was"] for m in mails] == ["awaiting_head", "awaiting_director"]
+
+
+@pytest.mark.parametrize(
+    ("asked", "part", "state", "exempted", "until", "extended"),
+    [
+        pytest.param((), ((), None), State.APPROVED, (), None, (), id="the-whole-month"),
+        pytest.param(
+            ("CR-1", "CR-2"), ((), None), State.APPROVED, ("CR-1", "CR-2"), None, (),
+            id="the-cases-asked-about",
+        ),
+        pytest.param(
+            ("CR-1", "CR-2"), (("CR-2",), None), State.APPROVED, ("CR-2",), None, (),
+            id="only-the-case-named",
+        ),
+        pytest.param(
+            (), ((), date(2021, 6, 4)), State.EXTENDED, (), date(2021, 6, 4), (),
+            id="an-extension-for-every-case",
+        ),
+        pytest.param(
+            ("CR-1", "CR-2"), (("CR-1",), date(2021, 6, 4)), State.EXTENDED, (),
+            date(2021, 6, 4), ("CR-1",),
+            id="an-extension-for-the-case-named",
+        ),
+    ],
+)  # fmt: skip
+def test_what_a_directors_yes_decides(asked, part, state, exempted, until, extended) -> None:
+    waiting = request(state=State.AWAITING_DIRECTOR, cases=asked)
+
+    moved = transition(waiting, "director_decision", True, "Yes", EXEMPTIONS, part=part).moved
+
+    assert moved.state is state
+    assert moved.whole_month_exempted is (state is State.APPROVED and not exempted)
+    assert (moved.terms.exempted, moved.terms.until, moved.terms.extended) == (
+        frozenset(exempted),
+        until,
+        frozenset(extended),
+    )

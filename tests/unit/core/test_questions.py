@@ -44,13 +44,18 @@ QUESTION = Question(
 )
 
 
-def reading(intent: Intent, *alternatives: Intent, on_behalf_of: str | None = None) -> Reading:
+def reading(
+    intent: Intent,
+    *alternatives: Intent,
+    on_behalf_of: str | None = None,
+    cases: tuple[str, ...] = (),
+) -> Reading:
     return Reading(
         intent=intent,
         confidence=0.3 if intent is Intent.UNCLEAR else 0.9,
         alternatives=alternatives,
         reason=None,
-        cases=(),
+        cases=cases,
         until=None,
         on_behalf_of=on_behalf_of,
         masked="",
@@ -173,8 +178,20 @@ def test_a_question_not_answered_is_asked_again_then_passed_on(question, today, 
         pytest.param(
             said(DIRECTOR, Intent.APPROVE_PARTIAL),
             Binding(MAY, SAM.email, request(state=State.AWAITING_DIRECTOR)),
+            Action.ASK_BACK,
+            id="a-partial-approval-naming-no-part-is-asked-about-not-taken-for-a-full-one",
+        ),
+        pytest.param(
+            said(DIRECTOR, Intent.APPROVE_PARTIAL, cases=("CR-104363",)),
+            Binding(MAY, SAM.email, request(state=State.AWAITING_DIRECTOR)),
+            Action.DIRECTOR_DECISION,
+            id="a-partial-approval-naming-its-case-is-a-decision",
+        ),
+        pytest.param(
+            said(DIRECTOR, Intent.APPROVE_PARTIAL, cases=("CR-104399",)),
+            Binding(MAY, SAM.email, request(state=State.AWAITING_DIRECTOR, cases=("CR-104363",))),
             Action.FORWARD,
-            id="a-partial-approval-is-not-taken-for-a-full-one",
+            id="a-partial-approval-of-a-case-never-asked-about-goes-to-a-person",
         ),
         pytest.param(
             said(HANA, Intent.EXEMPTION_REQUEST_ON_BEHALF, on_behalf_of=ALEX.email),

@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 
-from bot.core.completion import tally
+from bot.core.case_outcomes import Terms
+from bot.core.completion import audit_tally, tally
 from bot.core.cycle import LEFT_THE_ROSTER, MonthFacts, Standing, standings
 from bot.core.plans import FrozenOutcome, Outcome, Record
 from bot.core.records import Allocation, Completion
@@ -31,6 +32,7 @@ class SamsMonth:
     outcome: str | None = None  # frozen at the close; None if nothing was frozen for Sam
     late_on: date | None = None
     in_sheet: tuple[Allocation, ...] = SAMS_CASES
+    terms: Terms | None = None  # a decision about named cases, or an extension
 
     def facts(self) -> MonthFacts:
         return facts(
@@ -40,6 +42,7 @@ class SamsMonth:
             exempted=frozenset({SAM.email} if self.exempted else ()),
             self_reported=frozenset({SAM.email} if self.self_reported else ()),
             frozen=self._frozen() if self.closed else None,
+            terms={SAM.email: self.terms} if self.terms else {},
         )
 
     def _frozen(self) -> dict[str, FrozenOutcome]:
@@ -58,6 +61,9 @@ def closed(outcome: str | None, **more) -> SamsMonth:
 
 
 BOTH = (done(SAM, "CR-1001", EARLY), done(SAM, "CR-1002", EARLY))
+LATE_1002 = (BOTH[0], done(SAM, "CR-1002", date(2021, 6, 3)))
+SPARE_1002 = Terms(exempted=frozenset({"CR-1002"}))
+TO_4_JUNE = Terms(until=date(2021, 6, 4), ref="EXM-2021-05-001")
 
 STANDINGS = [
     pytest.param(SamsMonth(), Standing.OUTSTANDING, ("CR-1001", "CR-1002"), id="nothing-in"),
@@ -314,6 +320,10 @@ AGREED = [
     pytest.param(closed("missed", late_on=date(2021, 6, 4)), id="closed-late"),
     pytest.param(closed("exempted", exempted=True), id="closed-exempted"),
     pytest.param(closed(None, issued=False, exempted=True), id="closed-exempted-before-allocation"),
+    pytest.param(SamsMonth(completions=BOTH[:1], terms=SPARE_1002), id="one-in-one-exempted"),
+    pytest.param(SamsMonth(terms=SPARE_1002), id="one-exempted-one-outstanding"),
+    pytest.param(SamsMonth(completions=LATE_1002, terms=TO_4_JUNE), id="one-in-by-an-extension"),
+    pytest.param(closed("extended", completions=LATE_1002, terms=TO_4_JUNE), id="closed-extended"),
 ]
 
 
@@ -323,3 +333,56 @@ def test_status_and_the_digests_agree_on_sams_standing(month) -> None:
     by_digest = [r.standing.value for r in standings(month.facts())]
 
     assert by_status == by_digest
+
+
+PARTIAL = [
+    pytest.param(
+        SamsMonth(terms=SPARE_1002), Standing.OUTSTANDING, ("CR-1001",), (1, 0, 0),
+        id="exempted-from-one-the-other-still-due",
+    ),
+    pytest.param(
+        SamsMonth(completions=BOTH[:1], terms=SPARE_1002), Standing.COMPLETE, (), (1, 1, 0),
+        id="exempted-from-one-the-other-in",
+    ),
+    pytest.param(
+        SamsMonth(terms=Terms(exempted=frozenset({"CR-1001", "CR-1002"}))),
+        Standing.EXEMPTED, (), (0, 0, 0),
+        id="exempted-from-both-by-name",
+    ),
+    pytest.param(
+        SamsMonth(completions=LATE_1002, terms=TO_4_JUNE), Standing.EXTENDED, (), (2, 2, 1),
+        id="in-after-the-deadline-by-the-extension",
+    ),
+    pytest.param(
+        SamsMonth(completions=LATE_1002, terms=Terms(until=date(2021, 6, 2))),
+        Standing.OUTSTANDING, ("CR-1002",), (2, 1, 0),
+        id="in-after-the-extension-is-not-counted",
+    ),
+    pytest.param(
+        SamsMonth(
+            completions=LATE_1002,
+            terms=Terms(until=date(2021, 6, 4), extended=frozenset({"CR-1001"})),
+        ),
+        Standing.OUTSTANDING, ("CR-1002",), (2, 1, 0),
+        id="the-extension-covers-another-case",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("month", "standing", "outstanding", "audits"), PARTIAL)
+def test_named_exemptions_and_extensions_decide_the_standing(
+    month, standing, outstanding, audits
+) -> None:
+    (row,) = standings(month.facts())
+    by_audit = audit_tally([row])
+
+    assert (row.standing, row.outstanding) == (standing, outstanding)
+    assert (by_audit.allocated, by_audit.in_time, by_audit.extended) == audits
+
+
+def test_complete_by_an_extension_is_complete_and_counted_apart() -> None:
+    month = SamsMonth(completions=LATE_1002, terms=TO_4_JUNE)
+
+    counted = tally(standings(month.facts()))
+
+    assert (counted.complete, counted.extended, counted.rate) == (1, 1, 100)
