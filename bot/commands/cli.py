@@ -214,7 +214,7 @@ def status(ctx: click.Context, month_text: str | None, as_json: bool) -> None:
             str(s["cases"]),
             "yes" if s["allocated"] else "no",
             stage,
-            s["state"],
+            s["state"] + (f", extended to {s['extended_to']}" if s["extended_to"] else ""),
         )
     console.print(table)
     console.print("  ".join(f"{k}: {v}" for k, v in totals.items()), highlight=False)

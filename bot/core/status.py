@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from bot.core import calendar as cal
 from bot.core.cycle import AuditorMonth, MonthFacts, Standing, standings
 
 
@@ -21,8 +22,11 @@ class AuditorState:
     cases: int
     allocated: bool  # the allocation mail was issued
     reminded_stage: int | None  # the most urgent reminder stage sent
-    state: str  # pending | outstanding | complete | exempted | missed | late
+    state: str  # pending | outstanding | complete | extended | exempted | missed | late
     late_on: date | None = None
+    # Not counted at the close so far, with an extension running to this day: what they
+    # submit by then counts, and the month is not final before it.
+    extended_to: date | None = None
 
 
 def state(row: AuditorMonth) -> str:
@@ -45,9 +49,17 @@ def auditor_states(facts: MonthFacts, reminded: Mapping[str, int]) -> list[Audit
             reminded_stage=reminded.get(row.email),
             state=state(row),
             late_on=row.late_on,
+            extended_to=_extension_running(facts, row),
         )
         for row in sorted(standings(facts), key=lambda r: r.email)
     ]
+
+
+def _extension_running(facts: MonthFacts, row: AuditorMonth) -> date | None:
+    until = facts.terms_of(row.email).until
+    if row.standing is not Standing.MISSED or until is None or facts.final:
+        return None
+    return until if until > cal.deadline(facts.month) else None
 
 
 def close_state(facts: MonthFacts) -> str:

@@ -5,10 +5,14 @@ the counting follow what was decided."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import date, datetime
 from urllib.parse import parse_qs, urlsplit
 
+from click.testing import CliRunner
+
+from bot.commands.cli import main
 from bot.commands.requests_view import list_requests
 from bot.commands.status_view import month_status_and_close
 from bot.core.records import Month
@@ -137,6 +141,15 @@ def test_an_extension_counts_audits_in_by_its_date_as_extended(world: World) -> 
         {SAM_EMAIL: "missed", KIM_EMAIL: "complete"},
         "provisional",
     )
+    # ... and `auditbot status` says so, not a bare "missed" (its clock pinned to then).
+    pinned = world.config.with_name("pinned.yaml")
+    pinned.write_text(world.config.read_text() + 'clock: "2021-06-01T12:00"\n')
+    shown = CliRunner().invoke(
+        main, ["--config", str(pinned), "status", "--month", "2021-05", "--json"]
+    )
+    assert shown.exit_code == 0, shown.output
+    sam = next(a for a in json.loads(shown.output)["auditors"] if a["email"] == SAM_EMAIL)
+    assert (sam["state"], sam["extended_to"]) == ("missed", "2021-06-04")
     world.write_completions(
         "2021-05",
         [("CR-3001", KIM_EMAIL, "2021-05-06", "good"),
