@@ -431,8 +431,10 @@ def heads_up_due(month: Month, now: datetime, rules: CycleRules) -> bool:
     """From the heads-up day's send time until ``month``'s allocation day: a heads-up that
     came later would only repeat the allocation."""
     day = heads_up_day(month, rules)
-    return day is not None and is_due(day, now, rules.send_time) and now.date() < (
-        cal.allocation_day(month)
+    return (
+        day is not None
+        and is_due(day, now, rules.send_time)
+        and now.date() < (cal.allocation_day(month))
     )
 
 

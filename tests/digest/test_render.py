@@ -62,8 +62,7 @@ def test_the_directors_digest_reads_as_worked_out(renderer: Renderer) -> None:
         "allocation, outside policy, no Head of Service response. With you for 5 working days.",
         'To decide, reply to the request\'s own email starting "Approved." or "Declined.", or '
         "use the buttons in the HTML version of this message.",
-        "40% of auditors complete: 2 of 5 (the 1 exempted left out); "
-        "4 of their 7 audits in.",
+        "40% of auditors complete: 2 of 5 (the 1 exempted left out); 4 of their 7 audits in.",
         "Deadline Monday 31 May 2021 (the last working day is Friday 28 May 2021): "
         "9 working days left after today.",
         "Everyone: 6 auditors allocated, 2 complete, 1 say done, 1 exempted, 2 outstanding: 40%",
