@@ -1,11 +1,12 @@
 """The tick's moderation job: once a month is closed (or final, as configured), its audits
-are allocated to moderators, each moderator is told and reminded, and the month's report is
-mailed when moderation is complete or on its due day."""
+are allocated to moderators, each moderator is told and reminded, audits submitted in time
+that a later completions export brings are added while moderation is open, and the month's
+report is mailed when moderation is complete or on its due day."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection
 
@@ -16,8 +17,7 @@ from bot.core.keys import problems_key, report_key
 from bot.core.problems import plan_problem_report
 from bot.core.records import Month
 from bot.inbox import RecordMail
-from bot.inputs.in_force import read_month, roster_in_force
-from bot.moderation import read_round
+from bot.moderation import in_time_audits, read_round
 from bot.reporting.report import report_mail
 from bot.store import moderation as stored
 from bot.store import repo
@@ -46,6 +46,8 @@ def run_moderation(app: App, now: datetime, local: datetime, record_mail: Record
                 if not _start(app, connection, month, now, local):
                     continue
                 due = stored.due_of(connection, month)
+            else:
+                _top_up(app, connection, month, now, today)
             sent = stored.mail_keys(connection, month)
             if report_key(month) in sent and due is not None and today > due:
                 continue  # the month's moderation is over: its sheet need not be read again
@@ -76,14 +78,10 @@ def run_moderation(app: App, now: datetime, local: datetime, record_mail: Record
 def _start(app: App, connection: Connection, month: Month, now: datetime, local: datetime) -> bool:
     """Allocate the month's moderation; False when there is nothing to allocate (no
     moderator in the roster, or no audit submitted in time)."""
-    settings = app.settings
-    roster = roster_in_force(settings, connection, now, app.parsed_sheets, remember=False)
-    people = mod.moderators(roster.auditors)
+    audits, people = in_time_audits(app.settings, connection, month, now, app.parsed_sheets)
     if not people:
         return False
-    sheets = read_month(settings, month, roster.auditors, app.parsed_sheets)
     rules = app.moderation_rules
-    audits = mod.audits_to_moderate(month, sheets.completions.values(), roster.auditors)
     chosen = mod.sample(audits, month, rules.sample, rules.min_per_auditor)
     if not chosen:
         return False
@@ -103,3 +101,30 @@ def _start(app: App, connection: Connection, month: Month, now: datetime, local:
             due=due.isoformat(),
         )
     return True
+
+
+def _top_up(app: App, connection: Connection, month: Month, now: datetime, today: date) -> None:
+    """While the month's moderation is open, add its audits submitted in time that a later
+    completions export brought: the same sample and exclusions, spread counting what each
+    moderator already has."""
+    round_ = stored.load_round(connection, month)
+    if round_ is None:
+        return
+    if not mod.open_for_top_up(round_, stored.mail_keys(connection, month), today):
+        return
+    audits, people = in_time_audits(app.settings, connection, month, now, app.parsed_sheets)
+    if not people:
+        return  # nobody to give them to: named as not moderated in ``auditbot moderation``
+    rules = app.moderation_rules
+    new = mod.top_up(round_.assignments, audits, people, month, rules.sample, rules.min_per_auditor)
+    added = stored.add_to_round(connection, month, new, now)
+    if added:
+        repo.add_event(
+            connection,
+            now,
+            "moderation_topped_up",
+            month=month,
+            audits=len(added),
+            allocated=sum(1 for a in added if a.moderator is not None),
+            moderators=len({a.moderator.email for a in added if a.moderator}),
+        )

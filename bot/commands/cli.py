@@ -539,10 +539,10 @@ def moderation(ctx: click.Context, month_text: str, as_json: bool, at: str | Non
         month = Month.parse(month_text)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--month") from None
-    today = _parse_at(at, settings).astimezone(settings.tz).date()
+    now = _parse_at(at, settings)
     app = _open_app(settings)
     try:
-        view = moderation_view(app, month, today)
+        view = moderation_view(app, month, now)
     finally:
         app.close()
     if as_json:
@@ -573,6 +573,13 @@ def moderation(ctx: click.Context, month_text: str, as_json: bool, at: str | Non
     )
     for email, cases in view["late"].items():
         console.print(f"late: {email}: {', '.join(cases)}", highlight=False)
+    if view["not_given"]:
+        cases = ", ".join(view["not_given"])
+        if view["open"]:
+            console.print(f"in time, not given for moderation yet: {cases}", highlight=False)
+        else:
+            said = "in time, not given for moderation before it closed: not moderated"
+            console.print(f"{said}: {cases}", highlight=False)
     for problem in view["problems"]:
         console.print(f"[red]problem[/red] {problem}", highlight=False)
 

@@ -4,6 +4,9 @@ or the team holding the case, spread as evenly as those rules allow.
 
 The sample and the allocation are functions of the month and the audits alone (seeded from
 the month), so every tick works out the same answer; the shell stores it the first time.
+Audits submitted in time that first appear in a later completions export are sampled and
+allocated the same way while the month's moderation is open: a top-up, counting what each
+moderator already has.
 Pure: no I/O, no clock. ``today`` is a parameter.
 """
 
@@ -12,13 +15,15 @@ from __future__ import annotations
 import hashlib
 import heapq
 import math
+from collections import Counter
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
+from urllib.parse import quote
 
 from bot.core import calendar as cal
-from bot.core.keys import moderation_key
+from bot.core.keys import moderation_key, report_key
 from bot.core.plans import MailPlan
 from bot.core.records import Auditor, Completion, Grade, Month, Problem, Role
 
@@ -65,6 +70,8 @@ class Moderator:
 class Assignment:
     audit: Audit
     moderator: Moderator | None  # None: every moderator is in one of the audit's teams
+    # When it was stored: the round's start, or a later top-up. None until stored.
+    allocated_at: datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -124,19 +131,29 @@ def audits_to_moderate(
 
 
 def sample(
-    audits: Iterable[Audit], month: Month, share: float | None, min_per_auditor: int
+    audits: Iterable[Audit],
+    month: Month,
+    share: float | None,
+    min_per_auditor: int,
+    already: Iterable[Audit] = (),
 ) -> list[Audit]:
     """Every audit (``share`` None), or ``ceil(share * n)`` of them, with at least
-    ``min_per_auditor`` of each auditor's (as many as they have); the same every time."""
-    ordered = sorted(audits, key=lambda a: _rank(month, a.case_ref))
+    ``min_per_auditor`` of each auditor's (as many as they have); the same every time.
+    Audits ``already`` sampled (a top-up's round so far) count towards the share, the ``n``
+    and each auditor's minimum, and are not returned."""
+    before = {a.case_ref.upper(): a for a in already}
+    ordered = sorted(
+        (a for a in audits if a.case_ref.upper() not in before),
+        key=lambda a: _rank(month, a.case_ref),
+    )
     if share is None:
         return ordered
-    target = math.ceil(share * len(ordered))
-    taken: dict[str, int] = {}
+    target = math.ceil(share * (len(ordered) + len(before))) - len(before)
+    taken = Counter(a.auditor_email for a in before.values())
     chosen: set[str] = set()
     for audit in ordered:
-        if taken.get(audit.auditor_email, 0) < min_per_auditor:
-            taken[audit.auditor_email] = taken.get(audit.auditor_email, 0) + 1
+        if taken[audit.auditor_email] < min_per_auditor:
+            taken[audit.auditor_email] += 1
             chosen.add(audit.case_ref)
     for audit in ordered:
         if len(chosen) >= target:
@@ -156,15 +173,21 @@ def may_moderate(moderator: Moderator, audit: Audit) -> bool:
 
 
 def allocate(
-    audits: Iterable[Audit], people: Iterable[Moderator], month: Month
+    audits: Iterable[Audit],
+    people: Iterable[Moderator],
+    month: Month,
+    held: Mapping[str, int] | None = None,
 ) -> list[Assignment]:
     """Each audit to the least-loaded moderator who may take it, then audits moved while any
-    could go to a moderator with at least two fewer: no single move evens the spread more."""
+    could go to a moderator with at least two fewer: no single move evens the spread more.
+    ``held``: what each moderator already has (by email), counted in the load; only the
+    audits given here move."""
     ordered = sorted(audits, key=lambda a: _rank(month, a.case_ref))
     staff = sorted(people, key=lambda m: _rank(month, m.email))
     tiebreak = {m.email: i for i, m in enumerate(staff)}
-    load = dict.fromkeys(tiebreak, 0)
-    heap = [(0, tiebreak[m.email], m) for m in staff]
+    load = {email: (held or {}).get(email, 0) for email in tiebreak}
+    heap = [(load[m.email], tiebreak[m.email], m) for m in staff]
+    heapq.heapify(heap)
     chosen: dict[str, Moderator | None] = {}
     for audit in ordered:
         skipped = []
@@ -208,6 +231,25 @@ def _even_out(
                 load[current.email] -= 1
                 load[best.email] += 1
                 moved = True
+
+
+def top_up(
+    given: Iterable[Assignment],
+    audits: Iterable[Audit],
+    people: Iterable[Moderator],
+    month: Month,
+    share: float | None,
+    min_per_auditor: int,
+) -> list[Assignment]:
+    """The audits submitted in time that are not in the round ``given`` so far, sampled with
+    the round counted and allocated with what each moderator already has counted; [] when
+    there are none (so a second tick on the same sheets adds nothing)."""
+    given = list(given)
+    chosen = sample(audits, month, share, min_per_auditor, [a.audit for a in given])
+    if not chosen:
+        return []
+    held = Counter(a.moderator.email for a in given if a.moderator is not None)
+    return allocate(chosen, people, month, held)
 
 
 def due_day(started_on: date, window: int) -> date:
@@ -379,10 +421,16 @@ def plan_moderation(
         "audit_tool_url": rules.audit_tool_url,
     }
     for email, given in sorted(mine.items()):
+        first, *later = _batches(given)
         key = moderation_key(month, "allocation", email)
         if key not in records:
-            context = {**base, "name": people[email].name, "cases": _cases(given)}
+            context = {**base, "name": people[email].name, "cases": _cases(first)}
             plans.append(_mail(key, "moderation_allocation", email, month, context))
+        for batch in later:
+            key = topup_key(month, batch, email)
+            if key not in records:
+                context = {**base, "name": people[email].name, "cases": _cases(batch)}
+                plans.append(_mail(key, "moderation_topup", email, month, context))
     if today <= round_.started_on or today >= round_.due:
         return plans
     stages = reminder_stages(rules.reminders, rules.due_working_days)
@@ -403,6 +451,28 @@ def plan_moderation(
         }
         plans.append(_mail(key, "moderation_reminder", email, month, context))
     return plans
+
+
+def _batches(given: list[Assignment]) -> list[list[Assignment]]:
+    """A moderator's audits by when they were stored, the first allocation first."""
+    by_time: dict[datetime | None, list[Assignment]] = {}
+    for a in given:
+        by_time.setdefault(a.allocated_at, []).append(a)
+    stored = sorted(t for t in by_time if t is not None)
+    return [by_time[t] for t in ([None] if None in by_time else []) + stored]
+
+
+def topup_key(month: Month, batch: Iterable[Assignment], email: str) -> str:
+    """A moderator's mail about audits added to the month's round: named by its first case
+    reference, which is given to one moderator once."""
+    first = min(a.audit.case_ref.upper() for a in batch)
+    return moderation_key(month, f"topup-{quote(first, safe='')}", email)
+
+
+def open_for_top_up(round_: Round, records: Container[str], today: date) -> bool:
+    """Audits may still be added: the month's report has not gone and the due day has not
+    come."""
+    return report_key(round_.month) not in records and today < round_.due
 
 
 def report_due(round_: Round, today: date) -> str | None:

@@ -1,4 +1,5 @@
-"""A month's moderation in the store: the audits given to moderators, written once."""
+"""A month's moderation in the store: the audits given to moderators, written once, and
+those added to the round later (a top-up), each row once."""
 
 from __future__ import annotations
 
@@ -26,6 +27,32 @@ def save_round(
     there first, or an earlier tick)."""
     if started(connection, month):
         return False
+    _insert(connection, month, assignments, started_on, due, now)
+    return True
+
+
+def add_to_round(
+    connection: Connection, month: Month, assignments: list[Assignment], now: datetime
+) -> list[Assignment]:
+    """Add audits to the month's round, with its start and due day; those already in it
+    (another process got there first) are left as they are. The ones added."""
+    stored = load_round(connection, month)
+    if stored is None:
+        return []
+    have = {a.audit.case_ref.upper() for a in stored.assignments}
+    new = [a for a in assignments if a.audit.case_ref.upper() not in have]
+    _insert(connection, month, new, stored.started_on, stored.due, now)
+    return new
+
+
+def _insert(
+    connection: Connection,
+    month: Month,
+    assignments: list[Assignment],
+    started_on: date,
+    due: date,
+    now: datetime,
+) -> None:
     rows = []
     for a in assignments:
         audit, moderator = a.audit, a.moderator
@@ -52,7 +79,6 @@ def save_round(
         )
     if rows:
         connection.execute(insert(moderations), rows)
-    return True
 
 
 def started(connection: Connection, month: Month) -> bool:
@@ -111,4 +137,4 @@ def _assignment(r: Row[Any]) -> Assignment:
         if r.moderator_email
         else None
     )
-    return Assignment(audit, moderator)
+    return Assignment(audit, moderator, r.allocated_at)

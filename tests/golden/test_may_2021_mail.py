@@ -264,7 +264,8 @@ def _replies(month: Month, day: date) -> None:
             [*COMPLETIONS[date(2021, 5, 27)], ("CR-1002", SAM_EMAIL, "2021-05-28", "good")],
         )
         month.at(day, "12:00")
-        # Mo moderates two of the three audits; the third is still out when the report goes.
+        # CR-1002 goes to Mo as a top-up at this tick. Mo moderates two of the four audits;
+        # the other two are still out when the report goes.
         folder = world.root / "moderations"
         folder.mkdir(exist_ok=True)
         (folder / "2021-05.csv").write_text(

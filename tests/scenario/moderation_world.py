@@ -12,6 +12,29 @@ SAM_EMAIL, ALEX_EMAIL, KIM_EMAIL = SAM[1], ALEX[1], KIM[1]
 MO = ("Mo Reid", "mo@council.example", "Fostering", KIM[3], KIM[4], "moderator")
 DI = ("Di Evans", "di@council.example", "Leaving Care", SAM[3], SAM[4], "moderator")
 EXTRA = ("case_team", "action_needed", "themes")
+# May's completions export as it stands at the deadline.
+MAY_DONE: list[tuple[str, ...]] = [
+    (
+        "CR-1001",
+        SAM_EMAIL,
+        "2021-05-12",
+        "good",
+        "Children in Need",
+        "",
+        "voice of the child",
+    ),
+    ("CR-1002", SAM_EMAIL, "2021-05-20", "good", "Leaving Care", "", ""),
+    (
+        "CR-2001",
+        ALEX_EMAIL,
+        "2021-05-21",
+        "requires improvement",
+        "",
+        "",
+        "Voice of the child; management oversight",
+    ),
+    ("CR-3001", KIM_EMAIL, "2021-05-27", "outstanding", "Fostering", "", ""),
+]
 
 
 def may_with_moderators(world: World) -> World:
@@ -27,33 +50,7 @@ def may_with_moderators(world: World) -> World:
             (KIM_EMAIL, "CR-3001", "case_audit"),
         ],
     )
-    world.write_completions(
-        "2021-05",
-        [
-            (
-                "CR-1001",
-                SAM_EMAIL,
-                "2021-05-12",
-                "good",
-                "Children in Need",
-                "",
-                "voice of the child",
-            ),
-            ("CR-1002", SAM_EMAIL, "2021-05-20", "good", "Leaving Care", "", ""),
-            (
-                "CR-2001",
-                ALEX_EMAIL,
-                "2021-05-21",
-                "requires improvement",
-                "",
-                "",
-                "Voice of the child; management oversight",
-            ),
-            ("CR-3001", KIM_EMAIL, "2021-05-27", "outstanding", "Fostering", "", ""),
-        ],
-        modified="2021-05-28T18:00",
-        extra=EXTRA,
-    )
+    world.write_completions("2021-05", MAY_DONE, modified="2021-05-28T18:00", extra=EXTRA)
     world.tick("2021-05-04T09:30")
     world.new_mail()
     return world
@@ -68,3 +65,8 @@ def write_moderations(world: World, rows: list[tuple[str, ...]]) -> Path:
     with path.open("w", newline="") as handle:
         csv.writer(handle).writerows([header, *map(list, rows)])
     return path
+
+
+def write_later_export(world: World, rows: list[tuple[str, ...]], modified: str) -> Path:
+    """A later May 2021 completions export: the rows at the deadline and ``rows`` more."""
+    return world.write_completions("2021-05", [*MAY_DONE, *rows], modified=modified, extra=EXTRA)

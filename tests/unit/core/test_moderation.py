@@ -3,16 +3,17 @@ the window, returns matched to what was given, and agreement counted in steps.""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core import moderation as mod
-from bot.core.keys import moderation_key
-from bot.core.plans import Record
+from bot.core.keys import moderation_key, report_key
+from bot.core.plans import MailPlan, Record
 from bot.core.records import Auditor, Completion, Grade, Month, Role
 
 MAY = Month(2021, 5)
@@ -296,3 +297,197 @@ def test_agreement_by_auditor_and_by_team() -> None:
         ("Early Help", mod.Agreement(1, 0, 1)),
         ("Fostering", mod.Agreement(0, 1, 0)),
     )
+
+
+# -- the top-up: audits a later export brings while moderation is open --------------------------
+
+STARTED = datetime(2021, 6, 1, 8, 30, tzinfo=UTC)
+LATER = datetime(2021, 6, 2, 8, 30, tzinfo=UTC)
+DI = moderator("di@x.example", "Leaving Care")
+
+
+def assigned(
+    ref: str, who: mod.Moderator | None, at: datetime = STARTED, **kw: str
+) -> mod.Assignment:
+    return mod.Assignment(audit(ref, **kw), who, at)
+
+
+@pytest.mark.parametrize(
+    ("round_refs", "in_sheet", "added"),
+    [
+        # Nothing new: a second tick on the same sheets adds nothing.
+        (["CR-1", "CR-2"], ["CR-1", "CR-2"], []),
+        # Written otherwise in the new export: the same case, not a new one.
+        (["CR-1", "CR-2"], ["cr-1", "CR-2"], []),
+        (["CR-1", "CR-2"], ["CR-1", "CR-2", "CR-3"], ["CR-3"]),
+        # An audit in the round that the export no longer shows stays; nothing is taken back.
+        (["CR-1", "CR-2"], ["CR-3", "CR-4"], ["CR-3", "CR-4"]),
+    ],
+)
+def test_a_top_up_takes_only_audits_not_in_the_round(
+    round_refs: list[str], in_sheet: list[str], added: list[str]
+) -> None:
+    round_ = [assigned(ref, MO) for ref in round_refs]
+    new = mod.top_up(round_, [audit(r) for r in in_sheet], [MO, DI], MAY, None, 1)
+    assert sorted(a.audit.case_ref for a in new) == added
+
+
+@pytest.mark.parametrize(
+    ("held", "new_audit", "expected"),
+    [
+        # Mo has two, Di one: the new audit goes to Di.
+        (["mo", "mo", "di"], audit("CR-9"), "di@x.example"),
+        (["mo", "di", "di"], audit("CR-9"), "mo@x.example"),
+        # Di has fewer but the case is Leaving Care's (Di's team): Mo takes it.
+        (["mo", "mo", "di"], audit("CR-9", case_team="Leaving Care"), "mo@x.example"),
+        # Di's own audit, and Mo's team's: nobody outside the teams may take it.
+        (["mo", "di"], audit("CR-9", "di@x.example", "Fostering"), None),
+    ],
+)
+def test_a_top_up_counts_what_each_moderator_already_has_and_keeps_the_exclusions(
+    held: list[str], new_audit: mod.Audit, expected: str | None
+) -> None:
+    people = {"mo": MO, "di": DI}
+    round_ = [assigned(f"CR-{n}", people[who]) for n, who in enumerate(held)]
+    (new,) = mod.top_up(round_, [new_audit], [MO, DI], MAY, None, 1)
+    assert (new.moderator.email if new.moderator else None) == expected
+
+
+def test_a_top_up_samples_counting_the_round_and_each_auditors_minimum() -> None:
+    first = [audit(f"CR-{n}", f"a{n % 2}@x.example") for n in range(8)]
+    chosen = mod.sample(first, MAY, 0.25, 1)
+    assert len(chosen) == 2  # a quarter of 8, one of each auditor's
+    round_ = [mod.Assignment(a, MO, STARTED) for a in chosen]
+    # Four more audits, one by a new auditor: a quarter of 12 is 3, and the new auditor's one
+    # is their minimum, so exactly one is added.
+    more = [audit(f"CR-{n}", "a0@x.example") for n in (8, 9, 10)]
+    later = [*first, *more, audit("CR-11", "new@x.example")]
+    new = mod.top_up(round_, later, [MO], MAY, 0.25, 1)
+    assert [a.audit.case_ref for a in new] == ["CR-11"]
+    # The same on the next tick, once it is stored: nothing more.
+    stored = round_ + [mod.Assignment(a.audit, a.moderator, LATER) for a in new]
+    assert mod.top_up(stored, later, [MO], MAY, 0.25, 1) == []
+    # The same answer every time, whatever order the sheet is in.
+    assert new == mod.top_up(round_[::-1], later[::-1], [MO], MAY, 0.25, 1)
+
+
+def _refs(plan: MailPlan) -> list[str]:
+    cases = plan.context["cases"]
+    assert isinstance(cases, list)
+    return [case["case_ref"] for case in cases]
+
+
+@pytest.mark.parametrize(
+    ("recorded", "expected"),
+    [
+        # Nothing recorded yet: Mo's allocation names the first batch, the top-up the new one.
+        ([], [("allocation", ["CR-1", "CR-2"]), ("topup-CR-7", ["CR-7", "CR-8"])]),
+        (["allocation"], [("topup-CR-7", ["CR-7", "CR-8"])]),
+        (["allocation", "topup-CR-7"], []),
+    ],
+)
+def test_a_moderator_given_more_gets_one_mail_naming_just_the_new_cases(
+    recorded: list[str], expected: list[tuple[str, list[str]]]
+) -> None:
+    round_ = mod.Round(
+        MAY,
+        date(2021, 6, 1),
+        date(2021, 6, 8),
+        (
+            assigned("CR-1", MO),
+            assigned("CR-2", MO),
+            assigned("CR-8", MO, LATER),
+            assigned("CR-7", MO, LATER),
+        ),
+    )
+    records = {moderation_key(MAY, suffix, MO.email) for suffix in recorded}
+    plans = mod.plan_moderation(round_, records, date(2021, 6, 2), RULES)
+    prefix, suffix = "moderation/2021-05/", f"/{MO.email}"
+    named = [(p.key.removeprefix(prefix).removesuffix(suffix), _refs(p)) for p in plans]
+    assert named == expected
+    assert [p.template for p in plans] == [
+        "moderation_allocation" if k == "allocation" else "moderation_topup" for k, _ in expected
+    ]
+    assert all(p.context["due"] == date(2021, 6, 8) for p in plans)
+
+
+def test_a_moderator_first_given_audits_in_a_top_up_gets_the_allocation_mail() -> None:
+    round_ = mod.Round(
+        MAY, date(2021, 6, 1), date(2021, 6, 8), (assigned("CR-1", MO), assigned("CR-9", DI, LATER))
+    )
+    plans = mod.plan_moderation(round_, set(), date(2021, 6, 2), RULES)
+    assert [(p.key, p.template) for p in plans] == [
+        (moderation_key(MAY, "allocation", DI.email), "moderation_allocation"),
+        (moderation_key(MAY, "allocation", MO.email), "moderation_allocation"),
+    ]
+
+
+def test_a_case_reference_with_a_slash_makes_a_well_formed_top_up_key() -> None:
+    key = mod.topup_key(MAY, [assigned("CR/9", MO)], MO.email)
+    assert key == "moderation/2021-05/topup-CR%2F9/mo@x.example"
+
+
+@pytest.mark.parametrize(
+    ("today", "recorded", "open_"),
+    [
+        (date(2021, 6, 2), [], True),
+        (date(2021, 6, 7), [], True),  # the working day before the due day
+        (date(2021, 6, 8), [], False),  # the due day: the report is made
+        (date(2021, 6, 3), [report_key(MAY)], False),  # complete, and the report has gone
+    ],
+)
+def test_audits_are_added_only_while_the_months_moderation_is_open(
+    today: date, recorded: list[str], open_: bool
+) -> None:
+    assert mod.open_for_top_up(_round(), set(recorded), today) is open_
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    audits_strategy,
+    moderators_strategy,
+    st.integers(0, 60),
+    st.one_of(st.none(), st.sampled_from([0.1, 0.25, 0.5])),
+    st.integers(1, 12),
+)
+def test_after_a_top_up_no_exclusion_is_broken_and_the_spread_is_as_even_as_allowed(
+    audits: list[mod.Audit],
+    people: list[mod.Moderator],
+    cut: int,
+    share: float | None,
+    month: int,
+) -> None:
+    when = Month(2021, month)
+    first = mod.allocate(mod.sample(audits[:cut], when, share, 1), people, when)
+    new = mod.top_up(first, audits, people, when, share, 1)
+    before = {a.audit.case_ref for a in first}
+    assert not before & {a.audit.case_ref for a in new}  # nothing given twice
+    assert len(before) + len(new) >= math.ceil((share or 1) * len(audits))  # the share kept
+    load = Counter({m.email: 0 for m in people})
+    load.update(a.moderator.email for a in [*first, *new] if a.moderator)
+    for a in new:
+        if a.moderator is None:
+            assert not any(mod.may_moderate(m, a.audit) for m in people)
+            continue
+        assert mod.may_moderate(a.moderator, a.audit)
+        # No new audit could go to someone who may take it with two or more fewer.
+        for other in people:
+            if mod.may_moderate(other, a.audit):
+                assert load[other.email] >= load[a.moderator.email] - 1
+    # A second tick on the same sheets adds nothing.
+    assert mod.top_up([*first, *new], audits, people, when, share, 1) == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 40), st.integers(0, 40), st.integers(1, 9))
+def test_with_nothing_in_the_way_a_top_up_keeps_the_spread_within_one(
+    first: int, more: int, people: int
+) -> None:
+    work = [audit(f"CR-{n}", "sam@x.example", "Early Help") for n in range(first + more)]
+    staff = [moderator(f"m{n}@x.example", "Fostering") for n in range(people)]
+    start = mod.allocate(work[:first], staff, MAY)
+    new = mod.top_up(start, work, staff, MAY, None, 1)
+    assert len(new) == more
+    load = Counter(a.moderator.email for a in [*start, *new] if a.moderator)
+    counts = [load[m.email] for m in staff]
+    assert max(counts) - min(counts) <= 1
