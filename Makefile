@@ -31,6 +31,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_replies.py
 	$(BIN)/python -m benchmarks replies
 	$(BIN)/python -m benchmarks check
+	$(BIN)/python -m benchmarks moderation
 	$(BIN)/python -m benchmarks.graph
 	$(BIN)/python benchmarks/digest.py
 	$(BIN)/python benchmarks/charts.py
