@@ -18,15 +18,9 @@ from bot.budget import Budget
 from bot.core import actions as act
 from bot.core import exemptions as ex
 from bot.core import keys
-from bot.core.cycle import (
-    Plan,
-    heads_up_due,
-    is_due,
-    plan_heads_up,
-    plan_month,
-    plan_not_allocated,
-    plan_reallocations,
-)
+from bot.core.cycle import Plan, is_due, plan_not_allocated, plan_reallocations
+from bot.core.heads_up import heads_up_due, plan_heads_up
+from bot.core.month_plan import plan_month
 from bot.core.notices import failed_send_notices
 from bot.core.plans import (
     ClosePlan,

@@ -17,12 +17,8 @@ from bot.core.case_outcomes import NO_TERMS, CaseOutcome, Terms, outcomes
 from bot.core.keys import (
     allocation_key,
     allocation_update_key,
-    close_corrected_key,
-    close_head_key,
-    close_qa_key,
     exempt_but_allocated_key,
     exemption_key,
-    heads_up_key,
     missing_sheet_key,
     not_allocated_key,
     reallocate_key,
@@ -116,7 +112,7 @@ class MonthFacts:
     def case_outcomes(self, email: str) -> dict[str, CaseOutcome]:
         """Each of ``email``'s allocated cases' outcome, by reference as the sheet has it."""
         cases = self.allocations.get(email, ())
-        found = ((c.case_ref, _submitted_on(self.completions, c)) for c in cases)
+        found = ((c.case_ref, submitted_on(self.completions, c)) for c in cases)
         return outcomes(found, cal.deadline(self.month), self.terms_of(email))
 
     def partly_exempted(self) -> frozenset[str]:
@@ -135,7 +131,7 @@ def submission(completions: Mapping[str, Completion], case: Allocation) -> Compl
     return completions.get(case.case_ref.upper())
 
 
-def _submitted_on(completions: Mapping[str, Completion], case: Allocation) -> date | None:
+def submitted_on(completions: Mapping[str, Completion], case: Allocation) -> date | None:
     done = submission(completions, case)
     return done.submitted_on if done is not None else None
 
@@ -286,27 +282,13 @@ def _standing(
 # -- what is due -------------------------------------------------------------------------------
 
 
-def plan_month(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Plan]:
-    """Everything due for ``facts.month`` at local time ``now`` and not yet recorded."""
-    if facts.closed:
-        return _plan_after_close(facts, now, rules)
-    if not cal.is_working_day(now.date()):
-        return []
-    plans: list[Plan] = []
-    plans += _plan_allocations(facts, now, rules)
-    plans += _plan_reminders(facts, now, rules)
-    plans += plan_extension_reminders(facts, now, rules)
-    plans += _plan_close(facts, now, rules)
-    return plans
-
-
 def _in_allocation_window(month: Month, now: datetime, rules: CycleRules) -> bool:
     return is_due(
         cal.allocation_day(month), now, rules.send_time
     ) and now.date() <= cal.deadline_day(month)
 
 
-def _plan_allocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Plan]:
+def plan_allocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Plan]:
     month = facts.month
     if not _in_allocation_window(month, now, rules):
         return []
@@ -419,67 +401,6 @@ def plan_not_allocated(facts: MonthFacts, now: datetime, rules: CycleRules) -> l
     return [MailPlan(key, "not_allocated", (rules.qa_team,), context, month=month, detail=detail)]
 
 
-def heads_up_day(month: Month, rules: CycleRules) -> date | None:
-    """The day ``month``'s heads-up goes: ``rules.heads_up`` working days before its
-    allocation day (Monday 24 May 2021 for June, the 31st being a bank holiday)."""
-    if rules.heads_up is None:
-        return None
-    return cal.working_days_before(cal.allocation_day(month), rules.heads_up)
-
-
-def heads_up_due(month: Month, now: datetime, rules: CycleRules) -> bool:
-    """From the heads-up day's send time until ``month``'s allocation day: a heads-up that
-    came later would only repeat the allocation."""
-    day = heads_up_day(month, rules)
-    return (
-        day is not None
-        and is_due(day, now, rules.send_time)
-        and now.date() < (cal.allocation_day(month))
-    )
-
-
-def plan_heads_up(
-    month: Month,
-    roster: Mapping[str, Auditor],
-    records: Mapping[str, Record],
-    exempted: frozenset[str],
-    now: datetime,
-    rules: CycleRules,
-) -> list[MailPlan]:
-    """Before ``month`` starts, each active auditor (and moderator: everyone takes part) is
-    told the day its audits go out, and that a request to be exempted from them should come
-    now, before the month starts, as the letter asks. Someone already exempted for ``month``
-    is not asked. Once each, whoever joins the roster in the window included; it carries the
-    auditor's token for ``month``, so a reply to it is about ``month``."""
-    if not heads_up_due(month, now, rules):
-        return []
-    plans: list[MailPlan] = []
-    for email, auditor in sorted(roster.items()):
-        key = heads_up_key(month, email)
-        if not auditor.active or email in exempted or key in records:
-            continue
-        context: dict[str, object] = {
-            "auditor": {"name": auditor.name, "email": email},
-            "month": month.title,
-            "month_id": str(month),
-            "allocation_day": cal.allocation_day(month),
-            "deadline": cal.deadline(month),
-            "council": rules.council,
-        }
-        plans.append(
-            MailPlan(
-                key,
-                "heads_up",
-                (email,),
-                context,
-                month=month,
-                about=email,
-                auditor_thread=True,
-            )
-        )
-    return plans
-
-
 def plan_reallocations(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[MailPlan]:
     """An auditor exempted after their allocation went out leaves cases unaudited: the QA
     team gets one mail per auditor listing those not yet submitted, to give to someone else.
@@ -547,7 +468,7 @@ def _due_stages(month: Month, now: datetime, rules: CycleRules) -> list[int]:
     return [k for k in rules.reminders if is_due(cal.reminder_day(month, k), now, rules.send_time)]
 
 
-def _plan_reminders(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Plan]:
+def plan_reminders(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Plan]:
     month = facts.month
     due = _due_stages(month, now, rules)
     if not due:
@@ -686,201 +607,3 @@ def plan_extension_reminders(facts: MonthFacts, now: datetime, rules: CycleRules
         key = exemption_key(terms.ref, f"extension-reminder-{latest}")
         plans.append(replace(plan, key=key, context=context))
     return plans
-
-
-def outcomes_at_close(facts: MonthFacts) -> tuple[FrozenOutcome, ...]:
-    """Each auditor who was sent an allocation, by address: their standing as the month
-    closes, frozen (complete, exempted, or missed: outstanding and self-reported alike)."""
-    return tuple(
-        FrozenOutcome(
-            row.email,
-            row.name,
-            row.team,
-            row.head_email,
-            _AT_CLOSE.get(row.standing, Outcome.MISSED),
-            row.cases,
-        )
-        for row in sorted(standings(facts), key=lambda r: r.email)
-        if row.issued
-    )
-
-
-_AT_CLOSE = {
-    Standing.COMPLETE: Outcome.COMPLETE,
-    Standing.EXEMPTED: Outcome.EXEMPTED,
-    Standing.EXTENDED: Outcome.EXTENDED,
-}
-
-
-def _plan_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Plan]:
-    month = facts.month
-    if not is_due(cal.close_day(month), now, rules.send_time):
-        return []
-    outcomes = outcomes_at_close(facts)
-    # With nothing allocated there is nothing a later export could change; while an
-    # extension runs for someone not yet counted, what they submit by its date counts.
-    final = facts.export_covers_deadline or rules.export_grace == 0 or not outcomes
-    missed = {o.email for o in outcomes if o.outcome is Outcome.MISSED}
-    final = final and not _extension_running(facts, missed, now.date())
-    plans: list[Plan] = [ClosePlan(month, outcomes, final)]
-    if not outcomes:  # nothing was allocated (sheet never came, or before the bot ran)
-        return plans
-    closing = {
-        "provisional": not final,
-        "final_day": cal.final_day(month, rules.export_grace),
-    }
-    by_head: dict[str, list[FrozenOutcome]] = {}
-    for outcome in outcomes:
-        if outcome.head_email:
-            by_head.setdefault(outcome.head_email, []).append(outcome)
-    names = {a.head_of_service_email: a.head_of_service for a in facts.roster.values()}
-    for head, theirs in sorted(by_head.items()):
-        context = {
-            "head_of_service": names.get(head) or head,
-            "month": month.title,
-            "month_id": str(month),
-            "deadline": cal.deadline(month),
-            "missed": [_missed(facts, o) for o in theirs if o.outcome is Outcome.MISSED],
-            "complete": sum(_counted_as(o.outcome) is Outcome.COMPLETE for o in theirs),
-            "exempted": sum(o.outcome is Outcome.EXEMPTED for o in theirs),
-            "total": len(theirs),
-            "unconfirmed": _unconfirmed(facts, theirs),
-            "council": rules.council,
-            **closing,
-        }
-        plans.append(
-            MailPlan(
-                close_head_key(month, head), "close_head_of_service", (head,), context, month=month
-            )
-        )
-    plans.append(
-        MailPlan(
-            close_qa_key(month),
-            "close_summary",
-            (rules.qa_team,),
-            {**_summary_context(facts, outcomes, rules), **closing},
-            cc=(rules.director,) if rules.director else (),
-            month=month,
-        )
-    )
-    return plans
-
-
-def _counted_as(outcome: Outcome) -> Outcome:
-    """Complete by an extension is complete in the figures (and shown apart where named)."""
-    return Outcome.COMPLETE if outcome is Outcome.EXTENDED else outcome
-
-
-def _person(outcome: FrozenOutcome) -> dict[str, object]:
-    return {
-        "name": outcome.name,
-        "email": outcome.email,
-        "team": outcome.team,
-        "cases": outcome.cases,
-    }
-
-
-def _missed(facts: MonthFacts, outcome: FrozenOutcome) -> dict[str, object]:
-    """Someone not counted at the close, with the date an extension gives them, if any."""
-    until = facts.terms_of(outcome.email).until
-    running = until is not None and until > cal.deadline(facts.month)
-    return {**_person(outcome), **({"extended_to": until} if running else {})}
-
-
-def _unconfirmed(facts: MonthFacts, outcomes: list[FrozenOutcome]) -> list[dict[str, object]]:
-    """Self-reported completions the completions sheet never confirmed."""
-    return [
-        {**_person(o), "cases": list(facts.unconfirmed.get(o.email, ()))}
-        for o in outcomes
-        if o.outcome is Outcome.MISSED and o.email in facts.self_reported
-    ]
-
-
-def _summary_context(
-    facts: MonthFacts, outcomes: tuple[FrozenOutcome, ...], rules: CycleRules
-) -> dict[str, object]:
-    teams: dict[str, dict[str, int]] = {}
-    for o in outcomes:
-        row = teams.setdefault(o.team, {"total": 0, "complete": 0, "exempted": 0, "missed": 0})
-        row["total"] += 1
-        row[_counted_as(o.outcome).value] += 1
-    counted = [o for o in outcomes if o.outcome is not Outcome.EXEMPTED]
-    complete = sum(_counted_as(o.outcome) is Outcome.COMPLETE for o in outcomes)
-    return {
-        "month": facts.month.title,
-        "month_id": str(facts.month),
-        "deadline": cal.deadline(facts.month),
-        "total": len(outcomes),
-        "complete": complete,
-        "exempted": sum(o.outcome is Outcome.EXEMPTED for o in outcomes),
-        "extended": sum(o.outcome is Outcome.EXTENDED for o in outcomes),
-        "missed": [_missed(facts, o) for o in outcomes if o.outcome is Outcome.MISSED],
-        "rate": round(100 * complete / len(counted)) if counted else None,
-        "teams": [{"team": name, **row} for name, row in sorted(teams.items())],
-        "held_back": sorted(facts.held_back),
-        "unconfirmed": _unconfirmed(facts, list(outcomes)),
-        "council": rules.council,
-    }
-
-
-def _plan_after_close(facts: MonthFacts, now: datetime, rules: CycleRules) -> list[Plan]:
-    """After the close, counting stays by submission date. A missed auditor whose audits all
-    show as submitted on or before the deadline is counted complete (the export lagged);
-    one whose audits all arrive, some after the deadline, is recorded as late (not counted).
-    A provisional close becomes final once an export covering the deadline has been read, or
-    the grace period has passed. A final month that gains on-time rows (a corrected export)
-    changes only with a record in the trail, and the QA team is told."""
-    month = facts.month
-    plans: list[Plan] = list(plan_extension_reminders(facts, now, rules))
-    counted: list[FrozenOutcome] = []
-    for email in sorted(facts.missed):
-        found = facts.case_outcomes(email)
-        if not found or CaseOutcome.OUTSTANDING in found.values():
-            continue
-        if all(o.counted or o is CaseOutcome.EXEMPTED for o in found.values()):
-            outcome = Outcome.COMPLETE
-            why = "submitted in time, shown by a later completions export"
-            if CaseOutcome.EXTENDED in found.values():
-                outcome, why = Outcome.EXTENDED, "submitted by the extension's date"
-            plans.append(OutcomePlan(month, email, outcome, why, facts.final))
-            counted.append((facts.frozen or {})[email])
-        elif email not in facts.late:
-            cases = facts.allocations.get(email, ())
-            last = max(d for c in cases if (d := _submitted_on(facts.completions, c)) is not None)
-            plans.append(LatePlan(month, email, last))
-    if facts.final and counted:
-        plans.append(_corrected(facts, counted, rules))
-    if _extension_running(facts, facts.missed, now.date()):
-        return plans
-    if not facts.final:
-        if facts.export_covers_deadline:
-            plans.append(FinalPlan(month, "export"))
-        elif is_due(cal.final_day(month, rules.export_grace), now, rules.send_time):
-            plans.append(FinalPlan(month, "grace"))
-    return plans
-
-
-def _extension_running(facts: MonthFacts, missed: Iterable[str], today: date) -> bool:
-    """Whether an extension for someone not yet counted runs to ``today`` or later: the
-    month is not final before it ends."""
-    return any((until := facts.terms_of(e).until) is not None and today <= until for e in missed)
-
-
-def _corrected(facts: MonthFacts, counted: list[FrozenOutcome], rules: CycleRules) -> MailPlan:
-    """The QA team told that a final month's figures changed: who is now counted, and why."""
-    emails = sorted(o.email for o in counted)
-    context = {
-        "month": facts.month.title,
-        "month_id": str(facts.month),
-        "deadline": cal.deadline(facts.month),
-        "people": [_person(o) for o in sorted(counted, key=lambda o: (o.name.lower(), o.email))],
-        "council": rules.council,
-    }
-    return MailPlan(
-        close_corrected_key(facts.month, emails),
-        "close_corrected",
-        (rules.qa_team,),
-        context,
-        month=facts.month,
-        detail={"counted": emails},
-    )

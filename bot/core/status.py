@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from bot.core import calendar as cal
+from bot.core.close import extended_to
 from bot.core.cycle import AuditorMonth, MonthFacts, Standing, standings
 
 
@@ -56,10 +56,9 @@ def auditor_states(facts: MonthFacts, reminded: Mapping[str, int]) -> list[Audit
 
 
 def _extension_running(facts: MonthFacts, row: AuditorMonth) -> date | None:
-    until = facts.terms_of(row.email).until
-    if row.standing is not Standing.MISSED or until is None or facts.final:
+    if row.standing is not Standing.MISSED or facts.final:
         return None
-    return until if until > cal.deadline(facts.month) else None
+    return extended_to(facts, row.email)
 
 
 def close_state(facts: MonthFacts) -> str:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.core.case_outcomes import Terms
-from bot.core.cycle import plan_month
+from bot.core.month_plan import plan_month
 from bot.core.plans import MailPlan
 from tests.unit.core.personas import (
     ALEX,

@@ -9,9 +9,10 @@ from datetime import date
 import pytest
 
 from bot.core.completion import audit_tally, tally
-from bot.core.cycle import plan_month, standings
+from bot.core.cycle import standings
 from bot.core.digest_figures import shows_closed_month
 from bot.core.keys import short_digest
+from bot.core.month_plan import plan_month
 from bot.core.plans import (
     ClosePlan,
     FinalPlan,

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bot.core.cycle import heads_up_day, heads_up_due, plan_heads_up
+from bot.core.heads_up import heads_up_day, heads_up_due, plan_heads_up
 from bot.core.plans import Record
 from bot.core.records import Month
 from tests.unit.core.personas import ALEX, CYCLE, JUNE, KIM, MAY, ROSTER, SAM, at

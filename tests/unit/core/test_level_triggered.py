@@ -8,7 +8,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from bot.core.cycle import MonthFacts, plan_month
+from bot.core.cycle import MonthFacts
+from bot.core.month_plan import plan_month
 from bot.core.plans import ClosePlan, LatePlan, MailPlan, SkipPlan
 from bot.core.records import Completion
 from tests.unit.core.personas import (

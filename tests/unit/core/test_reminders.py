@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from bot.core.cycle import MonthFacts, plan_month
+from bot.core.cycle import MonthFacts
+from bot.core.month_plan import plan_month
 from bot.core.plans import MailPlan, Record, SkipPlan
 from bot.core.records import Auditor
 from tests.unit.core.personas import (

@@ -8,11 +8,11 @@ import pytest
 
 from bot.core.cycle import (
     not_allocated,
-    plan_month,
     plan_not_allocated,
     plan_reallocations,
     standings,
 )
+from bot.core.month_plan import plan_month
 from bot.core.plans import Record
 from bot.core.roster_checks import (
     HeadRow,
