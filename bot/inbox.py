@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from bot import requests_by_mail
 from bot.app import App
 from bot.budget import Budget
 from bot.core import actions as act
-from bot.core import calendar as cal
 from bot.core import exemptions as ex
 from bot.core import questions as qb
 from bot.core.inbound import (
@@ -32,9 +32,9 @@ from bot.core.inbound import (
     sender_role,
     staff_names,
 )
-from bot.core.keys import answers_stopped_key, inbound_key, names_reminder_key
+from bot.core.keys import answers_stopped_key, inbound_key, message_ref, names_reminder_key
 from bot.core.notices import notices_for
-from bot.core.plans import MailPlan, Outcome, OutcomePlan
+from bot.core.plans import MailPlan
 from bot.core.records import Month
 from bot.core.replies import Analysis, Intent, Kind, analyse
 from bot.core.replies.model import Role, shell_intent
@@ -47,7 +47,6 @@ from bot.store import questions as stored_questions
 # Renders and writes mail plans into the outbox, in the caller's transaction.
 RecordMail = Callable[[Connection, list[MailPlan]], None]
 
-HISTORY_MONTHS = 12
 SUSPECTED_FORGERY = "same Message-ID as an earlier message, different content: suspected forgery"
 
 
@@ -169,26 +168,20 @@ def _quarantine_unhandled(
         repo.add_event(
             connection, now, "mail_quarantined", subject=key, action="quarantine", why=why
         )
-        message_ref = _message_ref(key)
+        ref = message_ref(key)
         rules = app.exemption_rules
         today = now.astimezone(app.settings.tz).date()
         try:
             with connection.begin_nested():
                 record_mail(
                     connection,
-                    notices_for(meaning.action, meaning, analysis, message_ref, rules, today),
+                    notices_for(meaning.action, meaning, analysis, ref, rules, today),
                 )
         except Exception:
             # Its words may be what broke the notice: tell the QA team without them.
             bare = replace(analysis, subject="", body="")
-            record_mail(
-                connection, notices_for(meaning.action, meaning, bare, message_ref, rules, today)
-            )
+            record_mail(connection, notices_for(meaning.action, meaning, bare, ref, rules, today))
     return "Quarantine"
-
-
-def _message_ref(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 def _handle(
@@ -227,7 +220,7 @@ def _handle(
             connection,
             meaning,
             analysis,
-            (row.id, _message_ref(key)),
+            (row.id, message_ref(key)),
             now,
             local,
             record_mail,
@@ -269,7 +262,7 @@ def _suspected_forgery(
             first_verdict=first.verdict,
         )
         plan = MailPlan(
-            inbound_key(_message_ref(copy_key), "suspected-forgery"),
+            inbound_key(message_ref(copy_key), "suspected-forgery"),
             "suspected_forgery",
             (app.settings.qa_team.email,),
             {
@@ -373,7 +366,7 @@ def _interpret(
     for request in exemption_requests.undecided_requests(connection, analysis.sender or ""):
         open_requests.setdefault(request.auditor_email, []).append(request)
     # The months whose figures are final: nothing asked or decided changes them now.
-    year = [Month.of(today).plus(-n) for n in range(HISTORY_MONTHS + 1)]
+    year = [Month.of(today).plus(-n) for n in range(requests_by_mail.HISTORY_MONTHS + 1)]
     final = frozenset(repo.final_months(connection, year))
     return interpret(analysis, binding, parties, today, open_requests, final=final), analysis
 
@@ -416,11 +409,17 @@ def _act(
     elif action is Action.CHILD_ACTION:
         plans += _child_action_answered(app, connection, meaning, analysis, now)
     elif action is Action.ON_BEHALF:
-        plans += _on_behalf(connection, meaning, analysis, inbound_id, now, local, rules)
+        plans += requests_by_mail.on_behalf(
+            connection, meaning, analysis, inbound_id, now, local, rules
+        )
     elif action is Action.NEW_REQUEST:
-        plans += _new_request(connection, meaning, analysis, inbound_id, now, local, rules)
+        plans += requests_by_mail.new_request(
+            connection, meaning, analysis, inbound_id, now, local, rules
+        )
     elif action is Action.QA_EXTENSION:
-        plans += _qa_extension(connection, meaning, analysis, inbound_id, now, local, rules)
+        plans += requests_by_mail.qa_extension(
+            connection, meaning, analysis, inbound_id, now, local, rules
+        )
     elif action in (Action.HEAD_DECISION, Action.DIRECTOR_DECISION, Action.WITHDRAW):
         request = meaning.request
         assert request is not None
@@ -436,7 +435,7 @@ def _act(
         if exemption_requests.move_request(connection, step.moved, step.expected, now):
             mails = step.mails
             if step.moved.whole_month_exempted:
-                mails = _approved_after_close(connection, step.moved, mails, now)
+                mails = requests_by_mail.approved_after_close(connection, step.moved, mails, now)
             if analysis.sender and action is not Action.WITHDRAW:
                 _settle_questions_about(connection, request, analysis.sender, ids[0], local)
             plans += mails
@@ -514,40 +513,6 @@ def _child_action_answered(
     return [act.answer_mail(moved, app.action_rules)]
 
 
-def _approved_after_close(
-    connection: Connection, request: ex.Request, mails: list[MailPlan], now: datetime
-) -> list[MailPlan]:
-    """An approval for a month closed but still provisional (a final month's decision is
-    refused before it gets here): a missed or late outcome becomes exempted, in the trail,
-    and the auditor's mail says exactly what their outcome is now."""
-    if request.month not in repo.closed_months(connection, [request.month]):
-        return mails
-    frozen = {o.email: o for o in repo.load_outcomes(connection, request.month)}
-    before = frozen.get(request.auditor_email)
-    if before is None:  # never issued an allocation: counted as exempted already
-        return mails
-    if before.outcome is Outcome.MISSED:
-        why = "exemption approved while the close was provisional"
-        plan = OutcomePlan(request.month, request.auditor_email, Outcome.EXEMPTED, why, False)
-        if repo.record_outcome(connection, plan):
-            repo.add_event(
-                connection,
-                now,
-                "outcome_updated",
-                month=request.month,
-                subject=request.auditor_email,
-                outcome=Outcome.EXEMPTED.value,
-                why=why,
-            )
-    after_close = {"was": "late" if before.late_on else before.outcome.value}
-    return [
-        replace(m, context={**m.context, "after_close": after_close})
-        if m.template == "exemption_outcome"
-        else m
-        for m in mails
-    ]
-
-
 def _within_answer_limit(
     app: App, connection: Connection, plans: list[MailPlan], analysis: Analysis, local: datetime
 ) -> list[MailPlan]:
@@ -597,69 +562,6 @@ def _note(
         exemption_requests.add_note(
             connection, month, meaning.auditor.email, kind, now, analysis.body[:4000], inbound_id
         )
-
-
-def _new_request(
-    connection: Connection,
-    meaning: Interpretation,
-    analysis: Analysis,
-    inbound_id: int,
-    now: datetime,
-    local: datetime,
-    rules: ex.ExemptionRules,
-) -> list[MailPlan]:
-    """The request recorded; the auditor's acknowledgement and the Head of Service's copy."""
-    request, history = _record_request(connection, meaning, analysis, inbound_id, now, local, rules)
-    return ex.mails_for_new_request(request, history, rules)
-
-
-def _record_request(
-    connection: Connection,
-    meaning: Interpretation,
-    analysis: Analysis,
-    inbound_id: int,
-    now: datetime,
-    local: datetime,
-    rules: ex.ExemptionRules,
-) -> tuple[ex.Request, list[dict[str, Any]]]:
-    """A new request in the store, and the auditor's earlier requests of the last year."""
-    auditor, month = meaning.auditor, meaning.month
-    assert auditor is not None and month is not None
-    issued = exemption_requests.allocation_issued_on(connection, month, auditor.email)
-    draft = ex.Request(
-        ref="",
-        token="",
-        month=month,
-        auditor_email=auditor.email,
-        auditor_name=auditor.name,
-        team=auditor.team,
-        head_email=auditor.head_of_service_email,
-        head_name=auditor.head_of_service,
-        reason=analysis.reason or ex.Reason.OTHER,
-        words=analysis.body[:4000],
-        requested_at=now,
-        requested_on=local.date(),
-        after_allocation=issued is not None or local.date() > cal.allocation_day(month),
-        last_week=ex.is_last_week(month, local.date(), rules.last_week_working_days),
-        cases=meaning.cases,
-    )
-    request = exemption_requests.create_request(connection, draft, inbound_id)
-    since = Month.of(local.date()).plus(1 - HISTORY_MONTHS)
-    history = [
-        h
-        for h in exemption_requests.history(connection, auditor.email, since)
-        if h["ref"] != request.ref
-    ]
-    repo.add_event(
-        connection,
-        now,
-        "request_received",
-        month=month,
-        subject=request.ref,
-        reason=request.reason.value,
-        **({"cases": list(request.cases)} if request.cases else {}),
-    )
-    return request, history
 
 
 def _ask_back(
@@ -730,85 +632,15 @@ def _answered(
     first = analyse(raw, today=local.date())
     parties = parties_for(app, connection, now)
     original, analysis = _interpret(connection, parties, raw, first, local, chosen)
-    message_ref = _message_ref(received.message_key_of(connection, question.inbound_id))
+    ref = message_ref(received.message_key_of(connection, question.inbound_id))
     return _act(
         app,
         connection,
         original,
         analysis,
-        (question.inbound_id, message_ref),
+        (question.inbound_id, ref),
         now,
         local,
         record_mail,
         report,
     )
-
-
-def _qa_extension(
-    connection: Connection,
-    meaning: Interpretation,
-    analysis: Analysis,
-    inbound_id: int,
-    now: datetime,
-    local: datetime,
-    rules: ex.ExemptionRules,
-) -> list[MailPlan]:
-    """More time from the QA team: kept as a request decided at once (extended), so that
-    it counts, is reminded and is reported as the director's extensions are."""
-    for earlier in exemption_requests.decided(connection, meaning.month or Month.of(local.date())):
-        same = earlier.auditor_email == (meaning.auditor.email if meaning.auditor else None)
-        if same and earlier.state is ex.State.EXTENDED and earlier.until == meaning.until:
-            return []  # the same extension, given again (a reply-all, a copy)
-    recorded = replace(meaning, cases=())
-    request, _ = _record_request(
-        connection,
-        recorded,
-        replace(analysis, reason=ex.Reason.OTHER),
-        inbound_id,
-        now,
-        local,
-        rules,
-    )
-    moved = replace(
-        request,
-        state=ex.State.EXTENDED,
-        director_words=analysis.body[:4000],
-        granted=meaning.cases or None,
-        until=meaning.until,
-    )
-    exemption_requests.move_request(connection, moved, [ex.State.AWAITING_HEAD], now)
-    repo.add_event(
-        connection,
-        now,
-        "extension_granted",
-        month=moved.month,
-        subject=moved.ref,
-        by=analysis.sender,
-        until=moved.until.isoformat() if moved.until else None,
-        cases=list(moved.decided_cases),
-    )
-    return ex.qa_extension(moved, rules)
-
-
-def _on_behalf(
-    connection: Connection,
-    meaning: Interpretation,
-    analysis: Analysis,
-    inbound_id: int,
-    now: datetime,
-    local: datetime,
-    rules: ex.ExemptionRules,
-) -> list[MailPlan]:
-    """A Head of Service's request for one of their auditors: made with their support given,
-    so it goes straight to the director; the auditor is told."""
-    auditor = meaning.auditor
-    assert auditor is not None
-    reason = analysis.reading.reason if analysis.reading else None
-    with_reason = replace(analysis, reason=reason or ex.Reason.OTHER)
-    request, _ = _record_request(connection, meaning, with_reason, inbound_id, now, local, rules)
-    step = ex.transition(request, "head_decision", True, analysis.body, rules)
-    exemption_requests.move_request(connection, step.moved, step.expected, now)
-    repo.add_event(
-        connection, now, step.event, month=request.month, subject=request.ref, **step.detail
-    )
-    return [*step.mails, ex.mail_for_request_on_behalf(step.moved, rules)]
