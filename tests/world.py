@@ -202,6 +202,23 @@ class World:
         self.seen.update(p.name for p in fresh)
         return sorted((parse_landed(p.read_bytes()) for p in fresh), key=lambda m: m.key)
 
+    def allocate_may(self) -> World:
+        """May 2021's allocations sent (Sam two cases, Alex and Kim one each) with nothing
+        submitted yet, and the mail of that day seen: where many scenarios start."""
+        self.write_allocations(
+            "2021-05",
+            [
+                (SAM[1], "CR-1001", "case_audit"),
+                (SAM[1], "CR-1002", "case_audit"),
+                (ALEX[1], "CR-2001", "case_audit"),
+                (KIM[1], "CR-3001", "case_audit"),
+            ],
+        )
+        self.write_completions("2021-05", [])
+        self.tick("2021-05-04T09:30")
+        self.new_mail()
+        return self
+
     def run_days(self, first: date, last: date, at: str = "09:30") -> dict[date, list[Landed]]:
         """Tick once a day at ``at`` local time; the mail that landed, by day."""
         by_day: dict[date, list[Landed]] = {}

@@ -18,19 +18,7 @@ EXTRA = ("case_team", "action_needed")
 
 @pytest.fixture
 def may(world: World) -> World:
-    world.write_allocations(
-        "2021-05",
-        [
-            (SAM_EMAIL, "CR-1001", "case_audit"),
-            (SAM_EMAIL, "CR-1002", "case_audit"),
-            (ALEX_EMAIL, "CR-2001", "case_audit"),
-            (KIM_EMAIL, "CR-3001", "case_audit"),
-        ],
-    )
-    world.write_completions("2021-05", [])
-    world.tick("2021-05-04T09:30")
-    world.new_mail()
-    return world
+    return world.allocate_may()
 
 
 def _actions(mails: list[Landed]) -> list[Landed]:

@@ -19,19 +19,7 @@ SAM_EMAIL, ALEX_EMAIL, KIM_EMAIL = SAM[1], ALEX[1], KIM[1]
 
 @pytest.fixture
 def may(world: World) -> World:
-    world.write_allocations(
-        "2021-05",
-        [
-            (SAM_EMAIL, "CR-1001", "case_audit"),
-            (SAM_EMAIL, "CR-1002", "case_audit"),
-            (ALEX_EMAIL, "CR-2001", "case_audit"),
-            (KIM_EMAIL, "CR-3001", "case_audit"),
-        ],
-    )
-    world.write_completions("2021-05", [])
-    world.tick("2021-05-04T09:30")
-    world.new_mail()
-    return world
+    return world.allocate_may()
 
 
 def _allocation(world: World, email: str) -> Landed:
