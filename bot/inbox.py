@@ -632,6 +632,10 @@ def _answered(
     first = analyse(raw, today=local.date())
     parties = parties_for(app, connection, now)
     original, analysis = _interpret(connection, parties, raw, first, local, chosen)
+    # What is kept and quoted as their words is both messages: the first alone ("agreed,
+    # but only for one") would contradict what their answer decided.
+    answered = f"[Asked which they meant, they answered: {qb.said(chosen)}.]"
+    analysis = replace(analysis, body=f"{analysis.body.rstrip()}\n\n{answered}")
     ref = message_ref(received.message_key_of(connection, question.inbound_id))
     return _act(
         app,

@@ -344,7 +344,15 @@ def test_the_director_answers_the_question_back_with_one_click_approving_both(
     world.deliver(build_new(DIRECTOR, fields["subject"], fields["body"]))
     world.tick("2021-05-06T13:00")
     landed = {m.key: m for m in world.new_mail()}
-    assert landed["exemption/EXM-2021-05-001/outcome"].subject.startswith(
+    outcome = landed["exemption/EXM-2021-05-001/outcome"]
+    assert outcome.subject.startswith(
         "Exemption EXM-2021-05-001 granted for CR-104362, CR-104363 ("
+    )
+    # The director's words quoted to Sam include the answer, so "only one" does not stand
+    # alone beside a decision for both.
+    said = _flat(outcome.text.split("The director's comment:", 1)[1])
+    assert said.startswith(
+        "| Agreed but only for one of the two audits. | | [Asked which they meant, they "
+        "answered: I approve the request.]"
     )
     assert _states(world, "2021-05-06T13:30")[0][SAM_EMAIL] == "exempted"
