@@ -153,6 +153,24 @@ def test_the_final_reminder_is_coherent_whether_or_not_the_deadline_is_a_working
     assert "bank holiday" not in text and "last working day" not in text
 
 
+def test_the_last_reminder_of_an_extension_calls_its_day_the_extensions_end() -> None:
+    mail = Renderer().render(
+        "reminder",
+        _reminder_context(
+            0,
+            3,
+            today=date(2021, 6, 4),
+            deadline=date(2021, 6, 4),
+            deadline_day=date(2021, 6, 4),
+            extended_to=date(2021, 6, 4),
+        ),
+    )
+    assert mail.subject.startswith("Today is the last day of your extension for your May 2021")
+    text = " ".join(mail.text.split())
+    assert "Today, Friday 4 June 2021, is the last day of your extension for your May" in text
+    assert "is the deadline" not in text
+
+
 def test_the_allocation_links_the_audit_tool_only_when_configured() -> None:
     without = Renderer().render("allocation", _allocation_context())
     assert "audit tool:" not in without.text and "audit tool:" not in without.html
